@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The life of a command: submit -> decode -> check -> execute ->
+ * complete -> fabric response -> release.
+ */
+#define pr_fmt(fmt) "ktarget: " fmt
+
+#include <linux/scatterlist.h>
+#include "core.h"
+
+int kt_cmd_init_module(void)
+{
+	return 0;
+}
+
+void kt_cmd_exit_module(void)
+{
+}
+
+void kt_cmd_init(struct kt_cmd *cmd, struct kt_session *sess, u64 lun,
+		 const u8 *cdb, unsigned int cdb_len, u32 exp_len,
+		 enum kt_dir dir, enum kt_task_attr attr, u64 tag)
+{
+	memset(cmd, 0, sizeof(*cmd));
+	cmd->sess = sess;
+	cmd->lun = lun;
+	/* a CDB longer than we store fails decoding with cdb_len 0 */
+	if (cdb_len <= KT_MAX_CDB) {
+		memcpy(cmd->cdb, cdb, cdb_len);
+		cmd->cdb_len = cdb_len;
+	}
+	cmd->exp_len = exp_len;
+	cmd->exp_dir = dir;
+	cmd->task_attr = attr;
+	cmd->tag = tag;
+	cmd->state = KT_CMD_NEW;
+	INIT_LIST_HEAD(&cmd->sess_entry);
+}
+EXPORT_SYMBOL_GPL(kt_cmd_init);
+
+bool kt_cmd_use_desc_sense(const struct kt_cmd *cmd)
+{
+	return cmd->dev && cmd->dev->d_sense;
+}
+
+/* Fill scsi_status and the sense buffer for @status. */
+static void kt_cmd_set_sense(struct kt_cmd *cmd, kt_status_t status)
+{
+	struct kt_sense_info si = cmd->si;
+
+	cmd->scsi_status = kt_status_sense(status, &si);
+	if (status == KT_S_UNIT_ATTENTION) {
+		si.asc = cmd->si.asc;
+		si.ascq = cmd->si.ascq;
+	}
+	si.info_valid = cmd->si.info_valid;
+	si.info = cmd->si.info;
+	si.sks_valid = cmd->si.sks_valid;
+	si.sks_cd = cmd->si.sks_cd;
+	si.sks_bpv = cmd->si.sks_bpv;
+	si.sks_bit = cmd->si.sks_bit;
+	si.sks_field = cmd->si.sks_field;
+	cmd->si = si;
+	if (cmd->scsi_status == KT_SAM_CHECK_CONDITION)
+		cmd->sense_len = kt_sense_build(cmd->sense, sizeof(cmd->sense),
+						kt_cmd_use_desc_sense(cmd),
+						&si);
+}
+
+/* Point the sense-key specific field at byte @field (bit @bit or -1). */
+static void kt_cmd_field(struct kt_cmd *cmd, bool in_cdb, u16 field, int bit)
+{
+	cmd->si.sks_valid = true;
+	cmd->si.sks_cd = in_cdb;
+	cmd->si.sks_field = field;
+	cmd->si.sks_bpv = bit >= 0;
+	cmd->si.sks_bit = bit >= 0 ? bit : 0;
+}
+
+void kt_cmd_bad_cdb(struct kt_cmd *cmd, u16 field, int bit)
+{
+	kt_cmd_field(cmd, true, field, bit);
+}
+
+void kt_cmd_bad_param(struct kt_cmd *cmd, u16 field, int bit)
+{
+	kt_cmd_field(cmd, false, field, bit);
+}
+
+/* Copy @len bytes between two scatterlists (bounce -> fabric buffer). */
+static void kt_sg_copy(struct scatterlist *dst, unsigned int dst_nents,
+		       struct scatterlist *src, unsigned int src_nents, u32 len)
+{
+	struct sg_mapping_iter miter;
+	u32 off = 0;
+
+	sg_miter_start(&miter, src, src_nents, SG_MITER_FROM_SG);
+	while (off < len && sg_miter_next(&miter)) {
+		u32 n = min_t(u32, miter.length, len - off);
+
+		sg_pcopy_from_buffer(dst, dst_nents, miter.addr, n, off);
+		off += n;
+	}
+	sg_miter_stop(&miter);
+}
+
+static void kt_cmd_compute_resid(struct kt_cmd *cmd)
+{
+	u32 len = cmd->status == KT_OK ? cmd->data_len : 0;
+
+	if (cmd->d.dir == KT_DIR_TO_DEV && cmd->status != KT_OK)
+		len = cmd->data_len;
+	cmd->xfer_len = min(len, cmd->exp_len);
+	cmd->resid_under = cmd->exp_len > len;
+	cmd->resid_over = cmd->exp_len < len;
+	cmd->resid = cmd->resid_under ? cmd->exp_len - len :
+		     cmd->resid_over ? len - cmd->exp_len : 0;
+}
+
+static void kt_cmd_respond(struct kt_cmd *cmd)
+{
+	cmd->sess->tpg->wwn->fabric->ops->queue_response(cmd);
+}
+
+static void kt_cmd_respond_work(struct work_struct *work)
+{
+	kt_cmd_respond(container_of(work, struct kt_cmd, work));
+}
+
+/*
+ * kt_cmd_complete - the command has its final status.  Any context: from
+ * interrupt context the fabric is called from kt_wq.
+ */
+void kt_cmd_complete(struct kt_cmd *cmd, kt_status_t status)
+{
+	cmd->status = status;
+	if (status != KT_OK)
+		kt_cmd_set_sense(cmd, status);
+	else
+		cmd->scsi_status = KT_SAM_GOOD;
+	kt_cmd_compute_resid(cmd);
+	if (status == KT_OK && cmd->d.dir == KT_DIR_FROM_DEV &&
+	    cmd->sgl_owned && cmd->fabric_sgl)
+		kt_sg_copy(cmd->fabric_sgl, cmd->fabric_nents, cmd->sgl,
+			   cmd->nents, cmd->xfer_len);
+	cmd->state = KT_CMD_DONE;
+	if (in_task()) {
+		kt_cmd_respond(cmd);
+	} else {
+		INIT_WORK(&cmd->work, kt_cmd_respond_work);
+		queue_work(kt_wq, &cmd->work);
+	}
+}
+
+void kt_io_done(struct kt_cmd *cmd, kt_status_t status)
+{
+	if (cmd->io_done)
+		cmd->io_done(cmd, status);
+	else
+		kt_cmd_complete(cmd, status);
+}
+EXPORT_SYMBOL_GPL(kt_io_done);
+
+/*
+ * kt_cmd_copy_to_sgl - Data-In of an emulated command: @len bytes of
+ * response in @buf, cut to the allocation length and the fabric's
+ * expected length.
+ */
+void kt_cmd_copy_to_sgl(struct kt_cmd *cmd, const void *buf, u32 len)
+{
+	len = min(len, cmd->d.alloc_len);
+	cmd->data_len = len;
+	len = min(len, cmd->exp_len);
+	if (len && cmd->sgl)
+		sg_copy_from_buffer(cmd->sgl, cmd->nents, buf, len);
+}
+
+/* Parameter data of an emulated command (MODE SELECT...) into @buf. */
+u32 kt_cmd_copy_from_sgl(struct kt_cmd *cmd, void *buf, u32 len)
+{
+	len = min3(len, cmd->data_len, cmd->exp_len);
+	if (!len || !cmd->sgl)
+		return 0;
+	return sg_copy_to_buffer(cmd->sgl, cmd->nents, buf, len);
+}
+
+kt_status_t kt_cmd_alloc_aux(struct kt_cmd *cmd, u32 len)
+{
+	cmd->aux_sgl = sgl_alloc(len, GFP_KERNEL, &cmd->aux_nents);
+	return cmd->aux_sgl ? KT_OK : KT_S_NO_RESOURCES;
+}
+
+/*
+ * Choose the data buffer.  The fabric's own buffer is used whenever it is
+ * big enough for what the command moves; a read of more blocks than the
+ * initiator expects goes through a bounce buffer cut at completion.
+ */
+static kt_status_t kt_cmd_prepare_buffer(struct kt_cmd *cmd)
+{
+	bool blocks = cmd->d.xfer == KT_XFER_BLOCKS;
+	u32 len;
+
+	if (cmd->d.dir == KT_DIR_NONE || !cmd->data_len)
+		return KT_OK;
+	if (cmd->d.dir == KT_DIR_TO_DEV && cmd->exp_len < cmd->data_len &&
+	    blocks)
+		return KT_S_WRITE_OVERFLOW;
+	if (cmd->fabric_sgl && !(blocks && cmd->exp_len < cmd->data_len)) {
+		cmd->sgl = cmd->fabric_sgl;
+		cmd->nents = cmd->fabric_nents;
+		return KT_OK;
+	}
+	len = blocks ? cmd->data_len : min(cmd->data_len, cmd->exp_len);
+	if (!len)
+		return KT_OK;
+	cmd->sgl = sgl_alloc(len, GFP_KERNEL, &cmd->nents);
+	if (!cmd->sgl)
+		return KT_S_NO_RESOURCES;
+	cmd->sgl_owned = true;
+	return KT_OK;
+}
+
+static void kt_cmd_execute(struct kt_cmd *cmd)
+{
+	cmd->state = KT_CMD_EXECUTING;
+	cmd->execute(cmd);
+}
+
+/* kt_cmd_data_ready - the fabric has all Data-Out in cmd->sgl. */
+void kt_cmd_data_ready(struct kt_cmd *cmd)
+{
+	kt_cmd_execute(cmd);
+}
+EXPORT_SYMBOL_GPL(kt_cmd_data_ready);
+
+static void kt_cmd_track(struct kt_cmd *cmd)
+{
+	struct kt_session *sess = cmd->sess;
+	unsigned long flags;
+
+	spin_lock_irqsave(&sess->lock, flags);
+	list_add_tail(&cmd->sess_entry, &sess->cmds);
+	spin_unlock_irqrestore(&sess->lock, flags);
+}
+
+/* Find the LUN and pin it; without one only a few commands work. */
+static void kt_cmd_find_lun(struct kt_cmd *cmd)
+{
+	struct kt_mapped_lun *mlun;
+
+	if (cmd->lun == KT_WLUN_REPORT_LUNS)
+		return;
+	mlun = kt_sess_lookup_lun(cmd->sess, cmd->lun);
+	if (!mlun)
+		return;
+	cmd->mlun = mlun;
+	cmd->klun = READ_ONCE(mlun->lun);
+	cmd->dev = cmd->klun->dev;
+	cmd->write_protect = READ_ONCE(mlun->write_protect) ||
+			     cmd->dev->read_only;
+	atomic64_inc(&cmd->dev->num_cmds);
+	atomic64_inc(&cmd->klun->num_cmds);
+}
+
+static kt_status_t kt_cmd_setup(struct kt_cmd *cmd, kt_status_t decoded)
+{
+	if (!cmd->dev)
+		return decoded != KT_OK ? decoded : kt_spc_no_lun_setup(cmd);
+	if (decoded != KT_OK)
+		return decoded;
+	if (cmd->d.xfer == KT_XFER_BLOCKS || cmd->d.op == KT_OP_SYNC_CACHE ||
+	    cmd->d.op == KT_OP_VERIFY || cmd->d.op == KT_OP_READ_CAPACITY10 ||
+	    cmd->d.op == KT_OP_READ_CAPACITY16 ||
+	    cmd->d.op == KT_OP_START_STOP ||
+	    cmd->d.op == KT_OP_PREVENT_ALLOW)
+		return kt_sbc_setup(cmd);
+	return kt_spc_setup(cmd);
+}
+
+/**
+ * kt_cmd_submit() - hand a command to the core
+ * @cmd: set up with kt_cmd_init()
+ *
+ * Context: process context; may sleep.  The response comes back through
+ * the fabric's ->queue_response().
+ */
+void kt_cmd_submit(struct kt_cmd *cmd)
+{
+	kt_status_t status;
+
+	kt_cmd_track(cmd);
+	kt_cmd_find_lun(cmd);
+	status = kt_cdb_decode(cmd->cdb, cmd->cdb_len, &cmd->d);
+	if (status == KT_S_INVALID_FIELD_CDB)
+		kt_cmd_bad_cdb(cmd, cmd->d.err_field,
+			       cmd->d.err_bit_valid ? cmd->d.err_bit : -1);
+	if (cmd->dev && kt_ua_check(cmd))
+		return;
+	status = kt_cmd_setup(cmd, status);
+	if (status == KT_OK)
+		status = kt_cmd_prepare_buffer(cmd);
+	if (status != KT_OK) {
+		kt_cmd_complete(cmd, status);
+		return;
+	}
+	if (cmd->d.dir == KT_DIR_TO_DEV && cmd->data_len && !cmd->fabric_sgl) {
+		cmd->state = KT_CMD_WAIT_DATA;
+		if (cmd->sess->tpg->wwn->fabric->ops->write_pending(cmd))
+			kt_cmd_complete(cmd, KT_S_NO_RESOURCES);
+		return;
+	}
+	kt_cmd_execute(cmd);
+}
+EXPORT_SYMBOL_GPL(kt_cmd_submit);
+
+/**
+ * kt_cmd_release() - the fabric is done with the command
+ * @cmd: a command whose response was sent
+ *
+ * Drops the LUN reference, frees core buffers, then calls the fabric's
+ * ->release_cmd().  Any context.
+ */
+void kt_cmd_release(struct kt_cmd *cmd)
+{
+	struct kt_session *sess = cmd->sess;
+	const struct kt_fabric_ops *ops = sess->tpg->wwn->fabric->ops;
+	unsigned long flags;
+
+	if (cmd->sgl_owned)
+		sgl_free_n_order(cmd->sgl, cmd->nents, 0);
+	if (cmd->aux_sgl)
+		sgl_free_n_order(cmd->aux_sgl, cmd->aux_nents, 0);
+	if (cmd->klun)
+		percpu_ref_put(&cmd->klun->ref);
+	if (cmd->mlun)
+		kt_mlun_put(cmd->mlun);
+	/* wake under the lock: the session may be freed once it is idle */
+	spin_lock_irqsave(&sess->lock, flags);
+	list_del_init(&cmd->sess_entry);
+	if (list_empty(&sess->cmds))
+		wake_up(&sess->idle);
+	spin_unlock_irqrestore(&sess->lock, flags);
+	ops->release_cmd(cmd);
+}
+EXPORT_SYMBOL_GPL(kt_cmd_release);

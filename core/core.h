@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Private header of ktarget_core.
+ */
+#ifndef KTARGET_CORE_H
+#define KTARGET_CORE_H
+
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <ktarget/ktarget.h>
+
+#define KT_VERSION	"v5.0"
+#define KT_DBROOT_DEFAULT	"/var/target"
+#define KT_DBROOT_PREFERRED	"/etc/target"
+
+/*
+ * kt_cfg_mutex serialises every configuration change: the backend and
+ * fabric lists, HBAs and devices, device enable, LUN <-> device links, ACL
+ * mapped LUNs and each device's LUN list (dev_luns).  The I/O path never
+ * takes it, except MODE SELECT broadcasting a unit attention.
+ */
+extern struct mutex kt_cfg_mutex;
+
+extern struct workqueue_struct *kt_wq;
+extern struct kmem_cache *kt_sess_cache;
+extern char kt_dbroot[KT_PATH_LEN];
+
+/* an HBA directory: core/<backend>_<N>/ */
+struct kt_hba {
+	struct kt_backend_ops *ops;
+	u32 id;
+	u32 index;
+	int dev_count;		/* devices made under it (kt_cfg_mutex) */
+	struct config_group group;
+};
+
+/* Unit attention conditions, in the order they are reported. */
+enum kt_ua {
+	KT_UA_POWER_ON,		/* 29/00 */
+	KT_UA_LUN_RESET,	/* 29/03 */
+	KT_UA_NEXUS_LOSS,	/* 29/07 */
+	KT_UA_MODE_CHANGED,	/* 2A/01 */
+	KT_UA_CAPACITY_CHANGED,	/* 2A/09 */
+	KT_UA_LUNS_CHANGED,	/* 3F/0E */
+	KT_UA_INQUIRY_CHANGED,	/* 3F/03 */
+	KT_UA__COUNT
+};
+
+/* main.c */
+struct kt_backend_ops *kt_backend_get(const char *name);
+void kt_backend_put(struct kt_backend_ops *ops);
+struct kt_fabric_ops *kt_fabric_ops_get(const char *name);
+void kt_fabric_ops_put(struct kt_fabric_ops *ops);
+u32 kt_next_dev_index(void);
+
+/* configfs.c: target/ and core/ */
+int kt_configfs_init(const char *subsys_name);
+void kt_configfs_exit(void);
+void kt_dev_set_defaults(struct kt_dev *dev);
+bool kt_item_is_dev(struct config_item *item);
+
+/* alua.c */
+void kt_alua_dev_defaults(struct kt_dev *dev);
+
+/* stat.c */
+void kt_stat_dev_groups(struct kt_dev *dev);
+
+/* dev.c: device state shared by configfs and the I/O path */
+bool kt_dev_exported(const struct kt_dev *dev);
+bool kt_dev_wce(const struct kt_dev *dev);
+int kt_dev_enable(struct kt_dev *dev);
+int kt_dev_control(struct kt_dev *dev, char *opts);
+ssize_t kt_dev_info(struct kt_dev *dev, char *page);
+void kt_dev_free(struct kt_dev *dev);
+extern const struct config_item_type kt_dev_attrib_type;
+extern const struct config_item_type kt_dev_wwn_type;
+extern const struct config_item_type kt_dev_pr_type;
+extern const struct config_item_type kt_dev_alua_type;
+extern const struct config_item_type kt_dev_tg_pt_gp_type;
+extern const struct config_item_type kt_dev_stat_type;
+extern const struct config_item_type kt_dev_action_type;
+
+/* fabric.c: target/<fabric>/ tree */
+struct config_group *kt_fabric_make(struct config_group *parent,
+				    const char *name);
+void kt_fabric_drop(struct config_group *parent, struct config_item *item);
+
+/* tpg.c: LUNs, ACLs, sessions */
+struct kt_lun *kt_lun_alloc(struct kt_tpg *tpg, u64 index);
+void kt_lun_free(struct kt_lun *lun);
+int kt_lun_link(struct kt_lun *lun, struct kt_dev *dev);
+void kt_lun_unlink(struct kt_lun *lun);
+void kt_mlun_put(struct kt_mapped_lun *mlun);
+struct kt_node_acl *kt_acl_alloc(struct kt_tpg *tpg, const char *name,
+				 bool dynamic);
+void kt_acl_put(struct kt_node_acl *acl);
+void kt_acl_remove(struct kt_node_acl *acl);
+struct kt_mapped_lun *kt_mlun_alloc(struct kt_node_acl *acl, u64 mapped);
+void kt_mlun_free(struct kt_mapped_lun *mlun);
+int kt_mlun_link(struct kt_mapped_lun *mlun, struct kt_lun *lun);
+void kt_mlun_unlink(struct kt_mapped_lun *mlun);
+bool kt_tpg_has_sessions(struct kt_tpg *tpg);
+struct kt_mapped_lun *kt_sess_lookup_lun(struct kt_session *sess, u64 lun);
+int kt_sess_report_luns(struct kt_session *sess, u8 *buf, u32 len, u8 select);
+
+#define KT_WLUN_REPORT_LUNS	0xc101
+
+/* ua.c */
+void kt_ua_set(struct kt_mapped_lun *mlun, enum kt_ua ua);
+void kt_ua_acl_all(struct kt_node_acl *acl, enum kt_ua ua);
+void kt_ua_dev_others(struct kt_dev *dev, struct kt_mapped_lun *except,
+		      enum kt_ua ua);
+bool kt_ua_check(struct kt_cmd *cmd);
+bool kt_ua_pop(struct kt_mapped_lun *mlun, u8 *asc, u8 *ascq);
+
+/* cmd.c */
+int kt_cmd_init_module(void);
+void kt_cmd_exit_module(void);
+void kt_cmd_complete(struct kt_cmd *cmd, kt_status_t status);
+void kt_cmd_copy_to_sgl(struct kt_cmd *cmd, const void *buf, u32 len);
+u32 kt_cmd_copy_from_sgl(struct kt_cmd *cmd, void *buf, u32 len);
+kt_status_t kt_cmd_alloc_aux(struct kt_cmd *cmd, u32 len);
+bool kt_cmd_use_desc_sense(const struct kt_cmd *cmd);
+void kt_cmd_bad_cdb(struct kt_cmd *cmd, u16 field, int bit);
+void kt_cmd_bad_param(struct kt_cmd *cmd, u16 field, int bit);
+
+/* spc.c / sbc.c: set cmd->execute for a decoded command */
+kt_status_t kt_spc_setup(struct kt_cmd *cmd);
+kt_status_t kt_sbc_setup(struct kt_cmd *cmd);
+kt_status_t kt_spc_no_lun_setup(struct kt_cmd *cmd);
+
+#endif /* KTARGET_CORE_H */

@@ -1,0 +1,563 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The contracts between ktarget_core, backstores and fabrics.
+ *
+ * A fabric (loopback, iSCSI, ...) turns what arrives on its transport into
+ * a struct kt_cmd and hands it to the core with kt_cmd_submit().  The core
+ * decodes the CDB, emulates SPC/SBC and calls the backstore for media I/O
+ * through struct kt_backend_ops.  Results go back to the fabric through
+ * struct kt_fabric_ops.  Both tables carry KT_API_VERSION, checked at
+ * registration, so a module built against another ktarget fails loudly.
+ */
+#ifndef KTARGET_KTARGET_H
+#define KTARGET_KTARGET_H
+
+#include <linux/configfs.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/percpu-refcount.h>
+#include <linux/scatterlist.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
+#include <linux/completion.h>
+
+#include "wire.h"
+
+#define KT_API_VERSION		1
+#define KT_NAME_LEN		256	/* WWNs, initiator names */
+#define KT_SERIAL_LEN		256
+#define KT_PATH_LEN		512
+
+struct kt_cmd;
+struct kt_dev;
+struct kt_hba;
+struct kt_tpg;
+struct kt_session;
+
+/* ------------------------------------------------------------------ */
+/* Backstores                                                          */
+/* ------------------------------------------------------------------ */
+
+/**
+ * struct kt_io - one media I/O the core asks a backstore to do
+ * @write: true for a write, false for a read
+ * @fua: force unit access: the data is on stable storage on completion
+ * @lba: first logical block, in units of the device's block_size
+ * @nblocks: number of logical blocks
+ * @sgl: buffer of at least @nblocks * block_size bytes (only that many
+ *	bytes may be touched)
+ * @nents: entries in @sgl
+ */
+struct kt_io {
+	bool write;
+	bool fua;
+	u64 lba;
+	u32 nblocks;
+	struct scatterlist *sgl;
+	unsigned int nents;
+};
+
+/**
+ * struct kt_backend_ops - what a backstore supplies
+ * @owner: THIS_MODULE
+ * @name: configfs HBA prefix, e.g. "rd_mcp" for core/rd_mcp_0/
+ * @inquiry_prod: default INQUIRY product identification
+ * @inquiry_rev: default INQUIRY revision
+ * @api_version: KT_API_VERSION
+ * @alloc_dev: allocate a device (embedding struct kt_dev) named @name;
+ *	returns ERR_PTR on failure.  Process context.
+ * @free_dev: release everything @alloc_dev and @configure_dev took.
+ * @set_param: apply one `control` key.  Returns 0, -ENOENT for a key the
+ *	backstore does not know (the core ignores it, as LIO does) or
+ *	another -errno for a bad value.  Refused by the core once enabled.
+ * @show_params: append the backstore's part of the `info` file to @page
+ *	(PAGE_SIZE), return the length appended.
+ * @configure_dev: "enable": open the backing store and fill in
+ *	dev->nr_blocks, dev->hw_block_size, dev->hw_max_sectors,
+ *	dev->hw_queue_depth.  Process context.
+ * @submit_io: start @io for @cmd.  Either returns a failure status at once
+ *	or returns KT_OK and later calls kt_io_done() exactly once, from any
+ *	context.
+ * @flush: make everything written so far stable; same completion rule.
+ *	NULL when the backstore has no volatile cache (ramdisk).
+ * @write_cache_enabled: optional: the real write cache state of the
+ *	backing store (iblock); NULL means the `emulate_write_cache` attribute
+ *	decides.
+ */
+struct kt_backend_ops {
+	struct module *owner;
+	const char *name;
+	const char *inquiry_prod;
+	const char *inquiry_rev;
+	unsigned int api_version;
+
+	struct kt_dev *(*alloc_dev)(struct kt_hba *hba, const char *name);
+	void (*free_dev)(struct kt_dev *dev);
+	int (*set_param)(struct kt_dev *dev, const char *key, const char *val);
+	ssize_t (*show_params)(struct kt_dev *dev, char *page);
+	int (*configure_dev)(struct kt_dev *dev);
+
+	kt_status_t (*submit_io)(struct kt_cmd *cmd, struct kt_io *io);
+	kt_status_t (*flush)(struct kt_cmd *cmd);
+	bool (*write_cache_enabled)(struct kt_dev *dev);
+
+	/* private to the core */
+	struct list_head entry;
+};
+
+int kt_register_backend(struct kt_backend_ops *ops);
+void kt_unregister_backend(struct kt_backend_ops *ops);
+
+/**
+ * struct kt_dev_attrib - the device's attrib/ directory (see
+ * Documentation/configfs.rst for meaning, defaults and ranges)
+ */
+struct kt_dev_attrib {
+	u32 emulate_model_alias;
+	u32 emulate_dpo;
+	u32 emulate_fua_write;
+	u32 emulate_fua_read;
+	u32 emulate_write_cache;
+	u32 emulate_ua_intlck_ctrl;
+	u32 emulate_tas;
+	u32 emulate_tpu;
+	u32 emulate_tpws;
+	u32 emulate_caw;
+	u32 emulate_3pc;
+	u32 emulate_pr;
+	u32 pi_prot_type;
+	u32 pi_prot_verify;
+	u32 enforce_pr_isids;
+	u32 force_pr_aptpl;
+	u32 is_nonrot;
+	u32 emulate_rest_reord;
+	u32 block_size;
+	u32 optimal_sectors;
+	u32 queue_depth;
+	u32 max_unmap_lba_count;
+	u32 max_unmap_block_desc_count;
+	u32 unmap_granularity;
+	u32 unmap_granularity_alignment;
+	u32 unmap_zeroes_data;
+	u32 max_write_same_len;
+	u32 alua_support;
+	u32 pgr_support;
+};
+
+/**
+ * struct kt_tg_pt_gp - a device's ALUA target port group (alua/<name>/)
+ * @state: asymmetric access state (0 active/optimized ... 0xf transitioning)
+ * @status: 0 none, 1 altered by explicit STPG, 2 altered by implicit ALUA
+ * @type: 0 none, 1 implicit, 2 explicit, 3 both
+ * @supported: bit per state: T O LBD U S AN AO (SPC-4 RTPG byte 1 order)
+ */
+struct kt_tg_pt_gp {
+	u32 state;
+	u32 status;
+	u32 type;
+	u32 supported;
+	u32 write_metadata;
+	u32 nonop_delay_msecs;
+	u32 trans_delay_msecs;
+	u32 implicit_trans_secs;
+	u32 preferred;
+	u32 id;
+};
+
+/**
+ * struct kt_dev - a storage object (core/<hba>/<name>/)
+ *
+ * Backstores embed it in their own device struct and fill in the hw_*
+ * fields and @nr_blocks in ->configure_dev().  Everything else is the
+ * core's.  The configuration fields are protected by kt_cfg_mutex; the I/O
+ * path reads them without it (they cannot change while the device is
+ * exported, see kt_dev_exported()).
+ */
+struct kt_dev {
+	const struct kt_backend_ops *ops;
+	struct kt_hba *hba;
+	char name[64];
+	u32 index;
+
+	u64 nr_blocks;		/* capacity in hw_block_size blocks */
+	u32 hw_block_size;
+	u32 hw_max_sectors;
+	u32 hw_queue_depth;
+	bool read_only;		/* the backing store is read-only */
+
+	bool configured;	/* `enable` succeeded */
+	int export_count;	/* LUNs linked to this device */
+	struct kt_dev_attrib attrib;
+
+	char vendor[9];
+	char product[17];
+	char revision[5];
+	char unit_serial[KT_SERIAL_LEN];
+	char alias[KT_PATH_LEN];
+	char udev_path[KT_PATH_LEN];
+	u32 company_id;
+
+	bool d_sense;		/* control mode page D_SENSE */
+	u16 rtpi_next;		/* under kt_cfg_mutex */
+	struct kt_tg_pt_gp tg_pt_gp;	/* alua/default_tg_pt_gp */
+	struct list_head luns;	/* kt_lun.dev_entry, under kt_cfg_mutex */
+
+	/* statistics, updated without locks */
+	atomic64_t num_cmds;
+	atomic64_t read_bytes;
+	atomic64_t write_bytes;
+
+	/* configfs: the device directory and its default groups */
+	struct config_group group;
+	struct config_group attrib_group;
+	struct config_group wwn_group;
+	struct config_group pr_group;
+	struct config_group alua_group;
+	struct config_group alua_tg_pt_gp_group;
+	struct config_group stat_group;
+	struct config_group stat_dev_group;
+	struct config_group stat_tgt_dev_group;
+	struct config_group stat_lu_group;
+	struct config_group action_group;
+};
+
+/* kt_dev_capacity - capacity in logical blocks of attrib.block_size */
+u64 kt_dev_capacity(const struct kt_dev *dev);
+
+/* ------------------------------------------------------------------ */
+/* Commands                                                            */
+/* ------------------------------------------------------------------ */
+
+/* Where a command is in its life; exactly one at a time. */
+enum kt_cmd_state {
+	KT_CMD_NEW,		/* set up by the fabric */
+	KT_CMD_WAIT_DATA,	/* waiting for Data-Out from the fabric */
+	KT_CMD_EXECUTING,	/* handed to its execute function/backstore */
+	KT_CMD_DONE,		/* status known, handed to the fabric */
+	KT_CMD_ABORTED,		/* aborted by a TMF, no response is sent */
+};
+
+/* SAM task attributes */
+enum kt_task_attr {
+	KT_TASK_SIMPLE,
+	KT_TASK_ORDERED,
+	KT_TASK_HEAD_OF_QUEUE,
+	KT_TASK_ACA,
+};
+
+/**
+ * struct kt_cmd - one SCSI command
+ *
+ * Fabrics embed it in their own per-command struct (from their own
+ * kmem_cache), fill the fields under "set by the fabric" with kt_cmd_init(),
+ * then call kt_cmd_submit().  The core owns the rest.
+ */
+struct kt_cmd {
+	/* set by the fabric */
+	struct kt_session *sess;
+	u64 lun;
+	u8 cdb[KT_MAX_CDB];
+	unsigned int cdb_len;
+	u32 exp_len;		/* expected data transfer length */
+	enum kt_dir exp_dir;
+	enum kt_task_attr task_attr;
+	u64 tag;
+	struct scatterlist *fabric_sgl;	/* optional buffer of exp_len bytes */
+	unsigned int fabric_nents;
+
+	/* the core's */
+	enum kt_cmd_state state;
+	struct kt_cdb d;
+	struct kt_lun *klun;
+	struct kt_mapped_lun *mlun;
+	struct kt_dev *dev;
+	bool write_protect;	/* the nexus sees the LUN read-only */
+	void (*execute)(struct kt_cmd *cmd);	/* ends in kt_cmd_complete() */
+	void (*io_done)(struct kt_cmd *cmd, kt_status_t status);
+
+	/* the data buffer: fabric_sgl or one the core allocated */
+	struct scatterlist *sgl;
+	unsigned int nents;
+	bool sgl_owned;
+	u32 data_len;		/* bytes the command asks to move */
+	u32 xfer_len;		/* bytes moved: min(data_len, exp_len) */
+	u32 resid;		/* residual count for the fabric */
+	bool resid_under;	/* exp_len > data_len */
+	bool resid_over;	/* exp_len < data_len */
+
+	/* scratch for commands that need a second buffer (verify) */
+	struct scatterlist *aux_sgl;
+	unsigned int aux_nents;
+	struct kt_io io;
+
+	/* result */
+	kt_status_t status;
+	u8 scsi_status;
+	u8 sense[KT_SENSE_MAX];
+	unsigned int sense_len;
+	struct kt_sense_info si;
+
+	struct list_head sess_entry;	/* in sess->cmds, under sess->lock */
+	struct work_struct work;
+	struct completion *abort_wait;
+};
+
+void kt_cmd_init(struct kt_cmd *cmd, struct kt_session *sess, u64 lun,
+		 const u8 *cdb, unsigned int cdb_len, u32 exp_len,
+		 enum kt_dir dir, enum kt_task_attr attr, u64 tag);
+void kt_cmd_submit(struct kt_cmd *cmd);
+void kt_cmd_data_ready(struct kt_cmd *cmd);
+void kt_cmd_release(struct kt_cmd *cmd);
+void kt_io_done(struct kt_cmd *cmd, kt_status_t status);
+
+/* ------------------------------------------------------------------ */
+/* Fabrics                                                             */
+/* ------------------------------------------------------------------ */
+
+struct kt_fabric;
+
+/**
+ * struct kt_wwn - a target (<fabric>/<wwn>/), embedded by the fabric
+ */
+struct kt_wwn {
+	struct kt_fabric *fabric;
+	char name[KT_NAME_LEN];
+	struct config_group group;
+	struct config_group stat_group;
+	struct config_group param_group;
+};
+
+/**
+ * struct kt_lun - a LUN of a TPG (tpgt_N/lun/lun_M/)
+ * @tpg: owner
+ * @index: M
+ * @dev: the linked device, NULL until the symlink exists; set and cleared
+ *	under kt_cfg_mutex, read by the I/O path only after taking @ref
+ * @ref: live while linked; each command holds one reference
+ * @drained: completed when @ref drops to zero after kill
+ * @fabric_priv: for the fabric's lun_link/lun_unlink hooks
+ */
+struct kt_lun {
+	struct kt_tpg *tpg;
+	u64 index;
+	struct kt_dev *dev;
+	struct percpu_ref ref;
+	struct completion drained;
+	bool linked;
+	u16 rtpi;		/* relative target port id, unique per device */
+	struct list_head dev_entry;	/* in dev->luns, under kt_cfg_mutex */
+	void *fabric_priv;
+	atomic64_t num_cmds;
+	struct config_group group;
+	struct config_group stat_group;
+};
+
+/**
+ * struct kt_node_acl - an initiator allowed into a TPG (acls/<name>/)
+ *
+ * Fabrics that need per-ACL state set fabric_ops->node_acl_size and embed
+ * this struct as the first member of their own.
+ */
+struct kt_node_acl {
+	struct kt_tpg *tpg;
+	char name[KT_NAME_LEN];
+	bool dynamic;		/* made for demo mode, not in configfs */
+	u32 cmdsn_depth;
+	char tag[64];
+	struct xarray mapped;	/* mapped LUN -> kt_mapped_lun; RCU reads */
+	struct list_head tpg_entry;	/* in tpg->acls, under kt_cfg_mutex */
+	int nr_sessions;	/* under kt_cfg_mutex */
+	struct kref kref;	/* configfs (static ACLs) + one per session */
+	struct config_group group;
+	struct config_group attrib_group;
+	struct config_group auth_group;
+	struct config_group param_group;
+	struct config_group stat_group;
+};
+
+/**
+ * struct kt_mapped_lun - an ACL's view of one TPG LUN (acls/<n>/lun_M/)
+ * @ua: pending unit attentions, one bit per enum kt_ua
+ */
+struct kt_mapped_lun {
+	struct kt_node_acl *acl;
+	u64 mapped;
+	struct kt_lun *lun;	/* NULL until linked; kt_cfg_mutex + RCU */
+	bool write_protect;
+	unsigned long ua;
+	struct kref kref;	/* the ACL's entry + one per command */
+	struct rcu_head rcu;
+	struct config_group group;
+	struct config_group stat_group;
+};
+
+/**
+ * struct kt_tpg - a target portal group (<wwn>/tpgt_N/), embedded
+ * @lock: protects the @sessions list
+ * @acls: static and dynamic ACLs, under kt_cfg_mutex
+ * @luns: index -> struct kt_lun; writers hold kt_cfg_mutex, readers RCU
+ * @generate_node_acls: demo mode: unknown initiators get a dynamic ACL
+ *	that maps every LUN of the TPG
+ * @demo_mode_write_protect: dynamic ACLs see LUNs read-only
+ * @enabled: the fabric accepts logins (fabrics without `enable`: always)
+ */
+struct kt_tpg {
+	struct kt_wwn *wwn;
+	u16 tpgt;
+	spinlock_t lock;
+	struct xarray luns;
+	struct list_head acls;
+	struct list_head sessions;
+	bool generate_node_acls;
+	bool demo_mode_write_protect;
+	bool enabled;
+	u32 default_cmdsn_depth;
+	void *fabric_priv;
+
+	struct config_group group;
+	struct config_group lun_group;
+	struct config_group acl_group;
+	struct config_group np_group;
+	struct config_group attrib_group;
+	struct config_group auth_group;
+	struct config_group param_group;
+};
+
+/**
+ * struct kt_session - an I_T nexus
+ * @lock: protects @cmds
+ * @cmds: commands submitted and not yet released
+ */
+struct kt_session {
+	struct kt_tpg *tpg;
+	struct kt_node_acl *acl;
+	void *fabric_priv;
+	spinlock_t lock;
+	struct list_head cmds;
+	struct list_head tpg_entry;	/* in tpg->sessions, under tpg->lock */
+	wait_queue_head_t idle;
+	u64 sid;
+};
+
+/**
+ * struct kt_fabric_ops - what a fabric supplies
+ * @owner: THIS_MODULE
+ * @name: configfs directory under target/, e.g. "loopback"
+ * @api_version: KT_API_VERSION
+ * @node_acl_size: size of the fabric's ACL struct (0: plain kt_node_acl)
+ * @queue_response: send Data-In (KT_DIR_FROM_DEV: cmd->xfer_len bytes from
+ *	cmd->sgl, unless cmd->scsi_status is not GOOD) and then the status
+ *	with cmd->scsi_status, cmd->sense/sense_len and the residual.  The
+ *	fabric calls kt_cmd_release() once the response is gone.  Any
+ *	context.
+ * @write_pending: fetch cmd->data_len bytes of Data-Out into cmd->sgl,
+ *	then call kt_cmd_data_ready().  Only called when the fabric did not
+ *	already hand the data in with fabric_sgl.
+ * @release_cmd: free the fabric's command container.
+ * @make_wwn: mkdir <fabric>/<name>: allocate a struct embedding kt_wwn.
+ * @drop_wwn: free it.
+ * @make_tpg: mkdir tpgt_N: allocate a struct embedding kt_tpg.
+ * @drop_tpg: end the TPG's sessions (kt_session_destroy()) and free it.
+ *	Its LUNs, ACLs and portals are gone already (configfs removes
+ *	children first); dynamic ACLs go with their last session.
+ * @tpg_enable: optional; presence adds tpgt_N/enable.
+ * @lun_link: optional: a LUN got a device (loopback adds a SCSI device).
+ *	Called without core locks held; commands may be submitted from it.
+ * @lun_unlink: optional: before the LUN loses its device; same context.
+ * @make_np: optional: mkdir np/<name>; returns the np's config_group.
+ * @drop_np: optional.
+ * @*_attrs: NULL-terminated configfs attribute arrays for the fabric's
+ *	own files in each directory.
+ */
+struct kt_fabric_ops {
+	struct module *owner;
+	const char *name;
+	unsigned int api_version;
+	size_t node_acl_size;
+
+	void (*queue_response)(struct kt_cmd *cmd);
+	int (*write_pending)(struct kt_cmd *cmd);
+	void (*release_cmd)(struct kt_cmd *cmd);
+
+	struct kt_wwn *(*make_wwn)(struct kt_fabric *fabric, const char *name);
+	void (*drop_wwn)(struct kt_wwn *wwn);
+	struct kt_tpg *(*make_tpg)(struct kt_wwn *wwn, u16 tpgt);
+	void (*drop_tpg)(struct kt_tpg *tpg);
+	int (*tpg_enable)(struct kt_tpg *tpg, bool enable);
+	int (*lun_link)(struct kt_tpg *tpg, struct kt_lun *lun);
+	void (*lun_unlink)(struct kt_tpg *tpg, struct kt_lun *lun);
+	struct config_group *(*make_np)(struct kt_tpg *tpg, const char *name);
+	void (*drop_np)(struct kt_tpg *tpg, struct config_group *np);
+
+	struct configfs_attribute **fabric_attrs;
+	struct configfs_attribute **discovery_attrs;
+	struct configfs_attribute **wwn_attrs;
+	struct configfs_attribute **tpg_attrs;
+	struct configfs_attribute **tpg_attrib_attrs;
+	struct configfs_attribute **tpg_param_attrs;
+	struct configfs_attribute **tpg_auth_attrs;
+	struct configfs_attribute **acl_attrs;
+	struct configfs_attribute **acl_attrib_attrs;
+	struct configfs_attribute **acl_auth_attrs;
+	struct configfs_attribute **acl_param_attrs;
+
+	/* private to the core */
+	struct list_head entry;
+};
+
+/**
+ * struct kt_fabric - target/<fabric>/, made by the core on mkdir
+ */
+struct kt_fabric {
+	const struct kt_fabric_ops *ops;
+	struct config_group group;
+	struct config_group discovery_group;
+};
+
+int kt_register_fabric(struct kt_fabric_ops *ops);
+void kt_unregister_fabric(struct kt_fabric_ops *ops);
+
+/* Initialise the embedded kt_wwn/kt_tpg in ->make_wwn/->make_tpg. */
+void kt_wwn_init(struct kt_wwn *wwn, struct kt_fabric *fabric,
+		 const char *name);
+void kt_tpg_init(struct kt_tpg *tpg, struct kt_wwn *wwn, u16 tpgt);
+
+/*
+ * kt_session_create - open an I_T nexus for @initiator on @tpg.  Finds the
+ * initiator's ACL, or makes a dynamic one in demo mode.  Returns
+ * ERR_PTR(-EACCES) when the initiator is not allowed in.  Process context.
+ */
+struct kt_session *kt_session_create(struct kt_tpg *tpg,
+				     const char *initiator, void *fabric_priv);
+/* kt_session_destroy - waits for the session's commands, then frees it. */
+void kt_session_destroy(struct kt_session *sess);
+
+/* configfs helpers for fabrics' attribute show/store functions */
+static inline struct kt_tpg *kt_tpg_from_item(struct config_item *item)
+{
+	return container_of(to_config_group(item), struct kt_tpg, group);
+}
+
+static inline struct kt_tpg *kt_tpg_from_attrib_item(struct config_item *item)
+{
+	return container_of(to_config_group(item), struct kt_tpg, attrib_group);
+}
+
+static inline struct kt_wwn *kt_wwn_from_item(struct config_item *item)
+{
+	return container_of(to_config_group(item), struct kt_wwn, group);
+}
+
+static inline struct kt_node_acl *kt_acl_from_item(struct config_item *item)
+{
+	return container_of(to_config_group(item), struct kt_node_acl, group);
+}
+
+static inline struct kt_dev *kt_dev_from_item(struct config_item *item)
+{
+	return container_of(to_config_group(item), struct kt_dev, group);
+}
+
+#endif /* KTARGET_KTARGET_H */

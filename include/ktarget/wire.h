@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Pure SCSI protocol code: CDB decoding and sense building.
+ *
+ * Everything declared here takes bytes in and gives a struct (or bytes) out.
+ * It never allocates, locks, logs or touches a kernel object, so the same
+ * files build into ktarget_core and into the user-space unit tests and
+ * libFuzzer harnesses (tests/unit, tests/fuzz).
+ */
+#ifndef KTARGET_WIRE_H
+#define KTARGET_WIRE_H
+
+#include "port.h"
+
+/*
+ * kt_status_t - outcome of a SCSI command inside the target.  Sparse
+ * (__bitwise) keeps it from being mixed up with an errno or a SCSI status
+ * byte.  KT_OK is GOOD; every other value maps to one SCSI status and, for
+ * CHECK CONDITION, one sense key/ASC/ASCQ (see kt_status_sense()).
+ */
+typedef unsigned int __bitwise kt_status_t;
+
+#define KT_OK				((__force kt_status_t)0)
+#define KT_S_INVALID_OPCODE		((__force kt_status_t)1)
+#define KT_S_INVALID_FIELD_CDB		((__force kt_status_t)2)
+#define KT_S_INVALID_FIELD_PARAM	((__force kt_status_t)3)
+#define KT_S_PARAM_LIST_LENGTH		((__force kt_status_t)4)
+#define KT_S_LBA_OUT_OF_RANGE		((__force kt_status_t)5)
+#define KT_S_LUN_NOT_SUPPORTED		((__force kt_status_t)6)
+#define KT_S_WRITE_PROTECTED		((__force kt_status_t)7)
+#define KT_S_READ_ERROR			((__force kt_status_t)8)
+#define KT_S_WRITE_ERROR		((__force kt_status_t)9)
+#define KT_S_MISCOMPARE_VERIFY		((__force kt_status_t)10)
+#define KT_S_NO_RESOURCES		((__force kt_status_t)11)
+#define KT_S_SAVING_NOT_SUPPORTED	((__force kt_status_t)12)
+#define KT_S_INTERNAL_ERROR		((__force kt_status_t)13)
+#define KT_S_RESERVATION_CONFLICT	((__force kt_status_t)14)
+#define KT_S_BUSY			((__force kt_status_t)15)
+#define KT_S_TASK_SET_FULL		((__force kt_status_t)16)
+#define KT_S_UNIT_ATTENTION		((__force kt_status_t)17)
+#define KT_S_INVALID_CDB_LENGTH		((__force kt_status_t)18)
+#define KT_S_WRITE_OVERFLOW		((__force kt_status_t)19)
+#define KT_S_ABORTED			((__force kt_status_t)20)
+#define KT_S_NOT_READY			((__force kt_status_t)21)
+#define KT_S_LUN_COMM_FAILURE		((__force kt_status_t)22)
+#define KT_S__COUNT			23
+
+/* SCSI status bytes (SAM-5) */
+#define KT_SAM_GOOD			0x00
+#define KT_SAM_CHECK_CONDITION		0x02
+#define KT_SAM_BUSY			0x08
+#define KT_SAM_RESERVATION_CONFLICT	0x18
+#define KT_SAM_TASK_SET_FULL		0x28
+#define KT_SAM_TASK_ABORTED		0x40
+
+/* Sense keys (SPC-4 table 27) */
+#define KT_SK_NO_SENSE		0x0
+#define KT_SK_RECOVERED_ERROR	0x1
+#define KT_SK_NOT_READY		0x2
+#define KT_SK_MEDIUM_ERROR	0x3
+#define KT_SK_HARDWARE_ERROR	0x4
+#define KT_SK_ILLEGAL_REQUEST	0x5
+#define KT_SK_UNIT_ATTENTION	0x6
+#define KT_SK_DATA_PROTECT	0x7
+#define KT_SK_ABORTED_COMMAND	0xb
+#define KT_SK_MISCOMPARE	0xe
+
+/**
+ * struct kt_sense_info - what goes into one sense buffer
+ * @key: sense key
+ * @asc: additional sense code
+ * @ascq: additional sense code qualifier
+ * @info_valid: @info is meaningful (VALID bit / information descriptor)
+ * @info: INFORMATION field (e.g. offset of a miscompare)
+ * @sks_valid: the sense-key specific field points at a bad field
+ * @sks_cd: 1 = the bad field is in the CDB, 0 = in the parameter data
+ * @sks_bpv: @sks_bit is valid
+ * @sks_bit: bit of the bad field (0-7)
+ * @sks_field: byte of the bad field
+ */
+struct kt_sense_info {
+	u8 key;
+	u8 asc;
+	u8 ascq;
+	bool info_valid;
+	u64 info;
+	bool sks_valid;
+	bool sks_cd;
+	bool sks_bpv;
+	u8 sks_bit;
+	u16 sks_field;
+};
+
+#define KT_SENSE_MAX	96
+
+/* kt_status_sense - SCSI status byte and sense data for @status. */
+u8 kt_status_sense(kt_status_t status, struct kt_sense_info *si);
+
+/*
+ * kt_sense_build - encode @si in fixed (0x70) or descriptor (0x72) format
+ * into @buf of @len bytes.  Returns the number of bytes written (0 if @len
+ * is too small for even the header).
+ */
+unsigned int kt_sense_build(u8 *buf, unsigned int len, bool desc,
+			    const struct kt_sense_info *si);
+
+/* Which way data moves, seen from the initiator. */
+enum kt_dir {
+	KT_DIR_NONE,
+	KT_DIR_FROM_DEV,	/* Data-In: READ, INQUIRY, ... */
+	KT_DIR_TO_DEV,		/* Data-Out: WRITE, MODE SELECT, ... */
+};
+
+/* How the transfer length of a decoded CDB is counted. */
+enum kt_xfer {
+	KT_XFER_NONE,		/* no data phase */
+	KT_XFER_BLOCKS,		/* @nblocks logical blocks */
+	KT_XFER_BYTES,		/* @alloc_len bytes (allocation/parameter list) */
+};
+
+/* Every command the decoder knows; the core dispatches on this. */
+enum kt_op {
+	KT_OP_UNKNOWN = 0,
+	KT_OP_TEST_UNIT_READY,
+	KT_OP_REQUEST_SENSE,
+	KT_OP_INQUIRY,
+	KT_OP_REPORT_LUNS,
+	KT_OP_READ_CAPACITY10,
+	KT_OP_READ_CAPACITY16,
+	KT_OP_READ,
+	KT_OP_WRITE,
+	KT_OP_VERIFY,
+	KT_OP_WRITE_VERIFY,
+	KT_OP_SYNC_CACHE,
+	KT_OP_MODE_SENSE,
+	KT_OP_MODE_SELECT,
+	KT_OP_START_STOP,
+	KT_OP_PREVENT_ALLOW,
+	KT_OP__COUNT
+};
+
+/**
+ * struct kt_cdb - a decoded CDB
+ * @op: what the command is
+ * @opcode: operation code byte
+ * @sa: service action (SERVICE ACTION IN(16) etc.), else 0
+ * @len: CDB length in bytes as defined by the opcode
+ * @dir: direction of the data phase
+ * @xfer: how the transfer length is counted
+ * @lba: logical block address (media commands)
+ * @nblocks: transfer length in logical blocks (media commands)
+ * @alloc_len: allocation or parameter list length in bytes
+ * @fua: FUA bit
+ * @dpo: DPO bit
+ * @immed: IMMED bit (SYNCHRONIZE CACHE, START STOP UNIT)
+ * @bytchk: BYTCHK field (VERIFY, WRITE AND VERIFY)
+ * @evpd: EVPD bit (INQUIRY)
+ * @page: page code (INQUIRY VPD, MODE SENSE/SELECT)
+ * @subpage: subpage code (MODE SENSE)
+ * @pc: page control (MODE SENSE)
+ * @dbd: disable block descriptors (MODE SENSE)
+ * @llbaa: long LBA accepted (MODE SENSE 10)
+ * @pf: page format (MODE SELECT)
+ * @sp: save pages (MODE SELECT)
+ * @desc: DESC bit (REQUEST SENSE)
+ * @select_report: SELECT REPORT (REPORT LUNS)
+ * @start: START bit (START STOP UNIT)
+ * @loej: LOEJ bit (START STOP UNIT)
+ * @power_cond: POWER CONDITION field (START STOP UNIT)
+ * @prevent: PREVENT field (PREVENT ALLOW MEDIUM REMOVAL)
+ * @protect: RDPROTECT/WRPROTECT/VRPROTECT field
+ * @err_field: byte of the offending field when decoding failed
+ * @err_bit: bit of the offending field, if @err_bit_valid
+ * @err_bit_valid: @err_bit is meaningful
+ */
+struct kt_cdb {
+	enum kt_op op;
+	u8 opcode;
+	u16 sa;
+	u8 len;
+	enum kt_dir dir;
+	enum kt_xfer xfer;
+	u64 lba;
+	u32 nblocks;
+	u32 alloc_len;
+	bool fua;
+	bool dpo;
+	bool immed;
+	u8 bytchk;
+	bool evpd;
+	u8 page;
+	u8 subpage;
+	u8 pc;
+	bool dbd;
+	bool llbaa;
+	bool pf;
+	bool sp;
+	bool desc;
+	u8 select_report;
+	bool start;
+	bool loej;
+	u8 power_cond;
+	u8 prevent;
+	u8 protect;
+	u16 err_field;
+	u8 err_bit;
+	bool err_bit_valid;
+};
+
+#define KT_MAX_CDB	32
+
+/*
+ * kt_cdb_decode - decode @len bytes of @cdb into @out.
+ *
+ * Checks only what the CDB alone can tell: the opcode is known, the CDB is
+ * long enough, reserved or unsupported bits are clear.  Limits that depend
+ * on the device (capacity, block size, write protection) are the core's.
+ * On an invalid field, returns KT_S_INVALID_FIELD_CDB with @out->err_field
+ * and @out->err_bit set for the sense-key specific field pointer.
+ */
+kt_status_t kt_cdb_decode(const u8 *cdb, unsigned int len, struct kt_cdb *out);
+
+/* kt_cdb_len - CDB length implied by the group code of @opcode, 0 if none */
+unsigned int kt_cdb_len(u8 opcode);
+
+#endif /* KTARGET_WIRE_H */
