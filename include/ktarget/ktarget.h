@@ -534,6 +534,15 @@ struct kt_session *kt_session_create(struct kt_tpg *tpg,
 /* kt_session_destroy - waits for the session's commands, then frees it. */
 void kt_session_destroy(struct kt_session *sess);
 
+/*
+ * kt_tmr_lun_reset - LOGICAL UNIT RESET from @sess for @lun: waits until
+ * no command of any session is left on the LUN, then establishes the
+ * BUS DEVICE RESET FUNCTION OCCURRED unit attention for the other I_T
+ * nexuses.  Returns 0, -ENODEV when the session has no such LUN, or
+ * -ETIMEDOUT.  Process context.
+ */
+int kt_tmr_lun_reset(struct kt_session *sess, u64 lun);
+
 /* configfs helpers for fabrics' attribute show/store functions */
 static inline struct kt_tpg *kt_tpg_from_item(struct config_item *item)
 {
