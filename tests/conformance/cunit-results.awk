@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Turn iscsi-test-cu (CUnit) output into one line per test:
+#   PASS <Suite>.<Test> | SKIP <Suite>.<Test> | FAIL <Suite>.<Test>
+# CUnit counts a skipped test as passed; a test is SKIP here when its
+# output says [SKIPPED] and nothing failed.
+
+function flush() {
+	if (name == "")
+		return
+	if (failed)
+		print "FAIL " name
+	else if (skipped)
+		print "SKIP " name
+	else
+		print "PASS " name
+	name = ""
+}
+
+/^Suite: / {
+	flush()
+	suite = $2
+	next
+}
+
+/^  Test: / {
+	flush()
+	t = $0
+	sub(/^  Test: /, "", t)
+	sub(/ \.\.\..*$/, "", t)
+	name = suite "." t
+	skipped = failed = 0
+}
+
+/\[SKIPPED\]/ { skipped = 1 }
+/FAILED/ { failed = 1 }
+/^Run Summary:/ { flush() }
+END { flush() }
