@@ -140,15 +140,16 @@ static ssize_t kt_gp_sup_store(struct config_item *item, const char *page,
 }
 
 #define KT_GP_SUP(_n, _bit)						\
+static const u32 kt_gp_bit_##_n = _bit;					\
 static ssize_t kt_gp_alua_support_##_n##_show(struct config_item *item, \
 					      char *page)		\
 {									\
-	return kt_gp_sup_show(item, page, _bit);			\
+	return kt_gp_sup_show(item, page, kt_gp_bit_##_n);		\
 }									\
 static ssize_t kt_gp_alua_support_##_n##_store(struct config_item *item, \
 					       const char *page, size_t count) \
 {									\
-	return kt_gp_sup_store(item, page, count, _bit);		\
+	return kt_gp_sup_store(item, page, count, kt_gp_bit_##_n);	\
 }									\
 CONFIGFS_ATTR(kt_gp_, alua_support_##_n)
 
@@ -160,16 +161,22 @@ KT_GP_SUP(standby, 0x04);
 KT_GP_SUP(active_nonoptimized, 0x02);
 KT_GP_SUP(active_optimized, 0x01);
 
+static u32 *kt_gp_field(struct config_item *item, size_t off)
+{
+	return (u32 *)((u8 *)kt_gp(item) + off);
+}
+
 #define KT_GP_U32(_n, _field, _max)					\
+static const size_t kt_gp_off_##_n = offsetof(struct kt_tg_pt_gp, _field); \
 static ssize_t kt_gp_##_n##_show(struct config_item *item, char *page)	\
 {									\
-	return sprintf(page, "%u\n", kt_gp(item)->_field);		\
+	return sprintf(page, "%u\n", *kt_gp_field(item, kt_gp_off_##_n));	\
 }									\
 static ssize_t kt_gp_##_n##_store(struct config_item *item,		\
 				  const char *page, size_t count)	\
 {									\
-	return kt_gp_store(item, page, count, &kt_gp(item)->_field,	\
-			   _max, #_n);					\
+	return kt_gp_store(item, page, count,				\
+			   kt_gp_field(item, kt_gp_off_##_n), _max, #_n); \
 }									\
 CONFIGFS_ATTR(kt_gp_, _n)
 

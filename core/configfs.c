@@ -337,8 +337,8 @@ static struct config_group *kt_hba_make(struct config_group *group,
 
 	if (!strcmp(name, "alua"))
 		return ERR_PTR(-EEXIST);
-	if (strlen(name) > 64 || kt_hba_parse(name, backend, sizeof(backend),
-						&id)) {
+	if (strlen(name) > 64 ||
+	    kt_hba_parse(name, backend, sizeof(backend), &id)) {
 		pr_err("HBA directory %s is not <backstore>_<number>\n", name);
 		return ERR_PTR(-EINVAL);
 	}

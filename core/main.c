@@ -12,6 +12,7 @@ module_param(subsys, charp, 0444);
 MODULE_PARM_DESC(subsys,
 		 "configfs subsystem name (default \"target\"; use another to load beside LIO)");
 
+/* kt_cfg_mutex: what it protects is listed in core.h */
 DEFINE_MUTEX(kt_cfg_mutex);
 struct workqueue_struct *kt_wq;
 struct kmem_cache *kt_sess_cache;

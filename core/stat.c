@@ -53,7 +53,7 @@ static const struct config_item_type kt_sdev_type = {
 };
 
 /* scsi_tgt_dev/ */
-static ssize_t kt_stdev_num_LUs_show(struct config_item *item, char *page)
+static ssize_t kt_stdev_num_lus_show(struct config_item *item, char *page)
 {
 	return sprintf(page, "1\n");
 }
@@ -66,7 +66,7 @@ static ssize_t kt_stdev_status_show(struct config_item *item, char *page)
 		       "deactivated");
 }
 
-static ssize_t kt_stdev_non_access_LUs_show(struct config_item *item,
+static ssize_t kt_stdev_non_access_lus_show(struct config_item *item,
 					    char *page)
 {
 	struct kt_dev *dev = DEV_OF(item, stat_tgt_dev_group);
@@ -74,14 +74,27 @@ static ssize_t kt_stdev_non_access_LUs_show(struct config_item *item,
 	return sprintf(page, "%d\n", dev->export_count ? 0 : 1);
 }
 
-CONFIGFS_ATTR_RO(kt_stdev_, num_LUs);
+/* file names from the SCSI MIB, mixed case as LIO has them */
+static struct configfs_attribute kt_stdev_attr_num_lus = {
+	.ca_name = "num_LUs",
+	.ca_mode = 0444,
+	.ca_owner = THIS_MODULE,
+	.show = kt_stdev_num_lus_show,
+};
+
 CONFIGFS_ATTR_RO(kt_stdev_, status);
-CONFIGFS_ATTR_RO(kt_stdev_, non_access_LUs);
+
+static struct configfs_attribute kt_stdev_attr_non_access_lus = {
+	.ca_name = "non_access_LUs",
+	.ca_mode = 0444,
+	.ca_owner = THIS_MODULE,
+	.show = kt_stdev_non_access_lus_show,
+};
 
 static struct configfs_attribute *kt_stdev_attrs[] = {
-	&kt_stdev_attr_num_LUs,
+	&kt_stdev_attr_num_lus,
 	&kt_stdev_attr_status,
-	&kt_stdev_attr_non_access_LUs,
+	&kt_stdev_attr_non_access_lus,
 	NULL,
 };
 

@@ -76,8 +76,8 @@ int kt_tmr_lun_reset(struct kt_session *sess, u64 lun)
 			ret = -ETIMEDOUT;
 			break;
 		}
-		msleep(10);
-		waited += 10;
+		msleep(20);
+		waited += 20;
 	}
 	if (!ret) {
 		mutex_lock(&kt_cfg_mutex);

@@ -406,7 +406,7 @@ struct kt_mapped_lun {
 struct kt_tpg {
 	struct kt_wwn *wwn;
 	u16 tpgt;
-	spinlock_t lock;
+	spinlock_t lock;		/* protects @sessions */
 	struct xarray luns;
 	struct list_head acls;
 	struct list_head sessions;
@@ -434,7 +434,7 @@ struct kt_session {
 	struct kt_tpg *tpg;
 	struct kt_node_acl *acl;
 	void *fabric_priv;
-	spinlock_t lock;
+	spinlock_t lock;		/* protects @cmds */
 	struct list_head cmds;
 	struct list_head tpg_entry;	/* in tpg->sessions, under tpg->lock */
 	wait_queue_head_t idle;
