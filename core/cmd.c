@@ -8,15 +8,6 @@
 #include <linux/scatterlist.h>
 #include "core.h"
 
-int kt_cmd_init_module(void)
-{
-	return 0;
-}
-
-void kt_cmd_exit_module(void)
-{
-}
-
 void kt_cmd_init(struct kt_cmd *cmd, struct kt_session *sess, u64 lun,
 		 const u8 *cdb, unsigned int cdb_len, u32 exp_len,
 		 enum kt_dir dir, enum kt_task_attr attr, u64 tag)

@@ -23,6 +23,8 @@ extern struct mutex kt_cfg_mutex;
 
 extern struct workqueue_struct *kt_wq;
 extern struct kmem_cache *kt_sess_cache;
+extern struct kmem_cache *kt_lun_cache;
+extern struct kmem_cache *kt_mlun_cache;
 extern char kt_dbroot[KT_PATH_LEN];
 
 /* an HBA directory: core/<backend>_<N>/ */
@@ -114,8 +116,6 @@ bool kt_ua_check(struct kt_cmd *cmd);
 bool kt_ua_pop(struct kt_mapped_lun *mlun, u8 *asc, u8 *ascq);
 
 /* cmd.c */
-int kt_cmd_init_module(void);
-void kt_cmd_exit_module(void);
 void kt_cmd_complete(struct kt_cmd *cmd, kt_status_t status);
 void kt_cmd_copy_to_sgl(struct kt_cmd *cmd, const void *buf, u32 len);
 u32 kt_cmd_copy_from_sgl(struct kt_cmd *cmd, void *buf, u32 len);

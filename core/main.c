@@ -15,7 +15,10 @@ MODULE_PARM_DESC(subsys,
 /* kt_cfg_mutex: what it protects is listed in core.h */
 DEFINE_MUTEX(kt_cfg_mutex);
 struct workqueue_struct *kt_wq;
+/* our own caches, so a leaked object is reported when they are destroyed */
 struct kmem_cache *kt_sess_cache;
+struct kmem_cache *kt_lun_cache;
+struct kmem_cache *kt_mlun_cache;
 
 /* registered backstores and fabrics, under kt_cfg_mutex */
 static LIST_HEAD(kt_backends);
@@ -172,22 +175,20 @@ static int __init kt_init(void)
 	if (!kt_wq)
 		return -ENOMEM;
 	kt_sess_cache = KMEM_CACHE(kt_session, 0);
-	if (!kt_sess_cache)
-		goto out_wq;
-	ret = kt_cmd_init_module();
-	if (ret)
-		goto out_sess;
+	kt_lun_cache = KMEM_CACHE(kt_lun, 0);
+	kt_mlun_cache = KMEM_CACHE(kt_mapped_lun, 0);
+	if (!kt_sess_cache || !kt_lun_cache || !kt_mlun_cache)
+		goto out_caches;
 	ret = kt_configfs_init(subsys);
 	if (ret)
-		goto out_cmd;
+		goto out_caches;
 	pr_info("core loaded, configfs subsystem \"%s\"\n", subsys);
 	return 0;
 
-out_cmd:
-	kt_cmd_exit_module();
-out_sess:
+out_caches:
+	kmem_cache_destroy(kt_mlun_cache);
+	kmem_cache_destroy(kt_lun_cache);
 	kmem_cache_destroy(kt_sess_cache);
-out_wq:
 	destroy_workqueue(kt_wq);
 	return ret;
 }
@@ -195,7 +196,9 @@ out_wq:
 static void __exit kt_exit(void)
 {
 	kt_configfs_exit();
-	kt_cmd_exit_module();
+	rcu_barrier();	/* mapped LUNs are freed after a grace period */
+	kmem_cache_destroy(kt_mlun_cache);
+	kmem_cache_destroy(kt_lun_cache);
 	kmem_cache_destroy(kt_sess_cache);
 	destroy_workqueue(kt_wq);
 }

@@ -26,13 +26,13 @@ struct kt_lun *kt_lun_alloc(struct kt_tpg *tpg, u64 index)
 	struct kt_lun *lun;
 	int ret;
 
-	lun = kzalloc(sizeof(*lun), GFP_KERNEL);
+	lun = kmem_cache_zalloc(kt_lun_cache, GFP_KERNEL);
 	if (!lun)
 		return ERR_PTR(-ENOMEM);
 	ret = percpu_ref_init(&lun->ref, kt_lun_ref_release,
 			      PERCPU_REF_INIT_DEAD, GFP_KERNEL);
 	if (ret) {
-		kfree(lun);
+		kmem_cache_free(kt_lun_cache, lun);
 		return ERR_PTR(ret);
 	}
 	lun->tpg = tpg;
@@ -42,7 +42,7 @@ struct kt_lun *kt_lun_alloc(struct kt_tpg *tpg, u64 index)
 	ret = xa_insert(&tpg->luns, index, lun, GFP_KERNEL);
 	if (ret) {
 		percpu_ref_exit(&lun->ref);
-		kfree(lun);
+		kmem_cache_free(kt_lun_cache, lun);
 		return ERR_PTR(ret == -EBUSY ? -EEXIST : ret);
 	}
 	return lun;
@@ -52,7 +52,7 @@ void kt_lun_free(struct kt_lun *lun)
 {
 	xa_erase(&lun->tpg->luns, lun->index);
 	percpu_ref_exit(&lun->ref);
-	kfree(lun);
+	kmem_cache_free(kt_lun_cache, lun);
 }
 
 static struct kt_mapped_lun *kt_mlun_new(struct kt_node_acl *acl, u64 mapped)
@@ -60,7 +60,7 @@ static struct kt_mapped_lun *kt_mlun_new(struct kt_node_acl *acl, u64 mapped)
 	struct kt_mapped_lun *mlun;
 	int ret;
 
-	mlun = kzalloc(sizeof(*mlun), GFP_KERNEL);
+	mlun = kmem_cache_zalloc(kt_mlun_cache, GFP_KERNEL);
 	if (!mlun)
 		return ERR_PTR(-ENOMEM);
 	mlun->acl = acl;
@@ -68,10 +68,16 @@ static struct kt_mapped_lun *kt_mlun_new(struct kt_node_acl *acl, u64 mapped)
 	kref_init(&mlun->kref);
 	ret = xa_insert(&acl->mapped, mapped, mlun, GFP_KERNEL);
 	if (ret) {
-		kfree(mlun);
+		kmem_cache_free(kt_mlun_cache, mlun);
 		return ERR_PTR(ret == -EBUSY ? -EEXIST : ret);
 	}
 	return mlun;
+}
+
+static void kt_mlun_free_rcu(struct rcu_head *rcu)
+{
+	kmem_cache_free(kt_mlun_cache,
+			container_of(rcu, struct kt_mapped_lun, rcu));
 }
 
 static void kt_mlun_release(struct kref *kref)
@@ -79,7 +85,7 @@ static void kt_mlun_release(struct kref *kref)
 	struct kt_mapped_lun *mlun = container_of(kref, struct kt_mapped_lun,
 						  kref);
 
-	kfree_rcu(mlun, rcu);
+	call_rcu(&mlun->rcu, kt_mlun_free_rcu);
 }
 
 void kt_mlun_put(struct kt_mapped_lun *mlun)
