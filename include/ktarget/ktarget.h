@@ -79,7 +79,7 @@ struct kt_io {
  *	dev->hw_queue_depth.  Process context.
  * @submit_io: start @io for @cmd.  Either returns a failure status at once
  *	or returns KT_OK and later calls kt_io_done() exactly once, from any
- *	context.
+ *	context.  Called in process context; may sleep.
  * @flush: make everything written so far stable; same completion rule.
  *	NULL when the backstore has no volatile cache (ramdisk).
  * @write_cache_enabled: optional: the real write cache state of the
