@@ -95,7 +95,6 @@ void kt_lun_unlink(struct kt_lun *lun);
 void kt_mlun_put(struct kt_mapped_lun *mlun);
 struct kt_node_acl *kt_acl_alloc(struct kt_tpg *tpg, const char *name,
 				 bool dynamic);
-void kt_acl_put(struct kt_node_acl *acl);
 void kt_acl_remove(struct kt_node_acl *acl);
 struct kt_mapped_lun *kt_mlun_alloc(struct kt_node_acl *acl, u64 mapped);
 void kt_mlun_free(struct kt_mapped_lun *mlun);
@@ -104,8 +103,6 @@ void kt_mlun_unlink(struct kt_mapped_lun *mlun);
 bool kt_tpg_has_sessions(struct kt_tpg *tpg);
 struct kt_mapped_lun *kt_sess_lookup_lun(struct kt_session *sess, u64 lun);
 int kt_sess_report_luns(struct kt_session *sess, u8 *buf, u32 len, u8 select);
-
-#define KT_WLUN_REPORT_LUNS	0xc101
 
 /* ua.c */
 void kt_ua_set(struct kt_mapped_lun *mlun, enum kt_ua ua);

@@ -139,6 +139,7 @@ static int kt_lun_allow_link(struct config_item *item,
 			     struct config_item *target)
 {
 	struct kt_lun *lun = kt_lun_from_item(item);
+	const struct kt_fabric_ops *ops = lun->tpg->wwn->fabric->ops;
 	int ret;
 
 	if (!kt_item_is_dev(target)) {
@@ -149,8 +150,16 @@ static int kt_lun_allow_link(struct config_item *item,
 	mutex_lock(&kt_cfg_mutex);
 	ret = kt_lun_link(lun, kt_dev_from_item(target));
 	mutex_unlock(&kt_cfg_mutex);
-	if (!ret && lun->tpg->wwn->fabric->ops->lun_link)
-		lun->tpg->wwn->fabric->ops->lun_link(lun->tpg, lun);
+	if (ret || !ops->lun_link)
+		return ret;
+	ret = ops->lun_link(lun->tpg, lun);
+	if (ret) {
+		pr_err("lun_%llu: the %s fabric refused the LUN: %d\n",
+		       lun->index, ops->name, ret);
+		mutex_lock(&kt_cfg_mutex);
+		kt_lun_unlink(lun);
+		mutex_unlock(&kt_cfg_mutex);
+	}
 	return ret;
 }
 
@@ -183,12 +192,13 @@ static const struct config_item_type kt_lun_type = {
 	.ct_owner = THIS_MODULE,
 };
 
-/* Parse "lun_<N>" */
+/* Parse "lun_<N>"; N fits SAM-5 flat space addressing (14 bits). */
 static int kt_parse_lun_name(const char *name, u64 *index)
 {
 	if (strncmp(name, "lun_", 4) || kstrtou64(name + 4, 10, index) ||
-	    *index > 65535) {
-		pr_err("%s: LUN directories are lun_<0-65535>\n", name);
+	    *index > KT_MAX_LUN) {
+		pr_err("%s: LUN directories are lun_<0-%u>\n", name,
+		       KT_MAX_LUN);
 		return -EINVAL;
 	}
 	return 0;

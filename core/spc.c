@@ -497,7 +497,7 @@ static void kt_spc_request_sense(struct kt_cmd *cmd)
 	kt_spc_reply(cmd, buf, len);
 }
 
-#define KT_REPORT_LUNS_MAX	(8 + 8 * 65537)
+#define KT_REPORT_LUNS_MAX	(8 + 8 * (KT_MAX_LUN + 2))
 
 static void kt_spc_report_luns(struct kt_cmd *cmd)
 {

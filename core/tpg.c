@@ -221,6 +221,8 @@ static struct kt_node_acl *kt_acl_new(struct kt_tpg *tpg, const char *name,
 	acl->cmdsn_depth = tpg->default_cmdsn_depth;
 	xa_init(&acl->mapped);
 	kref_init(&acl->kref);
+	if (ops->init_acl)
+		ops->init_acl(acl);
 	list_add_tail(&acl->tpg_entry, &tpg->acls);
 	if (dynamic) {
 		xa_for_each(&tpg->luns, idx, lun) {
@@ -281,6 +283,20 @@ void kt_acl_put(struct kt_node_acl *acl)
 	xa_destroy(&acl->mapped);
 	kfree(acl);
 }
+EXPORT_SYMBOL_GPL(kt_acl_put);
+
+struct kt_node_acl *kt_acl_get(struct kt_tpg *tpg, const char *initiator)
+{
+	struct kt_node_acl *acl;
+
+	mutex_lock(&kt_cfg_mutex);
+	acl = kt_acl_find(tpg, initiator);
+	if (acl)
+		kref_get(&acl->kref);
+	mutex_unlock(&kt_cfg_mutex);
+	return acl;
+}
+EXPORT_SYMBOL_GPL(kt_acl_get);
 
 /* The configfs directory of a static ACL is going away. */
 void kt_acl_remove(struct kt_node_acl *acl)

@@ -29,6 +29,8 @@
 #define KT_NAME_LEN		256	/* WWNs, initiator names */
 #define KT_SERIAL_LEN		256
 #define KT_PATH_LEN		512
+#define KT_MAX_LUN		16383	/* SAM-5 flat space addressing */
+#define KT_WLUN_REPORT_LUNS	0xc101	/* REPORT LUNS well-known LUN */
 
 struct kt_cmd;
 struct kt_dev;
@@ -257,7 +259,7 @@ enum kt_task_attr {
 struct kt_cmd {
 	/* set by the fabric */
 	struct kt_session *sess;
-	u64 lun;
+	u64 lun;		/* LUN number: 0..KT_MAX_LUN or a W-LUN */
 	u8 cdb[KT_MAX_CDB];
 	unsigned int cdb_len;
 	u32 exp_len;		/* expected data transfer length */
@@ -447,11 +449,12 @@ struct kt_session {
  * @name: configfs directory under target/, e.g. "loopback"
  * @api_version: KT_API_VERSION
  * @node_acl_size: size of the fabric's ACL struct (0: plain kt_node_acl)
- * @queue_response: send Data-In (KT_DIR_FROM_DEV: cmd->xfer_len bytes from
- *	cmd->sgl, unless cmd->scsi_status is not GOOD) and then the status
- *	with cmd->scsi_status, cmd->sense/sense_len and the residual.  The
- *	fabric calls kt_cmd_release() once the response is gone.  Any
- *	context.
+ * @queue_response: send Data-In (KT_DIR_FROM_DEV: cmd->xfer_len bytes,
+ *	unless cmd->scsi_status is not GOOD) and then the status with
+ *	cmd->scsi_status, cmd->sense/sense_len and the residual.  The data
+ *	is in cmd->sgl, or already in fabric_sgl when the fabric gave one
+ *	(the core copied it there).  The fabric calls kt_cmd_release() once
+ *	the response is gone.  Any context.
  * @write_pending: fetch cmd->data_len bytes of Data-Out into cmd->sgl,
  *	then call kt_cmd_data_ready().  Only called when the fabric did not
  *	already hand the data in with fabric_sgl.
@@ -462,12 +465,16 @@ struct kt_session {
  * @drop_tpg: end the TPG's sessions (kt_session_destroy()) and free it.
  *	Its LUNs, ACLs and portals are gone already (configfs removes
  *	children first); dynamic ACLs go with their last session.
- * @tpg_enable: optional; presence adds tpgt_N/enable.
+ * @tpg_enable: optional; presence adds tpgt_N/enable.  Called with the
+ *	core's configuration mutex held, so it must not end sessions itself.
+ * @init_acl: optional: set the fabric's defaults in a new static or
+ *	dynamic ACL (zeroed, tpg/name/cmdsn_depth set) before it is listed.
+ *	Called with the core's configuration mutex held.
  * @lun_link: optional: a LUN got a device (loopback adds a SCSI device).
  *	Called without core locks held; commands may be submitted from it.
  * @lun_unlink: optional: before the LUN loses its device; same context.
  * @make_np: optional: mkdir np/<name>; returns the np's config_group.
- * @drop_np: optional.
+ * @drop_np: optional; ends with config_item_put() on @np.
  * @*_attrs: NULL-terminated configfs attribute arrays for the fabric's
  *	own files in each directory.
  */
@@ -486,6 +493,7 @@ struct kt_fabric_ops {
 	struct kt_tpg *(*make_tpg)(struct kt_wwn *wwn, u16 tpgt);
 	void (*drop_tpg)(struct kt_tpg *tpg);
 	int (*tpg_enable)(struct kt_tpg *tpg, bool enable);
+	void (*init_acl)(struct kt_node_acl *acl);
 	int (*lun_link)(struct kt_tpg *tpg, struct kt_lun *lun);
 	void (*lun_unlink)(struct kt_tpg *tpg, struct kt_lun *lun);
 	struct config_group *(*make_np)(struct kt_tpg *tpg, const char *name);
@@ -531,6 +539,13 @@ void kt_tpg_init(struct kt_tpg *tpg, struct kt_wwn *wwn, u16 tpgt);
  */
 struct kt_session *kt_session_create(struct kt_tpg *tpg,
 				     const char *initiator, void *fabric_priv);
+/*
+ * kt_acl_get - the static or dynamic ACL for @initiator on @tpg with a
+ * reference (drop it with kt_acl_put()), or NULL.  Process context.
+ */
+struct kt_node_acl *kt_acl_get(struct kt_tpg *tpg, const char *initiator);
+void kt_acl_put(struct kt_node_acl *acl);
+
 /* kt_session_destroy - waits for the session's commands, then frees it. */
 void kt_session_destroy(struct kt_session *sess);
 

@@ -43,6 +43,7 @@ rd_main() {
 	kt_check fresh-disk-reads-zeros bs_zeros "$BS_SD" 64
 	kt_check pattern-direct-io bs_pattern "$BS_SD" 4
 	kt_check sync-cache bs_sync_cache "$BS_SD"
+	bs_sg3 rd "$BS_SD"
 	bs_fio rd "$BS_SD" 16m
 	bs_fs rd "$BS_SD"
 	kt_check unexport bs_unexport 0

@@ -45,6 +45,7 @@ file_dsync() {
 	kt_check_fails dsync-no-write-cache file_wce_shown
 	kt_check dsync-sparse-reads-zeros bs_zeros "$BS_SD" 64
 	kt_check dsync-sync-cache bs_sync_cache "$BS_SD"
+	bs_sg3 file "$BS_SD"
 	bs_fio dsync "$BS_SD" 16m
 	bs_fs dsync "$BS_SD"
 	kt_check dsync-unexport bs_unexport 0

@@ -47,6 +47,7 @@ ib_brd() {
 	kt_check brd-export bs_export "$dev" 0 || return 1
 	kt_check brd-no-write-cache ib_cache_type 'write through'
 	kt_check brd-sync-cache bs_sync_cache "$BS_SD"
+	bs_sg3 iblock "$BS_SD"
 	kt_check brd-pattern-direct-io bs_pattern "$BS_SD" 4
 	bs_fio brd "$BS_SD" 16m
 	bs_fs brd "$BS_SD"

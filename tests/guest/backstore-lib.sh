@@ -112,3 +112,20 @@ bs_fio() {
 bs_sync_cache() {
 	sg_sync "$1"
 }
+
+# bs_sg3 LABEL SD: the sg3_utils view of the LUN: INQUIRY and VPD pages,
+# capacity, mode pages, LUN list, TUR, VERIFY and SYNCHRONIZE CACHE.
+bs_sg3() {
+	local l=$1 sd=$2 p
+
+	kt_check "$l-sg-inq" bash -c "sg_inq $sd | grep -q 'Vendor identification: LIO-ORG'"
+	for p in 0x00 0x80 0x83 0x86 0xb0 0xb1 0xb2; do
+		kt_check "$l-sg-vpd-$p" sg_vpd -p "$p" "$sd"
+	done
+	kt_check "$l-sg-readcap" sg_readcap -l "$sd"
+	kt_check "$l-sg-modes" sg_modes -a "$sd"
+	kt_check "$l-sg-luns" sg_luns "$sd"
+	kt_check "$l-sg-turs" sg_turs "$sd"
+	kt_check "$l-sg-verify" sg_verify --lba=0 --count=64 "$sd"
+	kt_check "$l-sg-sync" sg_sync "$sd"
+}
