@@ -18,32 +18,41 @@ find_checkpatch() {
 	return 1
 }
 
+# The kernel include tree to seed checkpatch's CamelCase list from, as it
+# does inside a kernel tree: kernel names like Scsi_Host are not ours to
+# rename. From the headers setup.sh chose, else any installed ones.
+find_kroot() {
+	local d kdir=${KDIR:-}
+
+	if [ -z "$kdir" ] && [ -r "$root/tests/vm/.cache/env" ]; then
+		kdir=$(sed -n "s/^KDIR='\(.*\)'$/\1/p" "$root/tests/vm/.cache/env")
+	fi
+	for d in ${KT_LINT_ROOT:-} ${kdir:+"$kdir" "$kdir/source"} \
+		 /usr/src/linux-headers-*-common; do
+		[ -f "$d/include/linux/kernel.h" ] && { echo "$d"; return 0; }
+	done
+	return 1
+}
+
 cp=$(find_checkpatch) || {
 	echo "lint: checkpatch.pl not found (run tests/vm/setup.sh)" >&2
 	exit 2
 }
 [ $# -gt 0 ] || { echo "usage: $0 FILE..." >&2; exit 2; }
 
-# CamelCase names the kernel itself defines (checkpatch --no-tree cannot
-# see the kernel's headers to know them).
-KERNEL_CAMELCASE='Scsi_Host'
-
-# Drop checkpatch reports about KERNEL_CAMELCASE names and the summary line.
-filter() {
-	awk -v names="$KERNEL_CAMELCASE" '
-		BEGIN { n = split(names, k, " "); for (i = 1; i <= n; i++) ok["<" k[i] ">"] = 1 }
-		/^total: / { next }
-		/^$/ { if (blk != "" && !skip) printf "%s\n", blk; blk = ""; skip = 0; next }
-		{ if (blk == "" && $0 ~ /CAMELCASE/) { w = $NF; if (w in ok) skip = 1 }
-		  blk = blk $0 "\n" }
-		END { if (blk != "" && !skip) printf "%s", blk }'
-}
-
+opts=(--no-tree --strict --quiet --show-types --color=never)
+if kroot=$(find_kroot); then
+	# No git mode (it seeds CamelCase from our own include/ only).
+	export GIT_DIR=/nonexistent
+	opts+=(--root="$kroot")
+else
+	echo "lint: no kernel include tree found; kernel CamelCase names will be flagged" >&2
+fi
 bad=0
 for f in "$@"; do
 	# --quiet: nothing at all for a clean file.
-	out=$(perl "$cp" --no-tree --strict --quiet --show-types --color=never -f "$f" 2>&1 | filter)
-	if [ -n "$out" ]; then
+	out=$(perl "$cp" "${opts[@]}" -f "$f" 2>&1)
+	if [ $? -ne 0 ] || [ -n "$out" ]; then
 		printf '%s\n%s\n\n' "== $f" "$out"
 		bad=$((bad + 1))
 	fi

@@ -1,0 +1,324 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Helpers for the guest scripts (tests/guest/NN-name.sh), which run as root
+# inside the test VM through tests/vm/run-guest.sh. Source it with
+#   . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+#
+# Results: one line each, counted by tests/check.sh:
+#   PASS: <name>            pass NAME
+#   FAIL: <name>: <why>     fail NAME WHY
+#   SKIP: <name>: <why>     skip NAME WHY
+# End every script with guest_summary (exits 1 when anything failed).
+#
+# The configfs layout is LIO's (see Documentation / lio-abi.md):
+#   $KT_CFS/core/<backend>_<N>/<name>/{control,enable,attrib/,wwn/,...}
+#   $KT_CFS/loopback/naa.<16hex>/tpgt_1/{nexus,lun/lun_<N>/<link>}
+# Helpers print errors on stderr and return non-zero; they never exit.
+
+KT_CFS=/sys/kernel/config/target
+KT_PASS=0
+KT_FAIL=0
+KT_SKIP=0
+KT_LOOP_WWN=		# naa.<16hex> of the loopback target made by kt_loop_export
+KT_LOOP_TPG=		# its tpgt_1 folder
+
+pass() {
+	echo "PASS: $1"
+	KT_PASS=$((KT_PASS + 1))
+}
+
+fail() {
+	echo "FAIL: $1: ${2:-failed}"
+	KT_FAIL=$((KT_FAIL + 1))
+}
+
+skip() {
+	echo "SKIP: $1: ${2:-skipped}"
+	KT_SKIP=$((KT_SKIP + 1))
+}
+
+# kt_check NAME CMD [ARGS...]: PASS when CMD succeeds, else FAIL with the
+# last line CMD printed. CMD runs in this shell (helpers keep their state).
+kt_check() {
+	local name=$1 out=/tmp/.kt_check.$$ rc
+
+	shift
+	"$@" >"$out" 2>&1
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		pass "$name"
+	else
+		fail "$name" "$(tail -n1 "$out" | tr -d '\r') (exit $rc) [$*]"
+	fi
+	rm -f "$out"
+	return $rc
+}
+
+# kt_check_fails NAME CMD [ARGS...]: PASS when CMD fails (e.g. an admin
+# error that must be refused with -EINVAL).
+kt_check_fails() {
+	local name=$1
+
+	shift
+	if "$@" >/dev/null 2>&1; then
+		fail "$name" "succeeded but should have failed [$*]"
+	else
+		pass "$name"
+	fi
+}
+
+# guest_summary: one summary line; exit status 1 when anything failed.
+guest_summary() {
+	echo "summary: $KT_PASS passed, $KT_FAIL failed, $KT_SKIP skipped"
+	[ "$KT_FAIL" -eq 0 ] || exit 1
+	exit 0
+}
+
+# kt_abort NAME WHY: record a failure, tear down, print the summary, exit 1.
+kt_abort() {
+	fail "$1" "$2"
+	kt_teardown >/dev/null 2>&1
+	guest_summary
+}
+
+kt_err() {
+	echo "lib.sh: $*" >&2
+	return 1
+}
+
+# kt_write VALUE FILE: write VALUE (no newline) into a configfs attribute.
+kt_write() {
+	printf '%s' "$1" >"$2" || kt_err "cannot write '$1' to $2"
+}
+
+# kt_modules: the ktarget modules staged for this boot (names, core first).
+kt_modules() {
+	local kabi d f
+
+	read -r kabi </proc/sys/kernel/osrelease
+	d=/lib/modules/$kabi/extra
+	[ -f "$d/ktarget_core.ko" ] && echo ktarget_core
+	for f in "$d"/ktarget_*.ko; do
+		[ -f "$f" ] || continue
+		f=${f##*/}
+		f=${f%.ko}
+		[ "$f" = ktarget_core ] || echo "$f"
+	done
+}
+
+# kt_loaded [PREFIX]: names of the loaded modules starting with PREFIX
+# (default ktarget_), most recently loaded first.
+kt_loaded() {
+	local name rest
+
+	while read -r name rest; do
+		case $name in "${1:-ktarget_}"*) echo "$name" ;; esac
+	done </proc/modules
+}
+
+# kt_load [MODULE...]: modprobe ktarget_core and the given modules (all
+# staged ktarget modules when none are given); check configfs is there.
+kt_load() {
+	local mods
+
+	if [ $# -gt 0 ]; then
+		mods="ktarget_core $*"
+	else
+		mods=$(kt_modules)
+	fi
+	[ -n "$mods" ] || { kt_err "no ktarget modules staged"; return 1; }
+	if [ -n "$(kt_loaded target_core_mod)" ]; then
+		kt_err "the in-kernel target_core_mod is loaded"
+		return 1
+	fi
+	# shellcheck disable=SC2086
+	modprobe -a $mods || { kt_err "modprobe $mods failed"; return 1; }
+	[ -d "$KT_CFS" ] || { kt_err "$KT_CFS missing after loading ktarget_core"; return 1; }
+}
+
+# The lowest free HBA index over all core/<backend>_<N> folders (like
+# rtslib: one storage object per HBA).
+kt_free_hba_index() {
+	local n=0
+
+	while compgen -G "$KT_CFS/core/*_$n" >/dev/null; do
+		n=$((n + 1))
+	done
+	echo $n
+}
+
+# kt_mk_dev BACKEND NAME CONTROL: make, configure and enable a device;
+# prints its configfs folder.
+kt_mk_dev() {
+	local backend=$1 name=$2 control=$3 dev
+
+	dev=$KT_CFS/core/${backend}_$(kt_free_hba_index)/$name
+	mkdir -p "$dev" || { kt_err "mkdir $dev failed"; return 1; }
+	kt_write "$control" "$dev/control" || return 1
+	kt_write 1 "$dev/enable" || return 1
+	echo "$dev"
+}
+
+# kt_mk_rd NAME SIZE_MB: a RAM disk (rd_mcp); prints its configfs folder.
+kt_mk_rd() {
+	local pages=$(($2 * 1048576 / $(getconf PAGESIZE)))
+
+	kt_mk_dev rd_mcp "$1" "rd_pages=$pages"
+}
+
+# kt_mk_file NAME PATH SIZE_MB: a fileio device on PATH (created with that
+# size when missing); prints its configfs folder.
+kt_mk_file() {
+	local bytes=$(($3 * 1048576))
+
+	[ -e "$2" ] || truncate -s "$bytes" "$2" || { kt_err "cannot create $2"; return 1; }
+	kt_mk_dev fileio "$1" "fd_dev_name=$2,fd_dev_size=$bytes"
+}
+
+# kt_mk_iblock NAME /dev/X: a block device backstore; prints its folder.
+kt_mk_iblock() {
+	[ -b "$2" ] || { kt_err "$2 is not a block device"; return 1; }
+	kt_mk_dev iblock "$1" "udev_path=$2"
+}
+
+# kt_naa: a random NAA WWN in the IEEE registered format tcm_loop users see
+# (naa. + 16 hex digits, company id 001405).
+kt_naa() {
+	printf 'naa.5001405%s\n' "$(od -An -N5 -tx1 /dev/urandom | tr -d ' \n' | cut -c1-9)"
+}
+
+# kt_loop_find: set KT_LOOP_WWN/KT_LOOP_TPG to the loopback target that
+# exists already (the first one), so that helpers run in a subshell, as in
+# dev=$(...), still agree on it.
+kt_loop_find() {
+	local t
+
+	[ -n "$KT_LOOP_TPG" ] && [ -d "$KT_LOOP_TPG" ] && return 0
+	for t in "$KT_CFS"/loopback/naa.*/tpgt_1; do
+		[ -d "$t" ] || continue
+		KT_LOOP_TPG=$t
+		t=${t%/tpgt_1}
+		KT_LOOP_WWN=${t##*/}
+		return 0
+	done
+	return 1
+}
+
+# kt_loop_tpg: make (once) the loopback target naa.X/tpgt_1 with an I_T
+# nexus; sets KT_LOOP_WWN and KT_LOOP_TPG.
+kt_loop_tpg() {
+	kt_loop_find && return 0
+	KT_LOOP_WWN=$(kt_naa)
+	KT_LOOP_TPG=$KT_CFS/loopback/$KT_LOOP_WWN/tpgt_1
+	mkdir -p "$KT_LOOP_TPG" || { kt_err "mkdir $KT_LOOP_TPG failed"; return 1; }
+	kt_write "$(kt_naa)" "$KT_LOOP_TPG/nexus"
+}
+
+# kt_loop_export DEVPATH LUN: export a core device folder as lun_<LUN> of
+# the loopback target (made on first use).
+kt_loop_export() {
+	local dev=$1 lun=$2 d
+
+	[ -d "$dev" ] || { kt_err "no device folder $dev"; return 1; }
+	kt_loop_tpg || return 1
+	d=$KT_LOOP_TPG/lun/lun_$lun
+	mkdir "$d" || { kt_err "mkdir $d failed"; return 1; }
+	ln -s "$dev" "$d/${dev##*/}" || { kt_err "cannot link $dev into $d"; return 1; }
+}
+
+# The SCSI host number of our loopback target: from tpgt_1/address
+# ("H:C:T") when the fabric has it, else the host whose driver name
+# contains "loop".
+kt_loop_host() {
+	local a h
+
+	if kt_loop_find && [ -r "$KT_LOOP_TPG/address" ] &&
+	   a=$(cat "$KT_LOOP_TPG/address" 2>/dev/null) && [ -n "$a" ]; then
+		echo "${a%%:*}"
+		return 0
+	fi
+	for h in /sys/class/scsi_host/host*; do
+		[ -e "$h" ] || continue
+		if grep -qi loop "$h/proc_name" 2>/dev/null; then
+			echo "${h##*/host}"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# kt_wait_disk LUN [TIMEOUT_S=60]: wait for the loopback LUN's disk; prints
+# /dev/sdX. There is no udev in the guest: sd_mod and sg are loaded here.
+kt_wait_disk() {
+	local lun=$1 tries=$((${2:-60} * 10)) host d b
+
+	modprobe -a sd_mod sg 2>/dev/null
+	while [ "$tries" -gt 0 ]; do
+		host=$(kt_loop_host)
+		if [ -n "$host" ]; then
+			for d in /sys/bus/scsi/devices/"$host":*:*:"$lun"/block/*; do
+				[ -e "$d" ] || continue
+				b=/dev/${d##*/}
+				if [ -b "$b" ]; then
+					echo "$b"
+					return 0
+				fi
+			done
+		fi
+		sleep 0.1
+		tries=$((tries - 1))
+	done
+	kt_err "no disk for loopback LUN $lun (host ${host:-none}) after ${2:-60}s"
+	return 1
+}
+
+# kt_sg_of /dev/sdX: the matching /dev/sgN.
+kt_sg_of() {
+	local s
+
+	for s in /sys/block/"${1##*/}"/device/scsi_generic/sg*; do
+		[ -e "$s" ] && { echo "/dev/${s##*/}"; return 0; }
+	done
+	kt_err "no sg device for $1"
+	return 1
+}
+
+# kt_teardown: remove every ktarget configfs object (links, LUNs, ACLs,
+# portals, TPGs, WWNs, fabric folders, ALUA groups, devices, HBAs) and
+# unload all ktarget modules. Prints what it could not remove; returns 1
+# then. Globs and one rmdir: each program started costs ~0.1 s here.
+kt_teardown() {
+	local c=$KT_CFS d e rc=0 dirs=() mods
+
+	if [ -d "$c" ]; then
+		for e in "$c"/*/*/tpgt_*/enable; do
+			[ -f "$e" ] && printf 0 >"$e" 2>/dev/null
+		done
+		find "$c" -type l -exec rm -f {} + 2>/dev/null
+		for d in "$c"/*/*/tpgt_*/acls/*/lun_* "$c"/*/*/tpgt_*/acls/* \
+			 "$c"/*/*/tpgt_*/lun/lun_* "$c"/*/*/tpgt_*/np/* \
+			 "$c"/*/*/tpgt_* "$c"/*/* "$c"/*; do
+			case $d in "$c"/core | "$c"/core/*) continue ;; esac
+			[ -d "$d" ] && dirs+=("$d")
+		done
+		for d in "$c"/core/*/*/alua/* "$c"/core/*/* "$c"/core/* \
+			 "$c"/core/alua/lu_gps/*; do
+			case ${d##*/} in default_tg_pt_gp | default_lu_gp | alua | lu_gps) continue ;; esac
+			[ -d "$d" ] && dirs+=("$d")
+		done
+		[ ${#dirs[@]} -gt 0 ] && rmdir "${dirs[@]}" 2>/dev/null
+		for d in "${dirs[@]}"; do
+			[ -d "$d" ] && { kt_err "teardown: $d remains"; rc=1; }
+		done
+	fi
+	KT_LOOP_WWN=
+	KT_LOOP_TPG=
+	mods=$(kt_loaded | grep -vx ktarget_core)
+	[ -n "$(kt_loaded ktarget_core)" ] && mods="$mods ktarget_core"
+	# shellcheck disable=SC2086
+	if [ -n "${mods// /}" ] && ! rmmod $mods; then
+		kt_err "rmmod failed; loaded: $(kt_loaded | tr '\n' ' ')"
+		rc=1
+	fi
+	return $rc
+}

@@ -1,0 +1,214 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run-guest.sh [-i] <guest-script> [args...]
+#
+# Boot Debian's kernel (the one matching the build headers) in QEMU/TCG with
+# the host root as a read-only 9p root under a tmpfs overlay, make our
+# freshly built ktarget_*.ko loadable with modprobe, run <guest-script> as
+# root inside the guest and bring back its stdout, stderr, exit status and
+# the guest kernel log.
+#
+# Exit status: the script's own when it failed; 124 on timeout; 125 when
+# the script passed but the kernel log shows a WARNING/BUG/Oops/... or the
+# guest died before the script finished.
+# The last line on stderr is machine-readable:
+#   run-guest: result <name>: rc=<n|none> dmesg=<ok|bad> timeout=<yes|no> boot=<s> (guest <s>) time=<s>
+#
+# -i: interactive: the script gets the serial console (stdin must be a
+#     terminal); no timeout. Ctrl-A X kills QEMU.
+# Environment:
+#   KT_TIMEOUT=600      seconds before QEMU is killed
+#   KT_KO_DIR=<repo>    folder whose *.ko are staged (where make leaves them)
+#   KT_EXTRA_KO="a.ko"  more modules to stage
+#   KT_MEM=2048 KT_SMP=2, KT_QEMU_ARGS="..." extra QEMU arguments
+#   KT_KEEP=1           keep the run folder (default: kept for failures)
+# A guest script may list kernel-log lines to tolerate, one ERE per line:
+#   # kt-dmesg-allow: <regex>
+# and ask for a longer timeout than 600 s:
+#   # kt-timeout: <seconds>
+set -uo pipefail
+
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+DMESG_BAD='WARNING:|BUG:|kernel BUG|Oops|Call Trace:|hung task|blocked for more than|refcount_t:|list_(add|del) corruption|list corruption|Slab cache still has objects|general protection fault|Kernel panic|UBSAN:|KASAN:|stack-protector|double fault'
+
+INTERACTIVE=0
+if [ "${1:-}" = -i ]; then
+	INTERACTIVE=1
+	shift
+fi
+[ $# -ge 1 ] || kt_die "usage: $0 [-i] <guest-script> [args...]"
+SCRIPT=$(realpath "$1") || kt_die "no such script: $1"
+shift
+[ -f "$SCRIPT" ] || kt_die "no such script: $SCRIPT"
+case $SCRIPT in /tmp/*) kt_die "the guest mounts a tmpfs on /tmp: keep $SCRIPT elsewhere" ;; esac
+NAME=$(basename "$SCRIPT" .sh)
+# Timeout: KT_TIMEOUT, else the script's "# kt-timeout: <s>" line, else 600.
+TIMEOUT=${KT_TIMEOUT:-$(sed -n 's/^# kt-timeout: *\([0-9][0-9]*\).*/\1/p' "$SCRIPT" | head -n1)}
+TIMEOUT=${TIMEOUT:-600}
+
+[ -r "$KT_ENV_FILE" ] || "$KT_VM_DIR/setup.sh" || exit 1
+kt_load_env
+
+RUN=
+QPID=
+TPIDS=()
+
+cleanup() {
+	[ -n "$QPID" ] && kill "$QPID" 2>/dev/null
+	[ ${#TPIDS[@]} -gt 0 ] && kill "${TPIDS[@]}" 2>/dev/null
+	[ -n "$RUN" ] && rm -rf "$RUN/stage"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Old run folders (from crashed or kept runs) go after two hours.
+prune_runs() {
+	mkdir -p "$KT_CACHE/runs"
+	find "$KT_CACHE/runs" -mindepth 1 -maxdepth 1 -type d -mmin +120 \
+		-exec rm -rf {} + 2>/dev/null
+}
+
+# modprobe in the guest without depmod there: a folder holding a link to
+# the image's kernel/ tree, its modules.builtin*/order, our modules in
+# extra/, and a modules.dep made on the host.
+stage_modules() {
+	local m=$RUN/stage/lib/modules/$KABI src=$KT_IMAGE/lib/modules/$KABI ko n=0
+
+	mkdir -p "$m/extra"
+	ln -s "$src/kernel" "$m/kernel"
+	cp "$src"/modules.builtin* "$src/modules.order" "$m/"
+	for ko in "${KT_KO_DIR:-$KT_ROOT}"/*.ko ${KT_EXTRA_KO:-}; do
+		[ -f "$ko" ] || continue
+		cp "$ko" "$m/extra/"
+		n=$((n + 1))
+	done
+	depmod -b "$RUN/stage" "$KABI" || kt_die "depmod failed"
+	[ $n -gt 0 ] || kt_log "run-guest: note: no *.ko staged (nothing built?)"
+}
+
+write_job() {
+	local rows cols
+
+	{
+		printf 'KABI=%q\n' "$KABI"
+		printf 'KT_STAGE=%q\n' "$RUN/stage"
+		printf 'KT_SCRIPT=%q\n' "$SCRIPT"
+		printf 'KT_CWD=%q\n' "$KT_ROOT"
+		printf 'KT_INTERACTIVE=%q\n' "$INTERACTIVE"
+		[ "$INTERACTIVE" = 1 ] || printf 'KT_TIMEOUT=%q\n' "$TIMEOUT"
+		printf 'KT_ARGS=('
+		[ $# -gt 0 ] && printf '%q ' "$@"
+		printf ')\n'
+		if [ "$INTERACTIVE" = 1 ]; then
+			rows=$(tput lines 2>/dev/null || echo 24)
+			cols=$(tput cols 2>/dev/null || echo 80)
+			printf 'KT_ROWS=%q\nKT_COLS=%q\nKT_TERM=%q\n' "$rows" "$cols" "${TERM:-vt100}"
+		fi
+	} >"$RUN/job"
+}
+
+qemu_cmd() {
+	QEMU=(qemu-system-x86_64 -accel tcg,thread=multi -cpu max
+	      -m "${KT_MEM:-2048}" -smp "${KT_SMP:-2}" -no-reboot -nic none
+	      -kernel "$KT_KERNEL" -initrd "$KT_INITRD"
+	      -append "console=ttyS0 quiet panic=-1 kt.init=$KT_VM_DIR/guest-init.sh kt.run=$RUN"
+	      -fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap
+	      -device virtio-9p-pci,fsdev=root,mount_tag=hostroot
+	      -fsdev "local,id=out,path=$RUN/out,security_model=none,multidevs=remap"
+	      -device virtio-9p-pci,fsdev=out,mount_tag=out)
+	if [ "$INTERACTIVE" = 1 ]; then
+		QEMU+=(-nographic)
+	else
+		QEMU+=(-display none -monitor none -serial "file:$RUN/console.log")
+	fi
+	# shellcheck disable=SC2206
+	[ -n "${KT_QEMU_ARGS:-}" ] && QEMU+=($KT_QEMU_ARGS)
+}
+
+# Boot, stream the guest's stdout/stderr while it runs, enforce the timeout.
+boot() {
+	local rc
+
+	if [ "$INTERACTIVE" = 1 ]; then
+		"${QEMU[@]}"
+		return $?
+	fi
+	timeout -k 10 "$TIMEOUT" "${QEMU[@]}" </dev/null >>"$RUN/console.log" 2>&1 &
+	QPID=$!
+	tail -n +1 -s 0.2 -f --pid=$QPID "$RUN/out/stdout" &
+	TPIDS+=($!)
+	tail -n +1 -s 0.2 -f --pid=$QPID "$RUN/out/stderr" >&2 &
+	TPIDS+=($!)
+	wait $QPID
+	rc=$?
+	QPID=
+	wait "${TPIDS[@]}" 2>/dev/null
+	TPIDS=()
+	return $rc
+}
+
+# Print the bad kernel-log lines (minus the script's allowed ones). The
+# streamed log is complete; the final snapshot covers a dmesg -w that died.
+dmesg_problems() {
+	local allow
+
+	allow=$(sed -n 's/^# kt-dmesg-allow: *//p' "$SCRIPT" | paste -sd'|')
+	[ -n "$allow" ] || allow='^$'
+	cat "$RUN/out/dmesg.live" "$RUN/out/dmesg" 2>/dev/null | awk '!seen[$0]++' |
+		grep -E "$DMESG_BAD" | grep -Ev "$allow"
+}
+
+main() {
+	local t0 t1 qrc rc=none dm=ok to=no boot=- status bad
+
+	[[ "$KT_ROOT$KT_CACHE" != *[[:space:]]* ]] || kt_die "the rig cannot live in a path with spaces"
+	[ "$INTERACTIVE" = 0 ] || [ -t 0 ] || kt_die "-i needs a terminal on stdin"
+	prune_runs
+	RUN=$(mktemp -d "$KT_CACHE/runs/$NAME.XXXXXX")
+	mkdir -m 777 "$RUN/out"
+	: >"$RUN/out/stdout"
+	: >"$RUN/out/stderr"
+	stage_modules
+	write_job "$@"
+	qemu_cmd
+	t0=$(date +%s.%N)
+	boot
+	qrc=$?
+	t1=$(date +%s.%N)
+	[ $qrc -eq 124 ] || [ $qrc -eq 137 ] && to=yes
+	[ -f "$RUN/out/rc" ] && rc=$(cat "$RUN/out/rc")
+	[ -f "$RUN/out/started" ] &&
+		boot=$(echo "$(date -r "$RUN/out/started" +%s.%N) $t0 $(cat "$RUN/out/started")" |
+		       awk '{printf "%.1f (guest %.1f)", $1 - $2, $3}')
+	bad=$(dmesg_problems)
+	if [ -n "$bad" ]; then
+		dm=bad
+		kt_log "run-guest: $NAME: the guest kernel log shows problems:"
+		printf '%s\n' "$bad" | head -n 20 | sed 's/^/  | /' >&2
+		kt_log "run-guest: full log: $RUN/out/dmesg.live"
+	fi
+	if [ "$to" = yes ]; then
+		kt_log "run-guest: $NAME: TIMEOUT after ${TIMEOUT}s; kernel log: $RUN/out/dmesg.live"
+		tail -n 30 "$RUN/out/dmesg.live" 2>/dev/null | sed 's/^/  | /' >&2
+		status=124
+	elif [ "$rc" = none ]; then
+		kt_log "run-guest: $NAME: the guest stopped before the script finished; console:"
+		tail -n 30 "$RUN/console.log" | sed 's/^/  | /' >&2
+		status=125
+	elif [ "$rc" != 0 ]; then
+		status=$rc
+	elif [ "$dm" = bad ]; then
+		status=125
+	else
+		status=0
+	fi
+	[ $status -eq 0 ] && [ -z "${KT_KEEP:-}" ] && rm -rf "$RUN" && RUN=
+	printf 'run-guest: result %s: rc=%s dmesg=%s timeout=%s boot=%s time=%ss\n' \
+		"$NAME" "$rc" "$dm" "$to" "$boot" \
+		"$(echo "$t1 $t0" | awk '{printf "%.1f", $1 - $2}')" >&2
+	return $status
+}
+
+main "$@"

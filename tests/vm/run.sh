@@ -1,0 +1,28 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make run: prepare the rig, build the modules, boot the test VM with them,
+# export a 256 MiB RAM disk LUN over the loopback fabric and show it
+# (tests/vm/guest-run.sh). With a terminal on stdin you get a root shell in
+# the guest (exit it to power off; Ctrl-A X kills QEMU); without one the
+# VM powers off after the demo.
+set -euo pipefail
+
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+echo "run: tests/vm/setup.sh (packages, kernel image, initramfs)"
+"$KT_VM_DIR/setup.sh"
+kt_load_env
+echo "run: make KDIR=$KDIR modules"
+make -C "$KT_ROOT" -j"$(nproc)" KDIR="$KDIR" modules >"$KT_CACHE/run-build.log" 2>&1 || {
+	tail -n 30 "$KT_CACHE/run-build.log"
+	kt_die "the build failed (log: $KT_CACHE/run-build.log)"
+}
+mode=
+if [ -t 0 ] && [ -t 1 ]; then
+	mode=-i
+	echo "run: booting $KABI under QEMU/TCG (interactive; Ctrl-A X kills it)"
+else
+	echo "run: booting $KABI under QEMU/TCG (no terminal: demo only)"
+fi
+exec "$KT_VM_DIR/run-guest.sh" $mode "$KT_VM_DIR/guest-run.sh"
