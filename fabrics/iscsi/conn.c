@@ -1,0 +1,623 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Connections: socket I/O with digests, the receive and transmit threads,
+ * and tearing a connection (and, at ERL 0, its session) down.
+ */
+#define pr_fmt(fmt) "ktarget_iscsi: " fmt
+
+#include <linux/crc32c.h>
+#include <linux/delay.h>
+#include <linux/highmem.h>
+#include <linux/uio.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+#include "conn.h"
+
+struct kti_conn *kti_conn_alloc(struct kti_np *np, struct socket *sock)
+{
+	struct kti_conn *conn;
+
+	conn = kmem_cache_zalloc(kti_conn_cache, GFP_KERNEL);
+	if (!conn)
+		return NULL;
+	conn->rx_buf = kvmalloc(KTI_LOGIN_MAX_DATA, GFP_KERNEL);
+	if (!conn->rx_buf) {
+		kmem_cache_free(kti_conn_cache, conn);
+		return NULL;
+	}
+	conn->sock = sock;
+	conn->np = np;
+	conn->state = KTI_CONN_LOGIN;
+	conn->max_recv_dsl = 8192;
+	conn->max_xmit_dsl = 8192;
+	spin_lock_init(&conn->tx_lock);
+	INIT_LIST_HEAD(&conn->tx_queue);
+	init_waitqueue_head(&conn->tx_wait);
+	init_waitqueue_head(&conn->cmds_wait);
+	xa_init(&conn->cmds);
+	kernel_getsockname(sock, (struct sockaddr *)&conn->local);
+	kernel_getpeername(sock, (struct sockaddr *)&conn->peer);
+	tcp_sock_set_nodelay(sock->sk);
+	return conn;
+}
+
+void kti_conn_free(struct kti_conn *conn)
+{
+	if (conn->sock)
+		sock_release(conn->sock);
+	xa_destroy(&conn->cmds);
+	kvfree(conn->rx_buf);
+	kmem_cache_free(kti_conn_cache, conn);
+}
+
+/* kti_recv_full - read exactly @len bytes; 0 or -errno */
+int kti_recv_full(struct kti_conn *conn, void *buf, u32 len)
+{
+	struct kvec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr msg = { .msg_flags = MSG_WAITALL };
+	int ret;
+
+	while (iov.iov_len) {
+		ret = kernel_recvmsg(conn->sock, &msg, &iov, 1, iov.iov_len,
+				     MSG_WAITALL);
+		if (ret <= 0)
+			return ret ? ret : -ECONNRESET;
+		iov.iov_base += ret;
+		iov.iov_len -= ret;
+	}
+	return 0;
+}
+
+static int kti_send_iter(struct kti_conn *conn, struct msghdr *msg)
+{
+	int ret;
+
+	while (msg_data_left(msg)) {
+		ret = sock_sendmsg(conn->sock, msg);
+		if (ret <= 0)
+			return ret ? ret : -ECONNRESET;
+	}
+	return 0;
+}
+
+static void kti_iov_add(struct kvec *iov, int *n, size_t *len,
+			const void *buf, size_t size)
+{
+	iov[*n].iov_base = (void *)buf;
+	iov[*n].iov_len = size;
+	(*n)++;
+	*len += size;
+}
+
+/*
+ * kti_send_pdu - send a 48-byte BHS (header digest added when on) and a
+ * linear data segment (padded, data digest when on).
+ */
+int kti_send_pdu(struct kti_conn *conn, const u8 *bhs, const void *data,
+		 u32 dlen)
+{
+	static const u8 zero[4];
+	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
+	u32 pad = kti_pad4(dlen) - dlen;
+	__le32 hcrc, dcrc;
+	struct kvec iov[5];
+	size_t len = 0;
+	int n = 0;
+
+	kti_iov_add(iov, &n, &len, bhs, 48);
+	if (conn->hdr_digest) {
+		hcrc = cpu_to_le32(~crc32c(~0, bhs, 48));
+		kti_iov_add(iov, &n, &len, &hcrc, 4);
+	}
+	if (dlen) {
+		kti_iov_add(iov, &n, &len, data, dlen);
+		if (pad)
+			kti_iov_add(iov, &n, &len, zero, pad);
+		if (conn->data_digest) {
+			dcrc = cpu_to_le32(~crc32c(crc32c(~0, data, dlen),
+						   zero, pad));
+			kti_iov_add(iov, &n, &len, &dcrc, 4);
+		}
+	}
+	iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, iov, n, len);
+	return kti_send_iter(conn, &msg);
+}
+
+/* The BHS (and header digest) of a PDU whose data follows separately. */
+static int kti_send_pdu_hdr(struct kti_conn *conn, const u8 *bhs)
+{
+	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL | MSG_MORE };
+	__le32 hcrc;
+	struct kvec iov[2];
+	size_t len = 0;
+	int n = 0;
+
+	kti_iov_add(iov, &n, &len, bhs, 48);
+	if (conn->hdr_digest) {
+		hcrc = cpu_to_le32(~crc32c(~0, bhs, 48));
+		kti_iov_add(iov, &n, &len, &hcrc, 4);
+	}
+	iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, iov, n, len);
+	return kti_send_iter(conn, &msg);
+}
+
+/* Padding and data digest after a data segment sent separately. */
+static int kti_send_trailer(struct kti_conn *conn, u32 pad, u32 crc)
+{
+	static const u8 zero[4];
+	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
+	__le32 dcrc;
+	struct kvec iov[2];
+	size_t len = 0;
+	int n = 0;
+
+	if (pad)
+		kti_iov_add(iov, &n, &len, zero, pad);
+	if (conn->data_digest) {
+		dcrc = cpu_to_le32(~crc32c(crc, zero, pad));
+		kti_iov_add(iov, &n, &len, &dcrc, 4);
+	}
+	if (!n)
+		return 0;
+	iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, iov, n, len);
+	return kti_send_iter(conn, &msg);
+}
+
+void kti_tx_queue(struct kti_conn *conn, struct kti_tx *tx)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&conn->tx_lock, flags);
+	list_add_tail(&tx->entry, &conn->tx_queue);
+	spin_unlock_irqrestore(&conn->tx_lock, flags);
+	wake_up(&conn->tx_wait);
+}
+
+static struct kti_tx *kti_tx_next(struct kti_conn *conn)
+{
+	struct kti_tx *tx = NULL;
+	unsigned long flags;
+
+	spin_lock_irqsave(&conn->tx_lock, flags);
+	if (!list_empty(&conn->tx_queue)) {
+		tx = list_first_entry(&conn->tx_queue, struct kti_tx, entry);
+		list_del_init(&tx->entry);
+	}
+	spin_unlock_irqrestore(&conn->tx_lock, flags);
+	return tx;
+}
+
+static bool kti_tx_pending(struct kti_conn *conn)
+{
+	bool ret;
+
+	spin_lock_irq(&conn->tx_lock);
+	ret = !list_empty(&conn->tx_queue);
+	spin_unlock_irq(&conn->tx_lock);
+	return ret;
+}
+
+static int kti_tx_thread(void *arg)
+{
+	struct kti_conn *conn = arg;
+	struct kti_tx *tx;
+
+	while (!kthread_should_stop()) {
+		wait_event_interruptible(conn->tx_wait,
+					 kti_tx_pending(conn) ||
+					 kthread_should_stop());
+		while ((tx = kti_tx_next(conn)) != NULL)
+			kti_tx_item(conn, tx);
+	}
+	return 0;
+}
+
+static int kti_rx_thread(void *arg)
+{
+	struct kti_conn *conn = arg;
+	u8 bhs[48 + 4];
+	struct kti_bhs h;
+	int ret;
+
+	allow_signal(SIGINT);
+	for (;;) {
+		ret = kti_recv_full(conn, bhs, 48 + (conn->hdr_digest ? 4 : 0));
+		if (ret)
+			break;
+		if (conn->hdr_digest &&
+		    get_unaligned_le32(bhs + 48) != ~crc32c(~0, bhs, 48)) {
+			pr_warn("header digest error from %pISc: closing connection\n",
+				&conn->peer);
+			break;
+		}
+		if (kti_bhs_decode(bhs, &h)) {
+			pr_warn("malformed PDU header from %pISc: closing connection\n",
+				&conn->peer);
+			break;
+		}
+		if (kti_rx_pdu(conn, bhs, &h))
+			break;
+	}
+	kti_conn_kill(conn);
+	/* wait to be reaped by the release work */
+	while (!kthread_should_stop()) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (!kthread_should_stop())
+			schedule();
+		__set_current_state(TASK_RUNNING);
+	}
+	return 0;
+}
+
+/* Throw away what is left to send; its tasks are released. */
+static void kti_conn_drain(struct kti_conn *conn)
+{
+	struct kti_tx *tx;
+
+	conn->state = KTI_CONN_DEAD;
+	while (atomic_read(&conn->nr_cmds) || kti_tx_pending(conn)) {
+		while ((tx = kti_tx_next(conn)) != NULL)
+			kti_tx_item(conn, tx);
+		wait_event_timeout(conn->cmds_wait,
+				   !atomic_read(&conn->nr_cmds) ||
+				   kti_tx_pending(conn), HZ / 10);
+	}
+}
+
+static void kti_conn_release_work(struct work_struct *work)
+{
+	struct kti_conn *conn = container_of(work, struct kti_conn,
+					     release_work);
+	struct kti_sess *sess = conn->sess;
+
+	kthread_stop(conn->rx_thread);
+	put_task_struct(conn->rx_thread);
+	kthread_stop(conn->tx_thread);
+	put_task_struct(conn->tx_thread);
+	kti_conn_abort_cmds(conn);
+	kti_conn_drain(conn);
+	sess->conn = NULL;
+	kti_conn_free(conn);
+	kti_sess_put(sess);
+}
+
+/*
+ * kti_conn_kill - the connection is finished (error or logout): stop the
+ * socket and let the release work tear it down.  Called once, by the
+ * receive thread.
+ */
+void kti_conn_kill(struct kti_conn *conn)
+{
+	conn->state = KTI_CONN_DEAD;
+	kernel_sock_shutdown(conn->sock, SHUT_RDWR);
+	wake_up(&conn->tx_wait);
+	INIT_WORK(&conn->release_work, kti_conn_release_work);
+	queue_work(kti_wq, &conn->release_work);
+}
+
+/* kti_conn_start - login is done: start the receive and transmit threads. */
+int kti_conn_start(struct kti_conn *conn)
+{
+	struct task_struct *rx, *tx;
+
+	conn->state = KTI_CONN_FFP;
+	conn->sock->sk->sk_rcvtimeo = MAX_SCHEDULE_TIMEOUT;
+	tx = kthread_run(kti_tx_thread, conn, "kti_tx");
+	if (IS_ERR(tx))
+		return PTR_ERR(tx);
+	get_task_struct(tx);
+	conn->tx_thread = tx;
+	rx = kthread_create(kti_rx_thread, conn, "kti_rx");
+	if (IS_ERR(rx)) {
+		kthread_stop(tx);
+		put_task_struct(tx);
+		return PTR_ERR(rx);
+	}
+	get_task_struct(rx);
+	conn->rx_thread = rx;
+	wake_up_process(rx);
+	return 0;
+}
+
+/* ---------------- sessions ---------------- */
+
+struct kti_sess *kti_sess_alloc(void)
+{
+	struct kti_sess *sess = kmem_cache_zalloc(kti_sess_cache, GFP_KERNEL);
+
+	if (!sess)
+		return NULL;
+	spin_lock_init(&sess->sn_lock);
+	INIT_LIST_HEAD(&sess->pending);
+	INIT_LIST_HEAD(&sess->tpg_entry);
+	kref_init(&sess->kref);
+	return sess;
+}
+
+static void kti_sess_release(struct kref *kref)
+{
+	struct kti_sess *sess = container_of(kref, struct kti_sess, kref);
+	struct kti_tpg *tpg = sess->tpg;
+
+	if (tpg) {
+		spin_lock(&tpg->sess_lock);
+		list_del(&sess->tpg_entry);
+		spin_unlock(&tpg->sess_lock);
+	}
+	if (sess->ks)
+		kt_session_destroy(sess->ks);
+	kmem_cache_free(kti_sess_cache, sess);
+}
+
+void kti_sess_put(struct kti_sess *sess)
+{
+	kref_put(&sess->kref, kti_sess_release);
+}
+
+/* MaxCmdSN: the window the initiator may fill */
+u32 kti_sess_max_cmdsn(struct kti_sess *sess)
+{
+	return READ_ONCE(sess->exp_cmdsn) + sess->cmdsn_depth - 1;
+}
+
+/* ---------------- data straight into / out of command buffers -------- */
+
+#define KTI_BVEC_MAX	64
+
+/*
+ * Fill @bv with the pages of [@off, @off + @len) of @sgl; returns the
+ * number of entries (at most KTI_BVEC_MAX; @len is cut to what fits).
+ */
+static int kti_sgl_bvec(struct scatterlist *sgl, unsigned int nents, u32 off,
+			u32 *len, struct bio_vec *bv)
+{
+	struct scatterlist *sg;
+	u32 want = *len, got = 0;
+	unsigned int i;
+	int n = 0;
+
+	for_each_sg(sgl, sg, nents, i) {
+		u32 l;
+
+		if (off >= sg->length) {
+			off -= sg->length;
+			continue;
+		}
+		l = min(sg->length - off, want - got);
+		bv[n].bv_page = sg_page(sg);
+		bv[n].bv_offset = sg->offset + off;
+		bv[n].bv_len = l;
+		n++;
+		got += l;
+		off = 0;
+		if (got == want || n == KTI_BVEC_MAX)
+			break;
+	}
+	*len = got;
+	return n;
+}
+
+/* CRC32C over [@off, @off + @len) of @sgl, continuing @crc */
+u32 kti_sgl_crc(struct scatterlist *sgl, unsigned int nents, u32 off, u32 len,
+		u32 crc)
+{
+	struct bio_vec bv[KTI_BVEC_MAX];
+	int n, i;
+
+	while (len) {
+		u32 l = len;
+
+		n = kti_sgl_bvec(sgl, nents, off, &l, bv);
+		if (!n)
+			break;
+		for (i = 0; i < n; i++) {
+			u8 *p = kmap_local_page(bv[i].bv_page);
+
+			crc = crc32c(crc, p + bv[i].bv_offset, bv[i].bv_len);
+			kunmap_local(p);
+		}
+		off += l;
+		len -= l;
+	}
+	return crc;
+}
+
+/*
+ * kti_recv_sgl - receive @len bytes from the socket straight into
+ * [@off, @off + @len) of @sgl.
+ */
+int kti_recv_sgl(struct kti_conn *conn, struct scatterlist *sgl,
+		 unsigned int nents, u32 off, u32 len)
+{
+	struct bio_vec bv[KTI_BVEC_MAX];
+	struct msghdr msg = { };
+	int n, ret;
+
+	while (len) {
+		u32 l = len;
+
+		n = kti_sgl_bvec(sgl, nents, off, &l, bv);
+		if (!n)
+			return -EINVAL;
+		iov_iter_bvec(&msg.msg_iter, ITER_DEST, bv, n, l);
+		while (msg_data_left(&msg)) {
+			ret = sock_recvmsg(conn->sock, &msg, MSG_WAITALL);
+			if (ret <= 0)
+				return ret ? ret : -ECONNRESET;
+		}
+		off += l;
+		len -= l;
+	}
+	return 0;
+}
+
+/*
+ * kti_send_sgl_pdu - send a BHS and a data segment taken from
+ * [@off, @off + @len) of @sgl (Data-In), with padding and digests.
+ */
+int kti_send_sgl_pdu(struct kti_conn *conn, const u8 *bhs,
+		     struct scatterlist *sgl, unsigned int nents, u32 off,
+		     u32 len)
+{
+	struct bio_vec bv[KTI_BVEC_MAX];
+	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL | MSG_MORE };
+	u32 pad = kti_pad4(len) - len, pos = off, left = len;
+	int ret, n;
+
+	ret = kti_send_pdu_hdr(conn, bhs);
+	if (ret)
+		return ret;
+	while (left) {
+		u32 l = left;
+
+		n = kti_sgl_bvec(sgl, nents, pos, &l, bv);
+		if (!n)
+			return -EINVAL;
+		iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, bv, n, l);
+		ret = kti_send_iter(conn, &msg);
+		if (ret)
+			return ret;
+		pos += l;
+		left -= l;
+	}
+	return kti_send_trailer(conn, pad, conn->data_digest ?
+				kti_sgl_crc(sgl, nents, off, len, ~0) : 0);
+}
+
+/* ---------------- configfs views of sessions ---------------- */
+
+/*
+ * kti_tpg_close_sessions - end every session of @tpg (its connections are
+ * shut down; release happens in the background) and wait for them.
+ */
+void kti_tpg_close_sessions(struct kti_tpg *tpg)
+{
+	struct kti_sess *sess;
+	int tries = 500;
+	bool busy;
+
+	do {
+		spin_lock(&tpg->sess_lock);
+		busy = !list_empty(&tpg->sessions);
+		list_for_each_entry(sess, &tpg->sessions, tpg_entry)
+			if (sess->conn)
+				kernel_sock_shutdown(sess->conn->sock,
+						     SHUT_RDWR);
+		spin_unlock(&tpg->sess_lock);
+		if (busy)
+			msleep(20);
+	} while (busy && --tries);
+	if (busy)
+		pr_warn("%s tpgt %u: sessions still closing\n",
+			tpg->tiqn->wwn.name, tpg->tpg.tpgt);
+}
+
+/* The session of @acl, with the TPG's session lock held. */
+static struct kti_sess *kti_acl_sess(struct kti_tpg *tpg, struct kti_acl *acl)
+{
+	struct kti_sess *sess;
+
+	list_for_each_entry(sess, &tpg->sessions, tpg_entry)
+		if (sess->ks && sess->ks->acl == &acl->acl)
+			return sess;
+	return NULL;
+}
+
+/* acls/<name>/info, in the format rtslib parses */
+ssize_t kti_acl_info(struct kti_acl *acl, char *page)
+{
+	struct kti_tpg *tpg = kti_tpg(acl->acl.tpg);
+	struct kti_sess *sess;
+	struct kti_conn *conn;
+	ssize_t n;
+
+	spin_lock(&tpg->sess_lock);
+	sess = kti_acl_sess(tpg, acl);
+	if (!sess) {
+		spin_unlock(&tpg->sess_lock);
+		return sprintf(page,
+			       "No active iSCSI Session for Initiator Endpoint: %s\n",
+			       acl->acl.name);
+	}
+	n = sprintf(page,
+		    "InitiatorName: %s\nInitiatorAlias: %s\nLIO Session ID: %llu   ISID: 0x%02x %02x %02x %02x %02x %02x  TSIH: %u  SessionType: Normal\nSession State: TARG_SESS_STATE_LOGGED_IN\n",
+		    sess->initiator, "", sess->ks->sid, sess->isid[0],
+		    sess->isid[1], sess->isid[2], sess->isid[3], sess->isid[4],
+		    sess->isid[5], sess->tsih);
+	conn = sess->conn;
+	if (conn)
+		n += sprintf(page + n,
+			     "CID: %u  Connection State: TARG_CONN_STATE_LOGGED_IN\n   Address %pISc TCP  StatSN: 0x%08x\n",
+			     conn->cid, &conn->peer, conn->stat_sn);
+	spin_unlock(&tpg->sess_lock);
+	return n;
+}
+
+static ssize_t kti_param_show(const struct kti_sess_params *p,
+			      enum kti_key key, char *page)
+{
+	static const char * const yn[] = { "No", "Yes" };
+
+	switch (key) {
+	case KTI_KEY_MAX_CONNECTIONS:
+		return sprintf(page, "%u\n", p->max_connections);
+	case KTI_KEY_INITIAL_R2T:
+		return sprintf(page, "%s\n", yn[p->initial_r2t]);
+	case KTI_KEY_IMMEDIATE_DATA:
+		return sprintf(page, "%s\n", yn[p->immediate_data]);
+	case KTI_KEY_MAX_BURST:
+		return sprintf(page, "%u\n", p->max_burst);
+	case KTI_KEY_FIRST_BURST:
+		return sprintf(page, "%u\n", p->first_burst);
+	case KTI_KEY_T2W:
+		return sprintf(page, "%u\n", p->t2w);
+	case KTI_KEY_T2R:
+		return sprintf(page, "%u\n", p->t2r);
+	case KTI_KEY_MAX_OUTSTANDING_R2T:
+		return sprintf(page, "%u\n", p->max_outstanding_r2t);
+	case KTI_KEY_DATA_PDU_IN_ORDER:
+		return sprintf(page, "%s\n", yn[p->data_pdu_in_order]);
+	case KTI_KEY_DATA_SEQ_IN_ORDER:
+		return sprintf(page, "%s\n", yn[p->data_seq_in_order]);
+	case KTI_KEY_ERL:
+		return sprintf(page, "%u\n", p->erl);
+	default:
+		return 0;
+	}
+}
+
+/* acls/<name>/param/<key>: the session's value, else the TPG's setting */
+ssize_t kti_acl_param(struct kti_acl *acl, enum kti_key key, char *page)
+{
+	struct kti_tpg *tpg = kti_tpg(acl->acl.tpg);
+	struct kti_sess *sess;
+	ssize_t n;
+
+	spin_lock(&tpg->sess_lock);
+	sess = kti_acl_sess(tpg, acl);
+	if (sess) {
+		n = kti_param_show(&sess->params, key, page);
+		spin_unlock(&tpg->sess_lock);
+		return n;
+	}
+	spin_unlock(&tpg->sess_lock);
+	mutex_lock(&kti_mutex);
+	n = sprintf(page, "%s\n", tpg->param[key]);
+	mutex_unlock(&kti_mutex);
+	return n;
+}
+
+/* tpgt_N/dynamic_sessions: initiators logged in through demo mode */
+int kti_tpg_dynamic_sessions(struct kti_tpg *tpg, char *page)
+{
+	struct kti_sess *sess;
+	int n = 0;
+
+	spin_lock(&tpg->sess_lock);
+	list_for_each_entry(sess, &tpg->sessions, tpg_entry)
+		if (sess->ks && sess->ks->acl->dynamic)
+			n += scnprintf(page + n, PAGE_SIZE - n, "%s\n",
+				       sess->initiator);
+	spin_unlock(&tpg->sess_lock);
+	return n;
+}

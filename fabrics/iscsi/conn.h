@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Sessions, connections and tasks of ktarget_iscsi.
+ *
+ * Each connection in full feature phase has one receive thread (reads
+ * PDUs, receives Data-Out straight into the command's buffer, submits to
+ * the core) and one transmit thread (the only writer of the socket after
+ * login: R2T, Data-In, responses, NOP-In).  Nothing on the I/O path takes
+ * a global lock.
+ */
+#ifndef KTARGET_ISCSI_CONN_H
+#define KTARGET_ISCSI_CONN_H
+
+#include <linux/xarray.h>
+#include <linux/wait.h>
+#include "iscsi.h"
+
+#define KTI_MAX_EDTL		(16U << 20)	/* largest buffer we allocate */
+#define KTI_LOGIN_MAX_DATA	65536		/* login text over all PDUs */
+
+struct kti_conn;
+
+/* an iSCSI session */
+struct kti_sess {
+	struct kti_tpg *tpg;		/* NULL for discovery sessions */
+	struct kt_session *ks;		/* NULL for discovery sessions */
+	bool discovery;
+	u8 isid[6];
+	u16 tsih;
+	char initiator[KTI_IQN_LEN];
+	struct kti_sess_params params;
+	u32 cmdsn_depth;
+
+	spinlock_t sn_lock;		/* protects exp_cmdsn and @pending */
+	u32 exp_cmdsn;
+	struct list_head pending;	/* kti_cmd.sn_entry, CmdSN ahead */
+
+	struct kti_conn *conn;		/* one connection per session today */
+	struct list_head tpg_entry;	/* tpg->sessions, under sess_lock */
+	struct kref kref;
+};
+
+enum kti_conn_state {
+	KTI_CONN_LOGIN,
+	KTI_CONN_FFP,
+	KTI_CONN_LOGOUT,	/* logout received: no new commands */
+	KTI_CONN_DEAD,		/* socket error or closed */
+};
+
+/* one TCP connection */
+struct kti_conn {
+	struct socket *sock;
+	struct kti_sess *sess;
+	struct kti_np *np;
+	struct sockaddr_storage local;
+	struct sockaddr_storage peer;
+	u16 cid;
+	enum kti_conn_state state;
+	bool hdr_digest;
+	bool data_digest;
+	u32 max_recv_dsl;		/* what we accept in one PDU */
+	u32 max_xmit_dsl;		/* what the initiator accepts */
+
+	struct task_struct *rx_thread;
+	struct task_struct *tx_thread;
+
+	spinlock_t tx_lock;		/* protects @tx_queue */
+	struct list_head tx_queue;	/* struct kti_tx */
+	wait_queue_head_t tx_wait;
+	u32 stat_sn;			/* next StatSN; tx thread only */
+
+	struct xarray cmds;		/* ITT -> kti_cmd receiving Data-Out */
+	atomic_t nr_cmds;		/* tasks not yet released */
+	wait_queue_head_t cmds_wait;
+	u32 next_ttt;			/* rx thread only */
+
+	void *rx_buf;			/* non-SCSI data segments */
+	struct work_struct login_work;
+	struct work_struct release_work;
+};
+
+/* What the transmit thread sends next for a task. */
+enum kti_tx_type {
+	KTI_TX_R2T,
+	KTI_TX_SCSI_RSP,	/* Data-In (if any) then SCSI Response */
+	KTI_TX_NOPIN,
+	KTI_TX_TEXT_RSP,
+	KTI_TX_TMF_RSP,
+	KTI_TX_LOGOUT_RSP,
+	KTI_TX_REJECT,
+	KTI_TX_ASYNC,
+};
+
+/* one queued transmission */
+struct kti_tx {
+	struct list_head entry;		/* conn->tx_queue */
+	enum kti_tx_type type;
+	struct kti_cmd *cmd;		/* owning task, or NULL */
+	u32 offset;			/* R2T: buffer offset */
+	u32 length;			/* R2T: desired length */
+	u32 r2tsn;			/* R2T: its R2TSN */
+};
+
+/* one task: a SCSI command or any other request needing a response */
+struct kti_cmd {
+	struct kt_cmd kc;		/* must be first */
+	struct kti_conn *conn;
+	u8 opcode;
+	bool immediate;
+	u32 itt;
+	u32 ttt;
+	u32 cmdsn;
+	u32 edtl;
+	u8 lun[8];
+
+	/* Data-Out of a write: received into @sgl, then submitted */
+	struct scatterlist *sgl;
+	unsigned int nents;
+	u32 data_done;			/* bytes received */
+	u32 r2t_next;			/* offset of the next R2T to send */
+	u32 r2t_sn;			/* next R2TSN */
+	u32 r2t_open;			/* R2Ts sent, data not all in */
+	u32 exp_datasn;			/* within the current sequence */
+	u32 seq_end;			/* end offset of the current burst */
+
+	/* response of a non-SCSI task */
+	u8 rsp_code;
+	u8 *rsp_data;
+	u32 rsp_len;
+
+	u32 datasn;			/* Data-In numbering, tx thread */
+	struct kti_tx tx;		/* the response, queued once */
+	struct list_head sn_entry;	/* sess->pending */
+	u8 bhs[48];			/* request header, for Reject */
+	struct kti_bhs hdr;		/* SCSI Command, decoded */
+};
+
+static inline struct kti_cmd *kti_cmd(struct kt_cmd *kc)
+{
+	return container_of(kc, struct kti_cmd, kc);
+}
+
+extern struct kmem_cache *kti_cmd_cache;
+extern struct kmem_cache *kti_tx_cache;
+extern struct kmem_cache *kti_sess_cache;
+extern struct kmem_cache *kti_conn_cache;
+extern struct workqueue_struct *kti_wq;
+
+/* login.c */
+void kti_login_accept(struct kti_np *np, struct socket *sock);
+
+/* conn.c */
+struct kti_conn *kti_conn_alloc(struct kti_np *np, struct socket *sock);
+void kti_conn_free(struct kti_conn *conn);
+int kti_conn_start(struct kti_conn *conn);
+void kti_conn_kill(struct kti_conn *conn);
+int kti_recv_full(struct kti_conn *conn, void *buf, u32 len);
+int kti_send_pdu(struct kti_conn *conn, const u8 *bhs, const void *data,
+		 u32 dlen);
+void kti_tx_queue(struct kti_conn *conn, struct kti_tx *tx);
+u32 kti_sgl_crc(struct scatterlist *sgl, unsigned int nents, u32 off, u32 len,
+		u32 crc);
+int kti_recv_sgl(struct kti_conn *conn, struct scatterlist *sgl,
+		 unsigned int nents, u32 off, u32 len);
+int kti_send_sgl_pdu(struct kti_conn *conn, const u8 *bhs,
+		     struct scatterlist *sgl, unsigned int nents, u32 off,
+		     u32 len);
+struct kti_sess *kti_sess_alloc(void);
+void kti_sess_put(struct kti_sess *sess);
+u32 kti_sess_max_cmdsn(struct kti_sess *sess);
+
+/* cmd.c */
+int kti_rx_pdu(struct kti_conn *conn, const u8 *bhs, const struct kti_bhs *h);
+void kti_tx_item(struct kti_conn *conn, struct kti_tx *tx);
+void kti_cmd_free(struct kti_cmd *cmd);
+void kti_conn_abort_cmds(struct kti_conn *conn);
+
+/* discovery.c */
+int kti_sendtargets(struct kti_conn *conn, const char *what, char *buf,
+		    u32 size);
+
+#endif /* KTARGET_ISCSI_CONN_H */

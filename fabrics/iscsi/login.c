@@ -1,0 +1,540 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Login (RFC 7143 section 6): one work item per new connection reads the
+ * login requests, runs the security stage (AuthMethod, CHAP) and the
+ * operational stage (wire/keys.c), creates or joins the session and
+ * starts the connection's threads.
+ */
+#define pr_fmt(fmt) "ktarget_iscsi: " fmt
+
+#include <linux/delay.h>
+#include <linux/random.h>
+#include <net/sock.h>
+#include "conn.h"
+
+#define KTI_LOGIN_KEYS		256	/* most keys in one login request */
+#define KTI_LOGIN_PDU_MAX	8192	/* login PDUs stay under the default */
+
+struct kti_login {
+	struct kti_conn *conn;
+	u8 isid[KTI_ISID_LEN];
+	u16 tsih;
+	u16 cid;
+	u32 itt;
+	u32 cmdsn;
+	u32 stat_sn;
+	bool first;
+	bool discovery;
+	bool tpgt_sent;
+	bool auth_required;
+	bool auth_done;
+	bool chap_on;
+	char initiator[KTI_IQN_LEN];
+	struct kti_tpg *tpg;		/* normal sessions */
+	struct kt_node_acl *acl;	/* with a reference, or NULL */
+	struct kti_auth creds;		/* credentials that apply */
+	struct kti_chap chap;
+	struct kti_neg neg;
+	char cfg[KTI_KEY__COUNT][KTI_VAL_LEN];
+	struct kti_kv kvs[KTI_LOGIN_KEYS];
+	u32 req_len;
+	char *req;			/* conn->rx_buf */
+	u32 rsp_len;
+	char rsp[KTI_LOGIN_PDU_MAX];
+};
+
+static int kti_login_send(struct kti_login *lg, const struct kti_bhs *h,
+			  bool transit, u8 nsg, u16 status)
+{
+	struct kti_login_rsp r = {
+		.transit = transit,
+		.csg = h->login.csg,
+		.nsg = transit ? nsg : 0,
+		.ver_max = 0,
+		.ver_active = 0,
+		.tsih = lg->tsih,
+		.itt = lg->itt,
+		.statsn = lg->stat_sn++,
+		.exp_cmdsn = lg->cmdsn,
+		.max_cmdsn = lg->conn->sess ? kti_sess_max_cmdsn(lg->conn->sess) :
+			     lg->cmdsn,
+		.status = status,
+		.dlength = status ? 0 : lg->rsp_len,
+	};
+	u8 bhs[KTI_BHS_LEN];
+
+	memcpy(r.isid, lg->isid, sizeof(r.isid));
+	kti_encode_login_rsp(bhs, &r);
+	return kti_send_pdu(lg->conn, bhs, lg->rsp, r.dlength);
+}
+
+/* Read one login request; its data is appended to lg->req. */
+static int kti_login_recv(struct kti_login *lg, struct kti_bhs *h)
+{
+	u8 bhs[KTI_BHS_LEN];
+	u32 len;
+	int ret;
+
+	ret = kti_recv_full(lg->conn, bhs, sizeof(bhs));
+	if (ret)
+		return ret;
+	if (kti_bhs_decode(bhs, h) || h->opcode != KTI_OP_LOGIN_REQ ||
+	    h->ahs_len || h->dlength > KTI_LOGIN_PDU_MAX ||
+	    lg->req_len + h->dlength >= KTI_LOGIN_MAX_DATA) {
+		pr_warn_ratelimited("bad login PDU from %pISc (opcode %#x, %u bytes)\n",
+				    &lg->conn->peer, bhs[0] & 0x3f,
+				    h->dlength);
+		return -EPROTO;
+	}
+	len = kti_pad4(h->dlength);
+	ret = kti_recv_full(lg->conn, lg->req + lg->req_len, len);
+	if (ret)
+		return ret;
+	lg->req_len += h->dlength;
+	return 0;
+}
+
+/* Find the target and the TPG reached through this connection's portal. */
+static u16 kti_login_find_tpg(struct kti_login *lg, const char *name)
+{
+	struct kti_tiqn *tiqn;
+	struct kti_tpg_np *tnp;
+	struct kti_tpg *tpg;
+
+	mutex_lock(&kti_mutex);
+	list_for_each_entry(tiqn, &kti_tiqns, entry) {
+		if (strcmp(tiqn->wwn.name, name))
+			continue;
+		list_for_each_entry(tpg, &tiqn->tpgs, entry) {
+			if (!tpg->tpg.enabled)
+				continue;
+			list_for_each_entry(tnp, &tpg->nps, entry) {
+				if (tnp->np != lg->conn->np)
+					continue;
+				lg->tpg = tpg;
+				memcpy(lg->cfg, tpg->param, sizeof(lg->cfg));
+				mutex_unlock(&kti_mutex);
+				return KTI_LOGIN_SUCCESS;
+			}
+		}
+	}
+	mutex_unlock(&kti_mutex);
+	pr_info("login from %pISc to unknown target %s\n", &lg->conn->peer,
+		name);
+	return KTI_LOGIN_NOT_FOUND;
+}
+
+/* Which credentials apply and whether CHAP is required. */
+static u16 kti_login_authz(struct kti_login *lg)
+{
+	struct kti_tpg *tpg = lg->tpg;
+	struct kti_acl *acl;
+	s32 auth;
+
+	lg->acl = kt_acl_get(&tpg->tpg, lg->initiator);
+	if (!lg->acl && !tpg->attrib.generate_node_acls) {
+		pr_info("initiator %s has no ACL on %s tpgt %u: login refused\n",
+			lg->initiator, tpg->tiqn->wwn.name, tpg->tpg.tpgt);
+		return KTI_LOGIN_AUTHZ_FAILED;
+	}
+	mutex_lock(&kti_mutex);
+	if (lg->acl && !lg->acl->dynamic) {
+		acl = kti_acl(lg->acl);
+		auth = acl->attrib.authentication;
+		if (auth < 0)
+			auth = tpg->attrib.authentication;
+		lg->creds = acl->auth;
+	} else {
+		auth = tpg->attrib.authentication;
+		lg->creds = tpg->auth;
+	}
+	mutex_unlock(&kti_mutex);
+	lg->auth_required = auth > 0;
+	return KTI_LOGIN_SUCCESS;
+}
+
+/* Keys of the first request: who is logging in to what. */
+static u16 kti_login_first(struct kti_login *lg, const struct kti_bhs *h,
+			   unsigned int n)
+{
+	const char *ini = kti_kv_get(lg->kvs, n, "InitiatorName");
+	const char *type = kti_kv_get(lg->kvs, n, "SessionType");
+	const char *tgt = kti_kv_get(lg->kvs, n, "TargetName");
+	u16 st;
+
+	if (h->login.ver_min > 0)
+		return KTI_LOGIN_UNSUPPORTED_VERSION;
+	if (!ini || !*ini || strlen(ini) >= KTI_IQN_LEN)
+		return KTI_LOGIN_MISSING_PARAM;
+	strscpy(lg->initiator, ini, sizeof(lg->initiator));
+	if (type && strcmp(type, "Normal") && strcmp(type, "Discovery"))
+		return KTI_LOGIN_NO_SESSION_TYPE;
+	lg->discovery = type && !strcmp(type, "Discovery");
+	if (lg->tsih) {
+		/* adding a connection to a session (MC/S): not yet */
+		return KTI_LOGIN_NO_SESSION;
+	}
+	if (lg->discovery) {
+		mutex_lock(&kti_mutex);
+		lg->creds = kti_discovery_auth;
+		lg->auth_required = kti_enforce_discovery_auth;
+		mutex_unlock(&kti_mutex);
+		for (st = 0; st < KTI_KEY__COUNT; st++)
+			strscpy(lg->cfg[st], kti_key_default(st), KTI_VAL_LEN);
+	} else {
+		if (!tgt || !*tgt)
+			return KTI_LOGIN_MISSING_PARAM;
+		st = kti_login_find_tpg(lg, tgt);
+		if (st)
+			return st;
+		st = kti_login_authz(lg);
+		if (st)
+			return st;
+	}
+	kti_neg_init(&lg->neg, lg->cfg, lg->discovery, true);
+	return KTI_LOGIN_SUCCESS;
+}
+
+static bool kti_creds_set(const struct kti_auth *a)
+{
+	return a->userid[0] && a->password[0];
+}
+
+/* AuthMethod and CHAP keys of a security stage request. */
+static u16 kti_login_security(struct kti_login *lg, unsigned int n)
+{
+	const char *am = kti_kv_get(lg->kvs, n, "AuthMethod");
+	struct kti_chap_creds creds = {
+		.userid = lg->creds.userid,
+		.password = lg->creds.password,
+		.userid_mutual = lg->creds.userid_mutual,
+		.password_mutual = lg->creds.password_mutual,
+	};
+	u8 rnd[KTI_CHAP_RAND_LEN];
+	const char *choice;
+	u32 len;
+	int ret;
+
+	if (am && !lg->chap_on && !lg->auth_done) {
+		choice = kti_neg_authmethod(am, kti_creds_set(&lg->creds),
+					    !lg->auth_required);
+		if (kti_text_append(lg->rsp, sizeof(lg->rsp), &lg->rsp_len,
+				    "AuthMethod", choice))
+			return KTI_LOGIN_TARGET_ERR;
+		if (!strcmp(choice, "None"))
+			lg->auth_done = true;
+		else if (!strcmp(choice, "CHAP"))
+			lg->chap_on = true;
+		else
+			return KTI_LOGIN_AUTH_FAILED;
+		kti_chap_init(&lg->chap);
+		return KTI_LOGIN_SUCCESS;
+	}
+	if (!lg->chap_on || lg->auth_done)
+		return KTI_LOGIN_SUCCESS;
+	if (kti_kv_get(lg->kvs, n, "CHAP_A")) {
+		kti_chap_random(rnd, sizeof(rnd));
+		len = sizeof(lg->rsp) - lg->rsp_len;
+		ret = kti_chap_start(&lg->chap, lg->kvs, n,
+				     kti_chap_crypto_algs(), rnd,
+				     lg->rsp + lg->rsp_len, len, &len);
+	} else if (kti_kv_get(lg->kvs, n, "CHAP_R")) {
+		len = sizeof(lg->rsp) - lg->rsp_len;
+		ret = kti_chap_verify(&lg->chap, lg->kvs, n, &creds,
+				      &kti_chap_crypto_hash,
+				      lg->rsp + lg->rsp_len, len, &len);
+		if (!ret)
+			lg->auth_done = true;
+	} else {
+		return KTI_LOGIN_SUCCESS;
+	}
+	if (ret) {
+		pr_warn("CHAP login of %s from %pISc failed: %s\n",
+			lg->initiator, &lg->conn->peer,
+			kti_chap_strerror(ret));
+		return kti_chap_login_status(ret);
+	}
+	lg->rsp_len += len;
+	return KTI_LOGIN_SUCCESS;
+}
+
+/* Keys the target adds to the first operational answer. */
+static u16 kti_login_declare(struct kti_login *lg)
+{
+	char tag[8];
+
+	if (lg->discovery || lg->tpgt_sent)
+		return KTI_LOGIN_SUCCESS;
+	lg->tpgt_sent = true;
+	snprintf(tag, sizeof(tag), "%u", lg->tpg->tpg.tpgt);
+	if (kti_text_append(lg->rsp, sizeof(lg->rsp), &lg->rsp_len,
+			    "TargetPortalGroupTag", tag))
+		return KTI_LOGIN_TARGET_ERR;
+	if (lg->cfg[KTI_KEY_TARGET_ALIAS][0] &&
+	    kti_text_append(lg->rsp, sizeof(lg->rsp), &lg->rsp_len,
+			    "TargetAlias", lg->cfg[KTI_KEY_TARGET_ALIAS]))
+		return KTI_LOGIN_TARGET_ERR;
+	return KTI_LOGIN_SUCCESS;
+}
+
+/*
+ * One request's keys; decides whether to move on (*transit, *nsg).
+ * Returns a login status.
+ */
+static u16 kti_login_step(struct kti_login *lg, const struct kti_bhs *h,
+			  unsigned int n, bool *transit, u8 *nsg)
+{
+	u32 len;
+	u16 st;
+	int ret;
+
+	*transit = false;
+	*nsg = h->login.nsg;
+	if (h->login.csg == KTI_STAGE_SECURITY) {
+		st = kti_login_security(lg, n);
+		if (st)
+			return st;
+	} else if (h->login.csg == KTI_STAGE_OPERATIONAL) {
+		if (lg->auth_required && !lg->auth_done)
+			return KTI_LOGIN_AUTH_FAILED;
+		if (kti_kv_get(lg->kvs, n, "AuthMethod") ||
+		    kti_kv_get(lg->kvs, n, "CHAP_A"))
+			return KTI_LOGIN_INITIATOR_ERR;
+	} else {
+		return KTI_LOGIN_INITIATOR_ERR;
+	}
+	st = kti_login_declare(lg);
+	if (st)
+		return st;
+	lg->neg.stage = h->login.csg;
+	len = 0;
+	ret = kti_neg_keys(&lg->neg, lg->kvs, n, lg->rsp + lg->rsp_len,
+			   sizeof(lg->rsp) - lg->rsp_len, &len);
+	if (ret)
+		goto neg_error;
+	lg->rsp_len += len;
+	if (!h->login.transit)
+		return KTI_LOGIN_SUCCESS;
+	if (h->login.csg == KTI_STAGE_SECURITY) {
+		if (lg->auth_required && !lg->auth_done)
+			return lg->chap_on ? KTI_LOGIN_SUCCESS :
+			       KTI_LOGIN_AUTH_FAILED;
+		if (lg->chap_on && !lg->auth_done)
+			return KTI_LOGIN_SUCCESS;
+	}
+	if (h->login.nsg == KTI_STAGE_FFP) {
+		len = 0;
+		ret = kti_neg_finish(&lg->neg, lg->rsp + lg->rsp_len,
+				     sizeof(lg->rsp) - lg->rsp_len, &len);
+		if (ret < 0)
+			goto neg_error;
+		lg->rsp_len += len;
+		if (ret == 1) {
+			if (h->login.csg != KTI_STAGE_SECURITY)
+				return KTI_LOGIN_SUCCESS;
+			*nsg = KTI_STAGE_OPERATIONAL;
+		}
+	} else if (h->login.nsg != KTI_STAGE_OPERATIONAL ||
+		   h->login.csg != KTI_STAGE_SECURITY) {
+		return KTI_LOGIN_INITIATOR_ERR;
+	}
+	*transit = true;
+	return KTI_LOGIN_SUCCESS;
+
+neg_error:
+	pr_warn("login of %s from %pISc: negotiation failed (%d%s%s)\n",
+		lg->initiator, &lg->conn->peer, ret,
+		lg->neg.bad_key ? ", key " : "",
+		lg->neg.bad_key ? lg->neg.bad_key : "");
+	return ret == -ENOSPC ? KTI_LOGIN_TARGET_ERR : KTI_LOGIN_INITIATOR_ERR;
+}
+
+static atomic_t kti_tsih_next = ATOMIC_INIT(0);
+
+static u16 kti_new_tsih(void)
+{
+	u16 t;
+
+	do {
+		t = atomic_inc_return(&kti_tsih_next);
+	} while (!t);
+	return t;
+}
+
+/* End an older session of the same initiator and ISID (reinstatement). */
+static void kti_login_reinstate(struct kti_login *lg)
+{
+	struct kti_tpg *tpg = lg->tpg;
+	struct kti_sess *old;
+	int tries = 100;
+
+	while (tries--) {
+		bool found = false;
+
+		spin_lock(&tpg->sess_lock);
+		list_for_each_entry(old, &tpg->sessions, tpg_entry) {
+			if (strcmp(old->initiator, lg->initiator) ||
+			    memcmp(old->isid, lg->isid, KTI_ISID_LEN))
+				continue;
+			found = true;
+			if (old->conn)
+				kernel_sock_shutdown(old->conn->sock,
+						     SHUT_RDWR);
+		}
+		spin_unlock(&tpg->sess_lock);
+		if (!found)
+			return;
+		msleep(50);
+	}
+	pr_warn("reinstatement of %s: the old session is still closing\n",
+		lg->initiator);
+}
+
+/* Make the session the connection leads. */
+static u16 kti_login_session(struct kti_login *lg)
+{
+	struct kti_conn *conn = lg->conn;
+	struct kti_sess *sess;
+
+	sess = kti_sess_alloc();
+	if (!sess)
+		return KTI_LOGIN_NO_RESOURCES;
+	sess->discovery = lg->discovery;
+	memcpy(sess->isid, lg->isid, KTI_ISID_LEN);
+	strscpy(sess->initiator, lg->initiator, sizeof(sess->initiator));
+	sess->params = lg->neg.p;
+	sess->exp_cmdsn = lg->cmdsn;
+	sess->cmdsn_depth = lg->acl ? lg->acl->cmdsn_depth : 64;
+	if (!lg->discovery) {
+		kti_login_reinstate(lg);
+		sess->ks = kt_session_create(&lg->tpg->tpg, lg->initiator,
+					     sess);
+		if (IS_ERR(sess->ks)) {
+			sess->ks = NULL;
+			kti_sess_put(sess);
+			return KTI_LOGIN_AUTHZ_FAILED;
+		}
+		if (!lg->acl)
+			sess->cmdsn_depth = sess->ks->acl->cmdsn_depth;
+		sess->tpg = lg->tpg;
+		spin_lock(&lg->tpg->sess_lock);
+		list_add_tail(&sess->tpg_entry, &lg->tpg->sessions);
+		spin_unlock(&lg->tpg->sess_lock);
+	}
+	sess->tsih = kti_new_tsih();
+	lg->tsih = sess->tsih;
+	sess->conn = conn;
+	conn->sess = sess;
+	conn->cid = lg->cid;
+	conn->hdr_digest = lg->neg.p.header_digest;
+	conn->data_digest = lg->neg.p.data_digest;
+	conn->max_recv_dsl = lg->neg.p.max_recv_dsl;
+	conn->max_xmit_dsl = lg->neg.p.max_xmit_dsl;
+	return KTI_LOGIN_SUCCESS;
+}
+
+/* Run the login to completion; returns 0 when the connection is in FFP. */
+static int kti_login_run(struct kti_login *lg)
+{
+	struct kti_bhs h;
+	unsigned int n;
+	bool transit;
+	u16 st = 0;
+	u8 nsg;
+	int ret;
+
+	for (;;) {
+		ret = kti_login_recv(lg, &h);
+		if (ret)
+			return ret;
+		if (lg->first) {
+			memcpy(lg->isid, h.login.isid, KTI_ISID_LEN);
+			lg->tsih = h.login.tsih;
+			lg->cid = h.login.cid;
+			lg->itt = h.itt;
+			lg->cmdsn = h.cmdsn;
+		}
+		lg->itt = h.itt;
+		lg->rsp_len = 0;
+		if (h.login.cont) {
+			/* more text follows: acknowledge with an empty answer */
+			ret = kti_login_send(lg, &h, false, 0, 0);
+			if (ret)
+				return ret;
+			continue;
+		}
+		ret = kti_text_parse(lg->req, lg->req_len, lg->kvs,
+				     ARRAY_SIZE(lg->kvs), &n);
+		lg->req_len = 0;
+		if (ret) {
+			pr_warn("login from %pISc: %s\n", &lg->conn->peer,
+				kti_text_strerror(ret));
+			st = KTI_LOGIN_INITIATOR_ERR;
+		} else if (lg->first) {
+			st = kti_login_first(lg, &h, n);
+			lg->first = false;
+		}
+		if (!st)
+			st = kti_login_step(lg, &h, n, &transit, &nsg);
+		if (!st && transit && nsg == KTI_STAGE_FFP)
+			st = kti_login_session(lg);
+		if (st) {
+			kti_login_send(lg, &h, false, 0, st);
+			return -EACCES;
+		}
+		ret = kti_login_send(lg, &h, transit, nsg, 0);
+		if (ret)
+			return ret;
+		if (transit && nsg == KTI_STAGE_FFP) {
+			lg->conn->stat_sn = lg->stat_sn;
+			return 0;
+		}
+	}
+}
+
+static void kti_login_work(struct work_struct *work)
+{
+	struct kti_conn *conn = container_of(work, struct kti_conn,
+					     login_work);
+	struct kti_login *lg;
+	int ret = -ENOMEM;
+
+	lg = kvzalloc(sizeof(*lg), GFP_KERNEL);
+	if (lg) {
+		lg->conn = conn;
+		lg->req = conn->rx_buf;
+		lg->first = true;
+		get_random_bytes(&lg->stat_sn, sizeof(lg->stat_sn));
+		conn->sock->sk->sk_rcvtimeo = 15 * HZ;
+		ret = kti_login_run(lg);
+		if (lg->acl)
+			kt_acl_put(lg->acl);
+		kvfree(lg);
+	}
+	if (!ret)
+		ret = kti_conn_start(conn);
+	if (ret) {
+		if (conn->sess) {
+			struct kti_sess *sess = conn->sess;
+
+			sess->conn = NULL;
+			kti_conn_free(conn);
+			kti_sess_put(sess);
+		} else {
+			kti_conn_free(conn);
+		}
+	}
+}
+
+/* kti_login_accept - a new TCP connection on @np: log it in. */
+void kti_login_accept(struct kti_np *np, struct socket *sock)
+{
+	struct kti_conn *conn = kti_conn_alloc(np, sock);
+
+	if (!conn) {
+		sock_release(sock);
+		return;
+	}
+	INIT_WORK(&conn->login_work, kti_login_work);
+	queue_work(kti_wq, &conn->login_work);
+}
