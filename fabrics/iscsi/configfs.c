@@ -92,13 +92,11 @@ static ssize_t kti_num_show(void *attrib, const struct kti_num *d,
 	return sprintf(page, "%d\n", val);
 }
 
+/* -ERANGE: not a number in the range (the caller says where) */
 static int kti_num_parse(const struct kti_num *d, const char *page, int *val)
 {
-	if (kstrtoint(page, 0, val) || *val < d->min || *val > d->max) {
-		pr_err("%s takes a value from %d to %d\n", d->name, d->min,
-		       d->max);
-		return -EINVAL;
-	}
+	if (kstrtoint(page, 0, val) || *val < d->min || *val > d->max)
+		return -ERANGE;
 	return d->check ? d->check(d, *val) : 0;
 }
 
@@ -585,6 +583,11 @@ static ssize_t kti_tpga_store(struct config_item *item, const char *page,
 
 	d = kti_num_find(kti_tpga_table, ARRAY_SIZE(kti_tpga_table), name);
 	ret = kti_num_parse(d, page, &val);
+	if (ret == -ERANGE) {
+		pr_err("%s tpgt %u: %s takes a value from %d to %d\n",
+		       tpg->tpg.wwn->name, tpg->tpg.tpgt, name, d->min, d->max);
+		return -EINVAL;
+	}
 	if (ret)
 		return ret;
 	mutex_lock(&kti_mutex);
@@ -690,14 +693,15 @@ static ssize_t kti_param_store(struct config_item *item, const char *page,
 	if (k < 0)
 		return k;
 	if (len >= KTI_VAL_LEN) {
-		pr_err("%s: value longer than %d bytes\n", name,
-		       KTI_VAL_LEN - 1);
+		pr_err("%s tpgt %u: %s is longer than %d bytes\n",
+		       tpg->tpg.wwn->name, tpg->tpg.tpgt, name, KTI_VAL_LEN - 1);
 		return -EINVAL;
 	}
 	memcpy(val, page, len);
 	val[len] = '\0';
 	if (kti_key_validate(k, val)) {
-		pr_err("%s: invalid value \"%*pE\"\n", name, (int)len, val);
+		pr_err("%s tpgt %u: invalid %s \"%*pE\"\n", tpg->tpg.wwn->name,
+		       tpg->tpg.tpgt, name, (int)len, val);
 		return -EINVAL;
 	}
 	mutex_lock(&kti_mutex);
@@ -1049,6 +1053,11 @@ static ssize_t kti_acla_store(struct config_item *item, const char *page,
 
 	d = kti_num_find(kti_acla_table, ARRAY_SIZE(kti_acla_table), name);
 	ret = kti_num_parse(d, page, &val);
+	if (ret == -ERANGE) {
+		pr_err("ACL %s: %s takes a value from %d to %d\n",
+		       acl->acl.name, name, d->min, d->max);
+		return -EINVAL;
+	}
 	if (ret)
 		return ret;
 	mutex_lock(&kti_mutex);

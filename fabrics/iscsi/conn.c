@@ -493,12 +493,13 @@ int kti_send_sgl_pdu(struct kti_conn *conn, const u8 *bhs,
 void kti_tpg_close_sessions(struct kti_tpg *tpg)
 {
 	struct kti_sess *sess;
-	int tries = 500;
+	int tries = 1500;	/* 30 s: longer than a login may take */
 	bool busy;
 
 	do {
 		spin_lock(&tpg->sess_lock);
-		busy = !list_empty(&tpg->sessions);
+		busy = !list_empty(&tpg->sessions) ||
+		       atomic_read(&tpg->logins);
 		list_for_each_entry(sess, &tpg->sessions, tpg_entry)
 			if (sess->conn)
 				kernel_sock_shutdown(sess->conn->sock,

@@ -89,6 +89,7 @@ struct kti_tpg {
 	/* configured operational keys (param/), as text */
 	char param[KTI_KEY__COUNT][KTI_VAL_LEN];
 	/* sessions of this TPG, for reinstatement and ACL info */
+	atomic_t logins;		/* logins holding this TPG */
 	spinlock_t sess_lock;		/* protects @sessions */
 	struct list_head sessions;	/* kti_sess.tpg_entry */
 	struct work_struct close_work;	/* enable=0: kti_tpg_close_sessions */

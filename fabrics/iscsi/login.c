@@ -112,6 +112,7 @@ static u16 kti_login_find_tpg(struct kti_login *lg, const char *name)
 				if (tnp->np != lg->conn->np)
 					continue;
 				lg->tpg = tpg;
+				atomic_inc(&tpg->logins);
 				memcpy(lg->cfg, tpg->param, sizeof(lg->cfg));
 				mutex_unlock(&kti_mutex);
 				return KTI_LOGIN_SUCCESS;
@@ -426,8 +427,6 @@ static u16 kti_login_session(struct kti_login *lg)
 	sess->conn = conn;
 	conn->sess = sess;
 	conn->cid = lg->cid;
-	conn->hdr_digest = lg->neg.p.header_digest;
-	conn->data_digest = lg->neg.p.data_digest;
 	conn->max_recv_dsl = lg->neg.p.max_recv_dsl;
 	conn->max_xmit_dsl = lg->neg.p.max_xmit_dsl;
 	return KTI_LOGIN_SUCCESS;
@@ -486,6 +485,9 @@ static int kti_login_run(struct kti_login *lg)
 		if (ret)
 			return ret;
 		if (transit && nsg == KTI_STAGE_FFP) {
+			/* digests start with the first full feature PDU */
+			lg->conn->hdr_digest = lg->neg.p.header_digest;
+			lg->conn->data_digest = lg->neg.p.data_digest;
 			lg->conn->stat_sn = lg->stat_sn;
 			return 0;
 		}
@@ -509,6 +511,8 @@ static void kti_login_work(struct work_struct *work)
 		ret = kti_login_run(lg);
 		if (lg->acl)
 			kt_acl_put(lg->acl);
+		if (lg->tpg)	/* kti_tpg_close_sessions() waits for this */
+			atomic_dec(&lg->tpg->logins);
 		kvfree(lg);
 	}
 	if (!ret)

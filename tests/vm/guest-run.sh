@@ -26,6 +26,23 @@ sg_inq "$disk"
 say "sg_readcap $disk"
 sg_readcap "$disk"
 
+IQN=iqn.2003-01.org.ktarget:run
+T=$KT_CFS/iscsi/$IQN/tpgt_1
+say "iSCSI: $IQN, portal 0.0.0.0:3260, demo mode (any initiator, no CHAP)"
+modprobe virtio_net 2>/dev/null
+nic=$(ls /sys/class/net | grep -v '^lo$' | head -n1)
+if [ -n "$nic" ]; then
+	ip link set "$nic" up
+	ip addr add 10.0.2.15/24 dev "$nic"
+fi
+mkdir -p "$T/np/0.0.0.0:3260" "$T/lun/lun_0" &&
+	ln -s "$dev" "$T/lun/lun_0/rd0" &&
+	printf 1 >"$T/attrib/generate_node_acls" &&
+	printf 0 >"$T/attrib/authentication" &&
+	printf 0 >"$T/attrib/demo_mode_write_protect" &&
+	printf 1 >"$T/enable" || echo "iSCSI export failed"
+iscsi-ls -s "iscsi://127.0.0.1/"
+
 if [ "${KT_INTERACTIVE:-0}" = 1 ]; then
 	say "shell: the LUN is $disk ($sg); configfs at $KT_CFS; 'exit' powers off"
 	cd /root || cd /

@@ -22,6 +22,7 @@
 #   KT_KO_DIR=<repo>    folder whose *.ko are staged (where make leaves them)
 #   KT_EXTRA_KO="a.ko"  more modules to stage
 #   KT_MEM=2048 KT_SMP=2, KT_QEMU_ARGS="..." extra QEMU arguments
+#   KT_NIC=none       the -nic option (make run forwards the iSCSI port)
 #   KT_KEEP=1           keep the run folder (default: kept for failures)
 # A guest script may list kernel-log lines to tolerate, one ERE per line:
 #   # kt-dmesg-allow: <regex>
@@ -111,7 +112,7 @@ write_job() {
 
 qemu_cmd() {
 	QEMU=(qemu-system-x86_64 -accel tcg,thread=multi -cpu max
-	      -m "${KT_MEM:-2048}" -smp "${KT_SMP:-2}" -no-reboot -nic none
+	      -m "${KT_MEM:-2048}" -smp "${KT_SMP:-2}" -no-reboot -nic "${KT_NIC:-none}"
 	      -kernel "$KT_KERNEL" -initrd "$KT_INITRD"
 	      -append "console=ttyS0 quiet panic=-1 kt.init=$KT_VM_DIR/guest-init.sh kt.run=$RUN"
 	      -fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make run: prepare the rig, build the modules, boot the test VM with them,
-# export a 256 MiB RAM disk LUN over the loopback fabric and show it
+# export a 256 MiB RAM disk LUN over the loopback fabric and over iSCSI
+# (forwarded to the host's 127.0.0.1:$KT_PORT, default 3260) and show it
 # (tests/vm/guest-run.sh). With a terminal on stdin you get a root shell in
 # the guest (exit it to power off; Ctrl-A X kills QEMU); without one the
 # VM powers off after the demo.
@@ -18,6 +19,12 @@ make -C "$KT_ROOT" -j"$(nproc)" KDIR="$KDIR" modules >"$KT_CACHE/run-build.log" 
 	tail -n 30 "$KT_CACHE/run-build.log"
 	kt_die "the build failed (log: $KT_CACHE/run-build.log)"
 }
+# the guest's iSCSI portal, reachable from the host's loopback only; the
+# guest gets no other network access (restrict=on)
+port=${KT_PORT:-3260}
+export KT_NIC="user,model=virtio-net-pci,restrict=on,hostfwd=tcp:127.0.0.1:$port-:3260"
+echo "run: the LUN is exported over iSCSI at 127.0.0.1:$port (KT_PORT= changes it):"
+echo "run:   iscsi-ls iscsi://127.0.0.1:$port   or   iscsiadm -m discovery -t st -p 127.0.0.1:$port"
 mode=
 if [ -t 0 ] && [ -t 1 ]; then
 	mode=-i
