@@ -109,24 +109,29 @@ static void kt_tpg_luns_changed(struct kt_tpg *tpg)
 		kt_ua_acl_all(acl, KT_UA_LUNS_CHANGED);
 }
 
+/* Give dynamic ACL @acl a mapping for @lun. */
+static void kt_acl_map_dynamic(struct kt_node_acl *acl, struct kt_lun *lun)
+{
+	struct kt_mapped_lun *mlun;
+
+	mlun = kt_mlun_new(acl, lun->index);
+	if (IS_ERR(mlun)) {
+		pr_warn("%s: cannot map LUN %llu: %ld\n", acl->name, lun->index,
+			PTR_ERR(mlun));
+		return;
+	}
+	mlun->write_protect = acl->tpg->demo_mode_write_protect;
+	WRITE_ONCE(mlun->lun, lun);
+}
+
 /* Give every dynamic ACL of @tpg a mapping for @lun. */
 static void kt_tpg_map_dynamic(struct kt_tpg *tpg, struct kt_lun *lun)
 {
-	struct kt_mapped_lun *mlun;
 	struct kt_node_acl *acl;
 
-	list_for_each_entry(acl, &tpg->acls, tpg_entry) {
-		if (!acl->dynamic)
-			continue;
-		mlun = kt_mlun_new(acl, lun->index);
-		if (IS_ERR(mlun)) {
-			pr_warn("%s: cannot map LUN %llu: %ld\n", acl->name,
-				lun->index, PTR_ERR(mlun));
-			continue;
-		}
-		mlun->write_protect = tpg->demo_mode_write_protect;
-		WRITE_ONCE(mlun->lun, lun);
-	}
+	list_for_each_entry(acl, &tpg->acls, tpg_entry)
+		if (acl->dynamic)
+			kt_acl_map_dynamic(acl, lun);
 }
 
 static void kt_tpg_unmap_dynamic(struct kt_tpg *tpg, struct kt_lun *lun)
@@ -225,11 +230,9 @@ static struct kt_node_acl *kt_acl_new(struct kt_tpg *tpg, const char *name,
 		ops->init_acl(acl);
 	list_add_tail(&acl->tpg_entry, &tpg->acls);
 	if (dynamic) {
-		xa_for_each(&tpg->luns, idx, lun) {
-			if (!lun->linked)
-				continue;
-			kt_tpg_map_dynamic(tpg, lun);
-		}
+		xa_for_each(&tpg->luns, idx, lun)
+			if (lun->linked)
+				kt_acl_map_dynamic(acl, lun);
 	}
 	return acl;
 }

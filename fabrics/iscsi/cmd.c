@@ -363,8 +363,10 @@ static int kti_rx_nop_out(struct kti_conn *conn, const u8 *bhs,
 	ret = kti_rx_data(conn, h, conn->rx_buf, KTI_LOGIN_MAX_DATA);
 	if (ret)
 		return ret;
-	if (h->itt == KTI_RSVD_TAG)	/* an answer to our ping */
+	if (h->itt == KTI_RSVD_TAG) {	/* an answer to our ping */
+		kti_conn_ping_answer(conn, h->nop.ttt);
 		return 0;
+	}
 	if (!kti_cmdsn_accept(conn->sess, h))
 		return 0;
 	cmd = kti_cmd_alloc(conn, bhs, h);
@@ -704,6 +706,18 @@ static int kti_tx_scsi_rsp(struct kti_conn *conn, struct kti_cmd *cmd)
 	return kti_send_pdu(conn, bhs, seg, r.dlength);
 }
 
+/* A target ping: NOP-In with our TTT; StatSN is not advanced. */
+static int kti_tx_ping(struct kti_conn *conn, struct kti_tx *tx)
+{
+	struct kti_nop_in n = { .itt = KTI_RSVD_TAG, .ttt = tx->ttt };
+	u8 bhs[KTI_BHS_LEN];
+
+	n.statsn = conn->stat_sn;
+	kti_fill_sn(conn, &n.exp_cmdsn, &n.max_cmdsn);
+	kti_encode_nop_in(bhs, &n);
+	return kti_send_pdu(conn, bhs, NULL, 0);
+}
+
 static int kti_tx_simple(struct kti_conn *conn, struct kti_cmd *cmd,
 			 enum kti_tx_type type)
 {
@@ -782,6 +796,11 @@ void kti_tx_item(struct kti_conn *conn, struct kti_tx *tx)
 	case KTI_TX_R2T:
 		if (live)
 			ret = kti_tx_r2t(conn, tx);
+		kmem_cache_free(kti_tx_cache, tx);
+		break;
+	case KTI_TX_PING:
+		if (live)
+			ret = kti_tx_ping(conn, tx);
 		kmem_cache_free(kti_tx_cache, tx);
 		break;
 	case KTI_TX_SCSI_RSP:

@@ -13,6 +13,8 @@
 #include <net/tcp.h>
 #include "conn.h"
 
+static void kti_nopin_work(struct work_struct *work);
+
 struct kti_conn *kti_conn_alloc(struct kti_np *np, struct socket *sock)
 {
 	struct kti_conn *conn;
@@ -34,6 +36,10 @@ struct kti_conn *kti_conn_alloc(struct kti_np *np, struct socket *sock)
 	INIT_LIST_HEAD(&conn->tx_queue);
 	init_waitqueue_head(&conn->tx_wait);
 	init_waitqueue_head(&conn->cmds_wait);
+	INIT_DELAYED_WORK(&conn->nopin_work, kti_nopin_work);
+	conn->nopin_interval = 15;
+	conn->nopin_response = 30;
+	conn->next_ttt = 1;
 	xa_init(&conn->cmds);
 	kernel_getsockname(sock, (struct sockaddr *)&conn->local);
 	kernel_getpeername(sock, (struct sockaddr *)&conn->peer);
@@ -264,12 +270,56 @@ static void kti_conn_drain(struct kti_conn *conn)
 	}
 }
 
+/*
+ * Every nopin_interval seconds, ask the initiator for a NOP-Out; drop the
+ * connection when it does not answer within nopin_response seconds.
+ */
+static void kti_nopin_work(struct work_struct *work)
+{
+	struct kti_conn *conn = container_of(to_delayed_work(work),
+					     struct kti_conn, nopin_work);
+	u32 ttt = READ_ONCE(conn->ping_ttt);
+	struct kti_tx *tx;
+
+	if (conn->state != KTI_CONN_FFP)
+		return;
+	if (ttt) {
+		if (time_after(jiffies, conn->ping_sent +
+			       conn->nopin_response * HZ)) {
+			pr_warn("%pISc did not answer a NOP-In in %u s: closing connection\n",
+				&conn->peer, conn->nopin_response);
+			kernel_sock_shutdown(conn->sock, SHUT_RDWR);
+			return;
+		}
+	} else {
+		tx = kmem_cache_zalloc(kti_tx_cache, GFP_KERNEL);
+		if (tx) {
+			ttt = (conn->next_ttt++ | 0x80000000U);
+			tx->type = KTI_TX_PING;
+			tx->ttt = ttt;
+			conn->ping_sent = jiffies;
+			WRITE_ONCE(conn->ping_ttt, ttt);
+			kti_tx_queue(conn, tx);
+		}
+	}
+	queue_delayed_work(kti_wq, &conn->nopin_work,
+			   min(conn->nopin_interval, conn->nopin_response) * HZ);
+}
+
+/* A NOP-Out answering our ping (ITT 0xffffffff, our TTT). */
+void kti_conn_ping_answer(struct kti_conn *conn, u32 ttt)
+{
+	if (ttt == READ_ONCE(conn->ping_ttt))
+		WRITE_ONCE(conn->ping_ttt, 0);
+}
+
 static void kti_conn_release_work(struct work_struct *work)
 {
 	struct kti_conn *conn = container_of(work, struct kti_conn,
 					     release_work);
 	struct kti_sess *sess = conn->sess;
 
+	cancel_delayed_work_sync(&conn->nopin_work);
 	kthread_stop(conn->rx_thread);
 	put_task_struct(conn->rx_thread);
 	kthread_stop(conn->tx_thread);
@@ -316,6 +366,9 @@ int kti_conn_start(struct kti_conn *conn)
 	get_task_struct(rx);
 	conn->rx_thread = rx;
 	wake_up_process(rx);
+	if (conn->nopin_interval)
+		queue_delayed_work(kti_wq, &conn->nopin_work,
+				   conn->nopin_interval * HZ);
 	return 0;
 }
 

@@ -77,6 +77,13 @@ struct kti_conn {
 	void *rx_buf;			/* non-SCSI data segments */
 	struct work_struct login_work;
 	struct work_struct release_work;
+
+	/* target pings (NOP-In) while the connection is up */
+	struct delayed_work nopin_work;
+	u32 nopin_interval;		/* s; 0 = no pings */
+	u32 nopin_response;		/* s to answer a ping */
+	u32 ping_ttt;			/* tag of the ping in flight, or 0 */
+	unsigned long ping_sent;	/* jiffies */
 };
 
 /* What the transmit thread sends next for a task. */
@@ -89,6 +96,7 @@ enum kti_tx_type {
 	KTI_TX_LOGOUT_RSP,
 	KTI_TX_REJECT,
 	KTI_TX_ASYNC,
+	KTI_TX_PING,		/* target NOP-In asking for a NOP-Out */
 };
 
 /* one queued transmission */
@@ -99,6 +107,7 @@ struct kti_tx {
 	u32 offset;			/* R2T: buffer offset */
 	u32 length;			/* R2T: desired length */
 	u32 r2tsn;			/* R2T: its R2TSN */
+	u32 ttt;			/* PING: its target transfer tag */
 };
 
 /* one task: a SCSI command or any other request needing a response */
@@ -154,6 +163,7 @@ struct kti_conn *kti_conn_alloc(struct kti_np *np, struct socket *sock);
 void kti_conn_free(struct kti_conn *conn);
 int kti_conn_start(struct kti_conn *conn);
 void kti_conn_kill(struct kti_conn *conn);
+void kti_conn_ping_answer(struct kti_conn *conn, u32 ttt);
 int kti_recv_full(struct kti_conn *conn, void *buf, u32 len);
 int kti_send_pdu(struct kti_conn *conn, const u8 *bhs, const void *data,
 		 u32 dlen);

@@ -422,6 +422,15 @@ static u16 kti_login_session(struct kti_login *lg)
 		list_add_tail(&sess->tpg_entry, &lg->tpg->sessions);
 		spin_unlock(&lg->tpg->sess_lock);
 	}
+	if (lg->acl && !lg->acl->dynamic) {
+		mutex_lock(&kti_mutex);
+		conn->nopin_interval = kti_acl(lg->acl)->attrib.nopin_timeout;
+		conn->nopin_response =
+			kti_acl(lg->acl)->attrib.nopin_response_timeout;
+		mutex_unlock(&kti_mutex);
+	}
+	if (lg->discovery)
+		conn->nopin_interval = 0;
 	sess->tsih = kti_new_tsih();
 	lg->tsih = sess->tsih;
 	sess->conn = conn;
