@@ -194,14 +194,23 @@ static kt_status_t kt_cmd_prepare_buffer(struct kt_cmd *cmd)
 	if (cmd->d.dir == KT_DIR_NONE || !cmd->data_len)
 		return KT_OK;
 	if (cmd->d.dir == KT_DIR_TO_DEV && cmd->exp_len < cmd->data_len &&
-	    blocks)
-		return KT_S_WRITE_OVERFLOW;
-	if (cmd->fabric_sgl && !(blocks && cmd->exp_len < cmd->data_len)) {
+	    blocks) {
+		/*
+		 * The initiator sends less than the CDB says: write the whole
+		 * blocks it sent and report the rest as a residual overflow.
+		 */
+		if (cmd->d.op == KT_OP_VERIFY && cmd->d.bytchk == 3)
+			return KT_S_WRITE_OVERFLOW;
+		cmd->d.nblocks = cmd->exp_len / cmd->dev->attrib.block_size;
+	}
+	if (cmd->fabric_sgl && (cmd->d.dir == KT_DIR_TO_DEV || !blocks ||
+				cmd->exp_len >= cmd->data_len)) {
 		cmd->sgl = cmd->fabric_sgl;
 		cmd->nents = cmd->fabric_nents;
 		return KT_OK;
 	}
-	len = blocks ? cmd->data_len : min(cmd->data_len, cmd->exp_len);
+	len = blocks && cmd->d.dir == KT_DIR_FROM_DEV ? cmd->data_len :
+	      min(cmd->data_len, cmd->exp_len);
 	if (!len)
 		return KT_OK;
 	cmd->sgl = sgl_alloc(len, GFP_KERNEL, &cmd->nents);
@@ -294,7 +303,7 @@ void kt_cmd_submit(struct kt_cmd *cmd)
 		kt_cmd_complete(cmd, status);
 		return;
 	}
-	if (cmd->d.dir == KT_DIR_TO_DEV && cmd->data_len && !cmd->fabric_sgl) {
+	if (cmd->d.dir == KT_DIR_TO_DEV && cmd->sgl_owned) {
 		cmd->state = KT_CMD_WAIT_DATA;
 		if (cmd->sess->tpg->wwn->fabric->ops->write_pending(cmd))
 			kt_cmd_complete(cmd, KT_S_NO_RESOURCES);

@@ -498,8 +498,11 @@ static u8 kti_tmf_abort_task(struct kti_conn *conn, const struct kti_bhs *h)
 		kti_cmd_free(cmd);
 		return KTI_TMF_RSP_COMPLETE;
 	}
-	/* in the core: it runs to completion; its response then goes out */
-	return kti_wait_itt(conn, h->tmf.ref_itt) ? KTI_TMF_RSP_COMPLETE :
+	/*
+	 * In the core it runs to completion and its response goes out
+	 * first; then, as for a task we never saw, there is none to abort.
+	 */
+	return kti_wait_itt(conn, h->tmf.ref_itt) ? KTI_TMF_RSP_NO_TASK :
 	       KTI_TMF_RSP_REJECTED;
 }
 

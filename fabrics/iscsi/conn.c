@@ -513,8 +513,9 @@ int kti_send_sgl_pdu(struct kti_conn *conn, const u8 *bhs,
 		     u32 len)
 {
 	struct bio_vec bv[KTI_BVEC_MAX];
-	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL | MSG_MORE };
+	struct msghdr msg = { };
 	u32 pad = kti_pad4(len) - len, pos = off, left = len;
+	bool trailer = pad || conn->data_digest;
 	int ret, n;
 
 	ret = kti_send_pdu_hdr(conn, bhs);
@@ -526,6 +527,9 @@ int kti_send_sgl_pdu(struct kti_conn *conn, const u8 *bhs,
 		n = kti_sgl_bvec(sgl, nents, pos, &l, bv);
 		if (!n)
 			return -EINVAL;
+		/* hold back only while more of this PDU follows */
+		msg.msg_flags = MSG_NOSIGNAL |
+				(l < left || trailer ? MSG_MORE : 0);
 		iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, bv, n, l);
 		ret = kti_send_iter(conn, &msg);
 		if (ret)

@@ -33,6 +33,10 @@ function flush() {
 }
 
 /\[SKIPPED\]/ { skipped = 1 }
-/FAILED/ { failed = 1 }
+# CUnit marks a failed test with FAILED at the end of its line (or alone)
+# and lists its assertions as "    N. file.c:line  - ..."; a test's own
+# "[FAILED] ..." log lines are not failures.
+/(^|\.\.\.)FAILED$/ { failed = 1 }
+/^    [0-9]+\. [^ ]+:[0-9]+ +- / { failed = 1 }
 /^Run Summary:/ { flush() }
 END { flush() }
