@@ -29,10 +29,18 @@ function flush() {
 	sub(/^  Test: /, "", t)
 	sub(/ \.\.\..*$/, "", t)
 	name = suite "." t
-	skipped = failed = 0
+	skipped = failed = closed = 0
 }
 
-/\[SKIPPED\]/ { skipped = 1 }
+# [SKIPPED] counts only before the test's own result ("passed"); after it
+# the message comes from the suite's clean-up, not from the test.
+/\[SKIPPED\]/ && !closed {
+	t = $0
+	sub(/passed.*/, "", t)
+	if (t ~ /\[SKIPPED\]/)
+		skipped = 1
+}
+/passed/ { closed = 1 }
 # CUnit marks a failed test with FAILED at the end of its line (or alone)
 # and lists its assertions as "    N. file.c:line  - ..."; a test's own
 # "[FAILED] ..." log lines are not failures.

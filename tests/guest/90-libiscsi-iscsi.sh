@@ -1,0 +1,46 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# kt-timeout: 2400
+#
+# libiscsi's iscsi-test-cu, every family, over iSCSI on 127.0.0.1 against
+# a file LUN with ACLs for both of its initiator names.  The tests that
+# must pass are in tests/conformance/iscsi-ratchet.txt; the iSCSI family
+# itself must have no failure at all.
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+conf=$(cd "$(dirname "${BASH_SOURCE[0]}")/../conformance" && pwd)
+
+IQN=iqn.2003-01.org.ktarget:conformance
+INI1=iqn.2007-10.com.github:sahlberg:libiscsi:iscsi-test
+INI2=iqn.2007-10.com.github:sahlberg:libiscsi:iscsi-test-2
+T=$KT_CFS/iscsi/$IQN/tpgt_1
+out=/tmp/cu-iscsi.txt
+
+setup() {
+	local dev ini
+
+	kt_load ktarget_file ktarget_iscsi || return 1
+	dev=$(kt_mk_file f0 /root/kti-cu.img 128) || return 1
+	mkdir -p "$T/np/127.0.0.1:3260" "$T/lun/lun_0" &&
+		ln -s "$dev" "$T/lun/lun_0/f0" || return 1
+	for ini in $INI1 $INI2; do
+		mkdir -p "$T/acls/$ini/lun_0" &&
+			ln -s "$T/lun/lun_0" "$T/acls/$ini/lun_0/map" || return 1
+	done
+	kt_write 0 "$T/attrib/authentication" && kt_write 1 "$T/enable"
+}
+
+kt_check setup setup || kt_abort setup "cannot configure the target"
+echo "running iscsi-test-cu -d -t ALL over iSCSI"
+(cd /tmp && timeout 1800 iscsi-test-cu -d -t ALL -i "$INI1" -I "$INI2" \
+	"iscsi://127.0.0.1/$IQN/0") >"$out" 2>&1
+echo "iscsi-test-cu exit status $?"
+cp "$out" /ktout/iscsi-test-cu-iscsi.txt 2>/dev/null
+bash "$conf/check-ratchet.sh" libiscsi-iscsi "$conf/iscsi-ratchet.txt" "$out"
+fails=$(awk -f "$conf/cunit-results.awk" "$out" | awk '$1 == "FAIL" && $2 ~ /^iSCSI/ {print $2}')
+if [ -z "$fails" ]; then
+	pass iscsi-family-no-failures
+else
+	fail iscsi-family-no-failures "$(echo "$fails" | tr '\n' ' ')"
+fi
+kt_check teardown kt_teardown
+guest_summary
