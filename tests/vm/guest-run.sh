@@ -48,4 +48,9 @@ if [ "${KT_INTERACTIVE:-0}" = 1 ]; then
 	cd /root || cd /
 	PS1='ktarget-vm:\w# ' bash --norc -i
 fi
+wait_s=${1:-0}	# KT_RUN_WAIT of make run
+if [ "${KT_INTERACTIVE:-0}" != 1 ] && [ "$wait_s" -gt 0 ]; then
+	say "serving iSCSI for ${wait_s}s (KT_RUN_WAIT)"
+	sleep "$wait_s"
+fi
 say "powering off"

@@ -6,7 +6,8 @@
 # (forwarded to the host's 127.0.0.1:$KT_PORT, default 3260) and show it
 # (tests/vm/guest-run.sh). With a terminal on stdin you get a root shell in
 # the guest (exit it to power off; Ctrl-A X kills QEMU); without one the
-# VM powers off after the demo.
+# VM powers off after the demo, or after KT_RUN_WAIT seconds of serving
+# iSCSI to the host.
 set -euo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -24,7 +25,10 @@ make -C "$KT_ROOT" -j"$(nproc)" KDIR="$KDIR" modules >"$KT_CACHE/run-build.log" 
 port=${KT_PORT:-3260}
 export KT_NIC="user,model=virtio-net-pci,restrict=on,hostfwd=tcp:127.0.0.1:$port-:3260"
 echo "run: the LUN is exported over iSCSI at 127.0.0.1:$port (KT_PORT= changes it):"
-echo "run:   iscsi-ls iscsi://127.0.0.1:$port   or   iscsiadm -m discovery -t st -p 127.0.0.1:$port"
+echo "run:   iscsi-inq iscsi://127.0.0.1:$port/iqn.2003-01.org.ktarget:run/0"
+echo "run:   (discovery reports the guest's own address 10.0.2.15; with iscsiadm"
+echo "run:   add the node by hand: iscsiadm -m node -o new -T iqn.2003-01.org.ktarget:run -p 127.0.0.1:$port)"
+echo "run: KT_RUN_WAIT=<s> keeps a non-interactive VM up that long"
 mode=
 if [ -t 0 ] && [ -t 1 ]; then
 	mode=-i
@@ -32,4 +36,4 @@ if [ -t 0 ] && [ -t 1 ]; then
 else
 	echo "run: booting $KABI under QEMU/TCG (no terminal: demo only)"
 fi
-exec "$KT_VM_DIR/run-guest.sh" $mode "$KT_VM_DIR/guest-run.sh"
+exec "$KT_VM_DIR/run-guest.sh" $mode "$KT_VM_DIR/guest-run.sh" "${KT_RUN_WAIT:-0}"
