@@ -463,7 +463,10 @@ static int kti_rx_logout(struct kti_conn *conn, const u8 *bhs,
 	/* no new tasks; the answer goes once every task is done */
 	conn->state = KTI_CONN_LOGOUT;
 	kti_conn_abort_cmds(conn);
-	wait_event(conn->cmds_wait, atomic_read(&conn->nr_cmds) == 1);
+	if (!wait_event_timeout(conn->cmds_wait,
+				atomic_read(&conn->nr_cmds) == 1, 30 * HZ))
+		pr_warn("logout of %pISc: tasks still running after 30 s\n",
+			&conn->peer);
 	kti_cmd_respond(cmd, KTI_TX_LOGOUT_RSP);
 	return 0;
 }
