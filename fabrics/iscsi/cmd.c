@@ -33,9 +33,29 @@ static struct kti_cmd *kti_cmd_alloc(struct kti_conn *conn,
 	return cmd;
 }
 
+/* Take the R2Ts still queued for @cmd off the transmit queue. */
+static void kti_cmd_purge_r2ts(struct kti_cmd *cmd)
+{
+	struct kti_conn *conn = cmd->conn;
+	struct kti_tx *tx, *next;
+	unsigned long flags;
+	LIST_HEAD(gone);
+
+	spin_lock_irqsave(&conn->tx_lock, flags);
+	list_for_each_entry_safe(tx, next, &conn->tx_queue, entry)
+		if (tx->type == KTI_TX_R2T && tx->cmd == cmd)
+			list_move(&tx->entry, &gone);
+	spin_unlock_irqrestore(&conn->tx_lock, flags);
+	list_for_each_entry_safe(tx, next, &gone, entry)
+		kmem_cache_free(kti_tx_cache, tx);
+}
+
 void kti_cmd_free(struct kti_cmd *cmd)
 {
 	struct kti_conn *conn = cmd->conn;
+
+	if (cmd->r2t_sn)
+		kti_cmd_purge_r2ts(cmd);
 
 	if (cmd->sgl)
 		sgl_free(cmd->sgl);
@@ -212,7 +232,10 @@ static int kti_cmd_r2ts(struct kti_cmd *cmd)
 		if (!tx)
 			return -ENOMEM;
 		tx->type = KTI_TX_R2T;
-		tx->cmd = cmd;
+		tx->cmd = cmd;		/* only to find it; not used to send */
+		tx->itt = cmd->itt;
+		tx->ttt = cmd->ttt;
+		memcpy(tx->lun, cmd->lun, sizeof(tx->lun));
 		tx->offset = cmd->r2t_next;
 		tx->length = min(cmd->edtl - cmd->r2t_next, p->max_burst);
 		tx->r2tsn = cmd->r2t_sn++;
@@ -463,8 +486,9 @@ static int kti_rx_logout(struct kti_conn *conn, const u8 *bhs,
 	/* no new tasks; the answer goes once every task is done */
 	conn->state = KTI_CONN_LOGOUT;
 	kti_conn_abort_cmds(conn);
-	if (!wait_event_timeout(conn->cmds_wait,
-				atomic_read(&conn->nr_cmds) == 1, 30 * HZ))
+	if (wait_event_interruptible_timeout(conn->cmds_wait,
+					     atomic_read(&conn->nr_cmds) == 1,
+					     30 * HZ) <= 0)
 		pr_warn("logout of %pISc: tasks still running after 30 s\n",
 			&conn->peer);
 	kti_cmd_respond(cmd, KTI_TX_LOGOUT_RSP);
@@ -626,10 +650,9 @@ static void kti_fill_sn(struct kti_conn *conn, u32 *exp, u32 *max)
 
 static int kti_tx_r2t(struct kti_conn *conn, struct kti_tx *tx)
 {
-	struct kti_cmd *cmd = tx->cmd;
 	struct kti_r2t r = {
-		.itt = cmd->itt,
-		.ttt = cmd->ttt,
+		.itt = tx->itt,
+		.ttt = tx->ttt,
 		.statsn = conn->stat_sn,
 		.r2tsn = tx->r2tsn,
 		.offset = tx->offset,
@@ -637,7 +660,7 @@ static int kti_tx_r2t(struct kti_conn *conn, struct kti_tx *tx)
 	};
 	u8 bhs[KTI_BHS_LEN];
 
-	memcpy(r.lun, cmd->lun, sizeof(r.lun));
+	memcpy(r.lun, tx->lun, sizeof(r.lun));
 	kti_fill_sn(conn, &r.exp_cmdsn, &r.max_cmdsn);
 	kti_encode_r2t(bhs, &r);
 	return kti_send_pdu(conn, bhs, NULL, 0);

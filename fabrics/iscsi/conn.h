@@ -107,7 +107,9 @@ struct kti_tx {
 	u32 offset;			/* R2T: buffer offset */
 	u32 length;			/* R2T: desired length */
 	u32 r2tsn;			/* R2T: its R2TSN */
-	u32 ttt;			/* PING: its target transfer tag */
+	u32 ttt;			/* R2T, PING: target transfer tag */
+	u32 itt;			/* R2T: copied, the task may go */
+	u8 lun[8];			/* R2T: copied too */
 };
 
 /* one task: a SCSI command or any other request needing a response */
