@@ -61,8 +61,9 @@ void kti_cmd_free(struct kti_cmd *cmd)
 		sgl_free(cmd->sgl);
 	kfree(cmd->rsp_data);
 	kmem_cache_free(kti_cmd_cache, cmd);
-	if (atomic_dec_and_test(&conn->nr_cmds))
-		wake_up(&conn->cmds_wait);
+	/* logout waits for 1 (itself), teardown for 0: wake on every drop */
+	atomic_dec(&conn->nr_cmds);
+	wake_up(&conn->cmds_wait);
 }
 
 /* Queue the response of a non-SCSI task. */
@@ -533,7 +534,31 @@ static u8 kti_tmf_abort_task(struct kti_conn *conn, const struct kti_bhs *h)
 	       KTI_TMF_RSP_REJECTED;
 }
 
-/* ABORT TASK SET, CLEAR TASK SET: this session's tasks on the LUN. */
+/* Wait (bounded) until none of this session's tasks is on LUN @lun. */
+static bool kti_wait_lun(struct kti_conn *conn, u64 lun)
+{
+	struct kt_session *ks = conn->sess->ks;
+	struct kt_cmd *kc;
+	int tries = 3000;
+	bool busy;
+
+	do {
+		busy = false;
+		spin_lock_irq(&ks->lock);
+		list_for_each_entry(kc, &ks->cmds, sess_entry)
+			if (kc->lun == lun)
+				busy = true;
+		spin_unlock_irq(&ks->lock);
+		if (busy)
+			msleep(20);
+	} while (busy && --tries);
+	return !busy;
+}
+
+/*
+ * ABORT TASK SET, CLEAR TASK SET: this session's tasks on the LUN only
+ * (one task set per I_T nexus); other initiators see nothing.
+ */
 static u8 kti_tmf_task_set(struct kti_conn *conn, const struct kti_bhs *h)
 {
 	u64 lun = kti_lun_to_index(h->lun);
@@ -546,8 +571,31 @@ static u8 kti_tmf_task_set(struct kti_conn *conn, const struct kti_bhs *h)
 		xa_erase(&conn->cmds, idx);
 		kti_cmd_free(cmd);
 	}
-	return kt_tmr_lun_reset(conn->sess->ks, lun) == -ENODEV ?
-	       KTI_TMF_RSP_NO_LUN : KTI_TMF_RSP_COMPLETE;
+	return kti_wait_lun(conn, lun) ? KTI_TMF_RSP_COMPLETE :
+	       KTI_TMF_RSP_REJECTED;
+}
+
+/* LOGICAL UNIT RESET: every initiator's tasks; the others get a UA. */
+static u8 kti_tmf_lun_reset(struct kti_conn *conn, const struct kti_bhs *h)
+{
+	u64 lun = kti_lun_to_index(h->lun);
+	struct kti_cmd *cmd;
+	unsigned long idx;
+
+	xa_for_each(&conn->cmds, idx, cmd) {
+		if (kti_lun_to_index(cmd->lun) != lun)
+			continue;
+		xa_erase(&conn->cmds, idx);
+		kti_cmd_free(cmd);
+	}
+	switch (kt_tmr_lun_reset(conn->sess->ks, lun)) {
+	case 0:
+		return KTI_TMF_RSP_COMPLETE;
+	case -ENODEV:
+		return KTI_TMF_RSP_NO_LUN;
+	default:
+		return KTI_TMF_RSP_REJECTED;
+	}
 }
 
 static int kti_rx_tmf(struct kti_conn *conn, const u8 *bhs,
@@ -574,7 +622,7 @@ static int kti_rx_tmf(struct kti_conn *conn, const u8 *bhs,
 		cmd->rsp_code = kti_tmf_task_set(conn, h);
 		break;
 	case KTI_TMF_LUN_RESET:
-		cmd->rsp_code = kti_tmf_task_set(conn, h);
+		cmd->rsp_code = kti_tmf_lun_reset(conn, h);
 		break;
 	case KTI_TMF_TARGET_WARM_RESET:
 	case KTI_TMF_TARGET_COLD_RESET:

@@ -80,7 +80,7 @@ static int kti_login_recv(struct kti_login *lg, struct kti_bhs *h)
 		return ret;
 	if (kti_bhs_decode(bhs, h) || h->opcode != KTI_OP_LOGIN_REQ ||
 	    h->ahs_len || h->dlength > KTI_LOGIN_PDU_MAX ||
-	    lg->req_len + h->dlength >= KTI_LOGIN_MAX_DATA) {
+	    lg->req_len + kti_pad4(h->dlength) > KTI_LOGIN_MAX_DATA - 1) {
 		pr_warn_ratelimited("bad login PDU from %pISc (opcode %#x, %u bytes)\n",
 				    &lg->conn->peer, bhs[0] & 0x3f,
 				    h->dlength);

@@ -114,7 +114,7 @@ qemu_cmd() {
 	QEMU=(qemu-system-x86_64 -accel tcg,thread=multi -cpu max
 	      -m "${KT_MEM:-2048}" -smp "${KT_SMP:-2}" -no-reboot -nic "${KT_NIC:-none}"
 	      -kernel "$KT_KERNEL" -initrd "$KT_INITRD"
-	      -append "console=ttyS0 quiet panic=-1 kt.init=$KT_VM_DIR/guest-init.sh kt.run=$RUN"
+	      -append "console=ttyS0 quiet panic=-1 slab_nomerge kt.init=$KT_VM_DIR/guest-init.sh kt.run=$RUN"
 	      -fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap
 	      -device virtio-9p-pci,fsdev=root,mount_tag=hostroot
 	      -fsdev "local,id=out,path=$RUN/out,security_model=none,multidevs=remap"
