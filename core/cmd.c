@@ -37,25 +37,23 @@ bool kt_cmd_use_desc_sense(const struct kt_cmd *cmd)
 /* Fill scsi_status and the sense buffer for @status. */
 static void kt_cmd_set_sense(struct kt_cmd *cmd, kt_status_t status)
 {
-	struct kt_sense_info si = cmd->si;
+	struct kt_sense_info si = { };
 
-	cmd->scsi_status = kt_status_sense(status, &si);
+	/* key and ASC/ASCQ from @status; a UA's ASC/ASCQ and the
+	 * INFORMATION and field pointer were set by whoever failed it
+	 */
 	if (status == KT_S_UNIT_ATTENTION) {
 		si.asc = cmd->si.asc;
 		si.ascq = cmd->si.ascq;
 	}
-	si.info_valid = cmd->si.info_valid;
-	si.info = cmd->si.info;
-	si.sks_valid = cmd->si.sks_valid;
-	si.sks_cd = cmd->si.sks_cd;
-	si.sks_bpv = cmd->si.sks_bpv;
-	si.sks_bit = cmd->si.sks_bit;
-	si.sks_field = cmd->si.sks_field;
-	cmd->si = si;
+	cmd->scsi_status = kt_status_sense(status, &si);
+	cmd->si.key = si.key;
+	cmd->si.asc = si.asc;
+	cmd->si.ascq = si.ascq;
 	if (cmd->scsi_status == KT_SAM_CHECK_CONDITION)
 		cmd->sense_len = kt_sense_build(cmd->sense, sizeof(cmd->sense),
 						kt_cmd_use_desc_sense(cmd),
-						&si);
+						&cmd->si);
 }
 
 /* Point the sense-key specific field at byte @field (bit @bit or -1). */

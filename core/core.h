@@ -100,13 +100,14 @@ struct kt_mapped_lun *kt_mlun_alloc(struct kt_node_acl *acl, u64 mapped);
 void kt_mlun_free(struct kt_mapped_lun *mlun);
 int kt_mlun_link(struct kt_mapped_lun *mlun, struct kt_lun *lun);
 void kt_mlun_unlink(struct kt_mapped_lun *mlun);
-bool kt_tpg_has_sessions(struct kt_tpg *tpg);
 struct kt_mapped_lun *kt_sess_lookup_lun(struct kt_session *sess, u64 lun);
 int kt_sess_report_luns(struct kt_session *sess, u8 *buf, u32 len, u8 select);
 
 /* ua.c */
 void kt_ua_set(struct kt_mapped_lun *mlun, enum kt_ua ua);
 void kt_ua_acl_all(struct kt_node_acl *acl, enum kt_ua ua);
+void kt_ua_lun_others(struct kt_lun *lun, struct kt_mapped_lun *except,
+		      enum kt_ua ua);
 void kt_ua_dev_others(struct kt_dev *dev, struct kt_mapped_lun *except,
 		      enum kt_ua ua);
 bool kt_ua_check(struct kt_cmd *cmd);

@@ -11,15 +11,14 @@
 
 #define KT_RESET_WAIT_MS	(60 * 1000)
 
-static bool kt_sess_busy_on(struct kt_session *sess, struct kt_lun *lun,
-			    struct kt_cmd *except)
+static bool kt_sess_busy_on(struct kt_session *sess, struct kt_lun *lun)
 {
 	struct kt_cmd *cmd;
 	bool busy = false;
 
 	spin_lock_irq(&sess->lock);
 	list_for_each_entry(cmd, &sess->cmds, sess_entry) {
-		if (cmd->klun == lun && cmd != except) {
+		if (cmd->klun == lun) {
 			busy = true;
 			break;
 		}
@@ -36,27 +35,13 @@ static bool kt_lun_busy(struct kt_lun *lun)
 
 	spin_lock(&tpg->lock);
 	list_for_each_entry(sess, &tpg->sessions, tpg_entry) {
-		if (kt_sess_busy_on(sess, lun, NULL)) {
+		if (kt_sess_busy_on(sess, lun)) {
 			busy = true;
 			break;
 		}
 	}
 	spin_unlock(&tpg->lock);
 	return busy;
-}
-
-/* Establish @ua for every mapping of @lun but @except (kt_cfg_mutex). */
-static void kt_ua_lun_others(struct kt_lun *lun, struct kt_mapped_lun *except,
-			     enum kt_ua ua)
-{
-	struct kt_mapped_lun *mlun;
-	struct kt_node_acl *acl;
-	unsigned long idx;
-
-	list_for_each_entry(acl, &lun->tpg->acls, tpg_entry)
-		xa_for_each(&acl->mapped, idx, mlun)
-			if (mlun != except && mlun->lun == lun)
-				kt_ua_set(mlun, ua);
 }
 
 int kt_tmr_lun_reset(struct kt_session *sess, u64 lun)

@@ -427,16 +427,6 @@ void kt_session_destroy(struct kt_session *sess)
 }
 EXPORT_SYMBOL_GPL(kt_session_destroy);
 
-bool kt_tpg_has_sessions(struct kt_tpg *tpg)
-{
-	bool ret;
-
-	spin_lock(&tpg->lock);
-	ret = !list_empty(&tpg->sessions);
-	spin_unlock(&tpg->lock);
-	return ret;
-}
-
 /*
  * kt_sess_lookup_lun - the session's mapping of @lun with a reference on
  * it and on its kt_lun, or NULL when the LUN is not accessible.

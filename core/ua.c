@@ -30,6 +30,21 @@ void kt_ua_acl_all(struct kt_node_acl *acl, enum kt_ua ua)
 		kt_ua_set(mlun, ua);
 }
 
+/* Establish @ua for every mapping of @lun but @except (kt_cfg_mutex). */
+void kt_ua_lun_others(struct kt_lun *lun, struct kt_mapped_lun *except,
+		      enum kt_ua ua)
+{
+	struct kt_mapped_lun *mlun;
+	struct kt_node_acl *acl;
+	unsigned long idx;
+
+	lockdep_assert_held(&kt_cfg_mutex);
+	list_for_each_entry(acl, &lun->tpg->acls, tpg_entry)
+		xa_for_each(&acl->mapped, idx, mlun)
+			if (mlun != except && mlun->lun == lun)
+				kt_ua_set(mlun, ua);
+}
+
 /*
  * kt_ua_dev_others - establish @ua for every I_T nexus that sees @dev,
  * except the one behind @except (e.g. after MODE SELECT changed a shared
@@ -38,20 +53,11 @@ void kt_ua_acl_all(struct kt_node_acl *acl, enum kt_ua ua)
 void kt_ua_dev_others(struct kt_dev *dev, struct kt_mapped_lun *except,
 		      enum kt_ua ua)
 {
-	struct kt_node_acl *acl;
-	struct kt_mapped_lun *mlun;
 	struct kt_lun *lun;
-	unsigned long idx;
 
 	mutex_lock(&kt_cfg_mutex);
-	list_for_each_entry(lun, &dev->luns, dev_entry) {
-		list_for_each_entry(acl, &lun->tpg->acls, tpg_entry) {
-			xa_for_each(&acl->mapped, idx, mlun) {
-				if (mlun != except && mlun->lun == lun)
-					kt_ua_set(mlun, ua);
-			}
-		}
-	}
+	list_for_each_entry(lun, &dev->luns, dev_entry)
+		kt_ua_lun_others(lun, except, ua);
 	mutex_unlock(&kt_cfg_mutex);
 }
 

@@ -496,8 +496,23 @@ static int kti_rx_logout(struct kti_conn *conn, const u8 *bhs,
 	return 0;
 }
 
-/* Wait (bounded) until no task with @itt is in the core any more. */
-static bool kti_wait_itt(struct kti_conn *conn, u32 itt)
+static bool kti_task_has_itt(const struct kt_cmd *kc, u64 itt)
+{
+	return kc->tag == itt;
+}
+
+static bool kti_task_on_lun(const struct kt_cmd *kc, u64 lun)
+{
+	return kc->lun == lun;
+}
+
+/*
+ * Wait (bounded, 60 s) until no task of this session that @match()es
+ * @key is in the core any more.
+ */
+static bool kti_wait_tasks(struct kti_conn *conn,
+			   bool (*match)(const struct kt_cmd *kc, u64 key),
+			   u64 key)
 {
 	struct kt_session *ks = conn->sess->ks;
 	struct kt_cmd *kc;
@@ -508,13 +523,27 @@ static bool kti_wait_itt(struct kti_conn *conn, u32 itt)
 		busy = false;
 		spin_lock_irq(&ks->lock);
 		list_for_each_entry(kc, &ks->cmds, sess_entry)
-			if (kc->tag == itt)
+			if (match(kc, key))
 				busy = true;
 		spin_unlock_irq(&ks->lock);
 		if (busy)
 			msleep(20);
 	} while (busy && --tries);
 	return !busy;
+}
+
+/* Drop this connection's writes on @lun still waiting for Data-Out. */
+static void kti_drop_waiting(struct kti_conn *conn, u64 lun)
+{
+	struct kti_cmd *cmd;
+	unsigned long idx;
+
+	xa_for_each(&conn->cmds, idx, cmd) {
+		if (kti_lun_to_index(cmd->lun) != lun)
+			continue;
+		xa_erase(&conn->cmds, idx);
+		kti_cmd_free(cmd);
+	}
 }
 
 static u8 kti_tmf_abort_task(struct kti_conn *conn, const struct kti_bhs *h)
@@ -530,29 +559,8 @@ static u8 kti_tmf_abort_task(struct kti_conn *conn, const struct kti_bhs *h)
 	 * In the core it runs to completion and its response goes out
 	 * first; then, as for a task we never saw, there is none to abort.
 	 */
-	return kti_wait_itt(conn, h->tmf.ref_itt) ? KTI_TMF_RSP_NO_TASK :
-	       KTI_TMF_RSP_REJECTED;
-}
-
-/* Wait (bounded) until none of this session's tasks is on LUN @lun. */
-static bool kti_wait_lun(struct kti_conn *conn, u64 lun)
-{
-	struct kt_session *ks = conn->sess->ks;
-	struct kt_cmd *kc;
-	int tries = 3000;
-	bool busy;
-
-	do {
-		busy = false;
-		spin_lock_irq(&ks->lock);
-		list_for_each_entry(kc, &ks->cmds, sess_entry)
-			if (kc->lun == lun)
-				busy = true;
-		spin_unlock_irq(&ks->lock);
-		if (busy)
-			msleep(20);
-	} while (busy && --tries);
-	return !busy;
+	return kti_wait_tasks(conn, kti_task_has_itt, h->tmf.ref_itt) ?
+	       KTI_TMF_RSP_NO_TASK : KTI_TMF_RSP_REJECTED;
 }
 
 /*
@@ -562,32 +570,18 @@ static bool kti_wait_lun(struct kti_conn *conn, u64 lun)
 static u8 kti_tmf_task_set(struct kti_conn *conn, const struct kti_bhs *h)
 {
 	u64 lun = kti_lun_to_index(h->lun);
-	struct kti_cmd *cmd;
-	unsigned long idx;
 
-	xa_for_each(&conn->cmds, idx, cmd) {
-		if (kti_lun_to_index(cmd->lun) != lun)
-			continue;
-		xa_erase(&conn->cmds, idx);
-		kti_cmd_free(cmd);
-	}
-	return kti_wait_lun(conn, lun) ? KTI_TMF_RSP_COMPLETE :
-	       KTI_TMF_RSP_REJECTED;
+	kti_drop_waiting(conn, lun);
+	return kti_wait_tasks(conn, kti_task_on_lun, lun) ?
+	       KTI_TMF_RSP_COMPLETE : KTI_TMF_RSP_REJECTED;
 }
 
 /* LOGICAL UNIT RESET: every initiator's tasks; the others get a UA. */
 static u8 kti_tmf_lun_reset(struct kti_conn *conn, const struct kti_bhs *h)
 {
 	u64 lun = kti_lun_to_index(h->lun);
-	struct kti_cmd *cmd;
-	unsigned long idx;
 
-	xa_for_each(&conn->cmds, idx, cmd) {
-		if (kti_lun_to_index(cmd->lun) != lun)
-			continue;
-		xa_erase(&conn->cmds, idx);
-		kti_cmd_free(cmd);
-	}
+	kti_drop_waiting(conn, lun);
 	switch (kt_tmr_lun_reset(conn->sess->ks, lun)) {
 	case 0:
 		return KTI_TMF_RSP_COMPLETE;
