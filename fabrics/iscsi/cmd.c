@@ -12,8 +12,8 @@
 
 /* ---------------- tasks ---------------- */
 
-static struct kti_cmd *kti_cmd_alloc(struct kti_conn *conn,
-				     const u8 *bhs, const struct kti_bhs *h)
+struct kti_cmd *kti_cmd_alloc(struct kti_conn *conn, const u8 *bhs,
+			      const struct kti_bhs *h)
 {
 	struct kti_cmd *cmd = kmem_cache_zalloc(kti_cmd_cache, GFP_KERNEL);
 
@@ -26,15 +26,18 @@ static struct kti_cmd *kti_cmd_alloc(struct kti_conn *conn,
 	cmd->cmdsn = h->cmdsn;
 	memcpy(cmd->lun, h->lun, sizeof(cmd->lun));
 	memcpy(cmd->bhs, bhs, KTI_BHS_LEN);
+	cmd->hdr = *h;
+	atomic_set(&cmd->gates, 1);
 	cmd->tx.cmd = cmd;
 	INIT_LIST_HEAD(&cmd->tx.entry);
 	INIT_LIST_HEAD(&cmd->sn_entry);
+	INIT_LIST_HEAD(&cmd->ack_entry);
 	atomic_inc(&conn->nr_cmds);
 	return cmd;
 }
 
 /* Take the R2Ts still queued for @cmd off the transmit queue. */
-static void kti_cmd_purge_r2ts(struct kti_cmd *cmd)
+void kti_cmd_purge_r2ts(struct kti_cmd *cmd)
 {
 	struct kti_conn *conn = cmd->conn;
 	struct kti_tx *tx, *next;
@@ -54,16 +57,24 @@ void kti_cmd_free(struct kti_cmd *cmd)
 {
 	struct kti_conn *conn = cmd->conn;
 
+	/* only seq_mutex holders free a task still waiting for its turn */
+	if (!list_empty(&cmd->sn_entry)) {
+		spin_lock(&conn->sess->sn_lock);
+		list_del_init(&cmd->sn_entry);
+		spin_unlock(&conn->sess->sn_lock);
+	}
 	if (cmd->r2t_sn)
 		kti_cmd_purge_r2ts(cmd);
 
 	if (cmd->sgl)
 		sgl_free(cmd->sgl);
 	kfree(cmd->rsp_data);
+	if (!cmd->retained) {
+		/* logout waits for 1 (itself), teardown for 0 */
+		atomic_dec(&conn->nr_cmds);
+		wake_up(&conn->cmds_wait);
+	}
 	kmem_cache_free(kti_cmd_cache, cmd);
-	/* logout waits for 1 (itself), teardown for 0: wake on every drop */
-	atomic_dec(&conn->nr_cmds);
-	wake_up(&conn->cmds_wait);
 }
 
 /* Queue the response of a non-SCSI task. */
@@ -73,7 +84,35 @@ static void kti_cmd_respond(struct kti_cmd *cmd, enum kti_tx_type type)
 	kti_tx_queue(cmd->conn, &cmd->tx);
 }
 
+/*
+ * Free a task that may still wait for Data-Out, from any thread: its
+ * receive thread is not filling it once we hold its rx_mutex.
+ */
+static void kti_cmd_drop(struct kti_cmd *cmd)
+{
+	struct kti_conn *conn = cmd->conn;
+
+	mutex_lock(&conn->rx_mutex);
+	xa_cmpxchg(&conn->cmds, cmd->itt, cmd, NULL, 0);
+	mutex_unlock(&conn->rx_mutex);
+	kti_cmd_free(cmd);
+}
+
 /* ---------------- receiving data segments ---------------- */
+
+/*
+ * A data segment arrived with a wrong data digest: -EBADMSG when the
+ * session recovers from it (ERL > 0: the PDU is dropped, the caller
+ * answers), -EILSEQ when the connection must close.
+ */
+static int kti_digest_error(struct kti_conn *conn)
+{
+	bool erl = conn->sess && conn->sess->params.erl;
+
+	pr_warn_ratelimited("data digest error from %pISc: %s\n", &conn->peer,
+			    erl ? "PDU dropped" : "closing connection");
+	return erl ? -EBADMSG : -EILSEQ;
+}
 
 /* Read the data segment (+ padding, + digest) of a PDU into @buf. */
 static int kti_rx_data(struct kti_conn *conn, const struct kti_bhs *h,
@@ -85,6 +124,8 @@ static int kti_rx_data(struct kti_conn *conn, const struct kti_bhs *h,
 
 	if (h->dlength > size)
 		return -EMSGSIZE;
+	if (!h->dlength)	/* no data segment, no data digest */
+		return 0;
 	ret = kti_recv_full(conn, buf, len);
 	if (ret)
 		return ret;
@@ -93,11 +134,8 @@ static int kti_rx_data(struct kti_conn *conn, const struct kti_bhs *h,
 	ret = kti_recv_full(conn, &crc, 4);
 	if (ret)
 		return ret;
-	if (le32_to_cpu(crc) != ~crc32c(~0, buf, len)) {
-		pr_warn("data digest error from %pISc: closing connection\n",
-			&conn->peer);
-		return -EILSEQ;
-	}
+	if (le32_to_cpu(crc) != ~crc32c(~0, buf, len))
+		return kti_digest_error(conn);
 	return 0;
 }
 
@@ -127,6 +165,8 @@ static int kti_rx_data_sgl(struct kti_conn *conn, struct kti_cmd *cmd,
 	u8 trailer[8];
 	int ret;
 
+	if (!len)		/* no data segment, no data digest */
+		return 0;
 	ret = kti_recv_sgl(conn, cmd->sgl, cmd->nents, off, len);
 	if (ret)
 		return ret;
@@ -135,18 +175,15 @@ static int kti_rx_data_sgl(struct kti_conn *conn, struct kti_cmd *cmd,
 		return ret;
 	if (get_unaligned_le32(trailer + pad) !=
 	    ~crc32c(kti_sgl_crc(cmd->sgl, cmd->nents, off, len, ~0),
-		    trailer, pad)) {
-		pr_warn("data digest error from %pISc: closing connection\n",
-			&conn->peer);
-		return -EILSEQ;
-	}
+		    trailer, pad))
+		return kti_digest_error(conn);
 	return 0;
 }
 
 /* ---------------- Reject ---------------- */
 
-static int kti_reject(struct kti_conn *conn, const u8 *bhs,
-		      const struct kti_bhs *h, u8 reason)
+int kti_reject(struct kti_conn *conn, const u8 *bhs, const struct kti_bhs *h,
+	       u8 reason)
 {
 	struct kti_cmd *cmd = kti_cmd_alloc(conn, bhs, h);
 
@@ -159,30 +196,100 @@ static int kti_reject(struct kti_conn *conn, const u8 *bhs,
 	return 0;
 }
 
-/* ---------------- CmdSN ---------------- */
+/* ---------------- CmdSN order ---------------- */
 
 /*
- * kti_cmdsn_accept - may a request with this CmdSN be carried out?
- * Immediate requests do not take a CmdSN.  A CmdSN outside the window
- * [ExpCmdSN, MaxCmdSN] is dropped silently (RFC 7143 4.2.2.1).  On one
- * connection TCP keeps order, so an in-window CmdSN is the next one.
+ * kti_cmdsn_ok - is a request's CmdSN in the window [ExpCmdSN, MaxCmdSN]?
+ * Immediate requests do not take a CmdSN.  Others outside the window are
+ * dropped silently (RFC 7143 4.2.2.1).
  */
-static bool kti_cmdsn_accept(struct kti_sess *sess, const struct kti_bhs *h)
+static bool kti_cmdsn_ok(struct kti_sess *sess, const struct kti_bhs *h)
 {
-	bool ok = true;
+	u32 exp = READ_ONCE(sess->exp_cmdsn);
 
-	if (h->immediate)
+	if (h->immediate ||
+	    kti_sn_in(h->cmdsn, exp, exp + sess->cmdsn_depth - 1))
 		return true;
+	pr_warn_ratelimited("CmdSN %u outside the window at %u: dropped\n",
+			    h->cmdsn, exp);
+	return false;
+}
+
+static void kti_cmd_exec(struct kti_cmd *cmd);
+
+/*
+ * Queue @cmd, whose CmdSN is ahead of ExpCmdSN, in CmdSN order; false
+ * when a task with that CmdSN is already waiting (a duplicate).
+ */
+static bool kti_cmd_enqueue(struct kti_sess *sess, struct kti_cmd *cmd)
+{
+	struct kti_cmd *pos;
+
+	list_for_each_entry(pos, &sess->pending, sn_entry) {
+		if (pos->cmdsn == cmd->cmdsn)
+			return false;
+		if (kti_sn_gt(pos->cmdsn, cmd->cmdsn)) {
+			list_add_tail(&cmd->sn_entry, &pos->sn_entry);
+			return true;
+		}
+	}
+	list_add_tail(&cmd->sn_entry, &sess->pending);
+	return true;
+}
+
+/* The queued task whose turn has come, if any; ExpCmdSN moves past it. */
+static struct kti_cmd *kti_cmd_dequeue(struct kti_sess *sess)
+{
+	struct kti_cmd *cmd;
+
 	spin_lock(&sess->sn_lock);
-	if (kti_sn_in(h->cmdsn, sess->exp_cmdsn, kti_sess_max_cmdsn(sess)))
-		WRITE_ONCE(sess->exp_cmdsn, h->cmdsn + 1);
-	else
-		ok = false;
+	cmd = list_first_entry_or_null(&sess->pending, struct kti_cmd,
+				       sn_entry);
+	if (cmd && cmd->cmdsn == sess->exp_cmdsn) {
+		list_del_init(&cmd->sn_entry);
+		WRITE_ONCE(sess->exp_cmdsn, cmd->cmdsn + 1);
+	} else {
+		cmd = NULL;
+	}
 	spin_unlock(&sess->sn_lock);
-	if (!ok)
-		pr_warn_ratelimited("CmdSN %u outside the window at %u: dropped\n",
-				    h->cmdsn, sess->exp_cmdsn);
-	return ok;
+	return cmd;
+}
+
+/*
+ * kti_cmd_sequence - carry out @cmd in CmdSN order, whichever connection
+ * of the session it came on: now when its CmdSN is ExpCmdSN (then every
+ * queued task that follows it), later when it is ahead.  A task whose
+ * CmdSN has been taken meanwhile is a duplicate and is dropped.  The
+ * caller no longer owns @cmd.
+ */
+static void kti_cmd_sequence(struct kti_cmd *cmd)
+{
+	struct kti_sess *sess = cmd->conn->sess;
+	bool now = true, dup = false;
+
+	mutex_lock(&sess->seq_mutex);
+	cmd->sequenced = true;
+	if (!cmd->immediate) {
+		spin_lock(&sess->sn_lock);
+		now = cmd->cmdsn == sess->exp_cmdsn;
+		if (now)
+			WRITE_ONCE(sess->exp_cmdsn, cmd->cmdsn + 1);
+		else if (kti_sn_gt(cmd->cmdsn, sess->exp_cmdsn))
+			dup = !kti_cmd_enqueue(sess, cmd);
+		else
+			dup = true;
+		spin_unlock(&sess->sn_lock);
+	}
+	if (dup) {
+		pr_warn_ratelimited("CmdSN %u already received: dropped\n",
+				    cmd->cmdsn);
+		kti_cmd_drop(cmd);
+	} else if (now) {
+		kti_cmd_exec(cmd);
+		while ((cmd = kti_cmd_dequeue(sess)) != NULL)
+			kti_cmd_exec(cmd);
+	}
+	mutex_unlock(&sess->seq_mutex);
 }
 
 /* ---------------- SCSI commands and Data-Out ---------------- */
@@ -214,6 +321,10 @@ static void kti_cmd_submit(struct kti_cmd *cmd, const struct kti_bhs *h)
 	kt_cmd_init(&cmd->kc, sess->ks, kti_lun_to_index(cmd->lun),
 		    h->cmd.cdb, KTI_CDB_LEN, cmd->edtl, dir,
 		    kti_task_attr(h->cmd.attr), cmd->itt);
+	/* ERL > 0: a read's data stays with us for SNACK after release */
+	if (!cmd->sgl && dir == KT_DIR_FROM_DEV && sess->params.erl &&
+	    cmd->edtl)
+		cmd->sgl = sgl_alloc(cmd->edtl, GFP_KERNEL, &cmd->nents);
 	if (cmd->sgl) {
 		cmd->kc.fabric_sgl = cmd->sgl;
 		cmd->kc.fabric_nents = cmd->nents;
@@ -221,30 +332,58 @@ static void kti_cmd_submit(struct kti_cmd *cmd, const struct kti_bhs *h)
 	kt_cmd_submit(&cmd->kc);
 }
 
+/* One of the two conditions of a SCSI command is met; submit on the last. */
+static void kti_cmd_open_gate(struct kti_cmd *cmd)
+{
+	if (atomic_dec_and_test(&cmd->gates))
+		kti_cmd_submit(cmd, &cmd->hdr);
+}
+
+/* Queue one R2T of @cmd for [@off, @off + @len) numbered @sn. */
+int kti_queue_r2t(struct kti_cmd *cmd, u32 off, u32 len, u32 sn)
+{
+	struct kti_tx *tx = kmem_cache_zalloc(kti_tx_cache, GFP_KERNEL);
+
+	if (!tx)
+		return -ENOMEM;
+	tx->type = KTI_TX_R2T;
+	tx->cmd = cmd;		/* only to find it; not used to send */
+	tx->itt = cmd->itt;
+	tx->ttt = cmd->ttt;
+	memcpy(tx->lun, cmd->lun, sizeof(tx->lun));
+	tx->offset = off;
+	tx->length = len;
+	tx->r2tsn = sn;
+	kti_tx_queue(cmd->conn, tx);
+	return 0;
+}
+
 /* Queue R2Ts for the rest of a write, MaxOutstandingR2T at a time. */
-static int kti_cmd_r2ts(struct kti_cmd *cmd)
+int kti_cmd_r2ts(struct kti_cmd *cmd)
 {
 	struct kti_sess_params *p = &cmd->conn->sess->params;
-	struct kti_tx *tx;
+	u32 len;
+	int ret;
 
 	while (cmd->r2t_next < cmd->edtl &&
 	       cmd->r2t_open < p->max_outstanding_r2t) {
-		tx = kmem_cache_zalloc(kti_tx_cache, GFP_KERNEL);
-		if (!tx)
-			return -ENOMEM;
-		tx->type = KTI_TX_R2T;
-		tx->cmd = cmd;		/* only to find it; not used to send */
-		tx->itt = cmd->itt;
-		tx->ttt = cmd->ttt;
-		memcpy(tx->lun, cmd->lun, sizeof(tx->lun));
-		tx->offset = cmd->r2t_next;
-		tx->length = min(cmd->edtl - cmd->r2t_next, p->max_burst);
-		tx->r2tsn = cmd->r2t_sn++;
-		cmd->r2t_next += tx->length;
+		len = min(cmd->edtl - cmd->r2t_next, p->max_burst);
+		ret = kti_queue_r2t(cmd, cmd->r2t_next, len, cmd->r2t_sn);
+		if (ret)
+			return ret;
+		cmd->r2t_sn++;
+		cmd->r2t_next += len;
 		cmd->r2t_open++;
-		kti_tx_queue(cmd->conn, tx);
 	}
 	return 0;
+}
+
+/* A Target Transfer Tag for a new transfer (receive thread). */
+u32 kti_new_ttt(struct kti_conn *conn)
+{
+	u32 ttt = conn->next_ttt++;
+
+	return ttt == KTI_RSVD_TAG ? conn->next_ttt++ : ttt;
 }
 
 /*
@@ -255,93 +394,115 @@ static int kti_cmd_data_state(struct kti_cmd *cmd)
 {
 	if (cmd->data_done == cmd->edtl) {
 		xa_erase(&cmd->conn->cmds, cmd->itt);
-		kti_cmd_submit(cmd, &cmd->hdr);
+		kti_cmd_open_gate(cmd);
 		return 0;
 	}
 	return kti_cmd_r2ts(cmd);
+}
+
+/* Check a write's header against the session's data transfer rules. */
+static bool kti_write_ok(struct kti_sess *sess, const struct kti_bhs *h)
+{
+	const struct kti_sess_params *p = &sess->params;
+
+	return h->dlength <= h->cmd.edtl && h->dlength <= p->first_burst &&
+	       (!h->dlength || p->immediate_data) &&
+	       h->cmd.edtl <= KTI_MAX_EDTL;
+}
+
+/*
+ * A write: immediate data straight into its buffer, then (unless all is
+ * in) it waits for unsolicited Data-Out and R2T-solicited Data-Out.
+ */
+static int kti_rx_write(struct kti_conn *conn, struct kti_cmd *cmd)
+{
+	struct kti_sess_params *p = &conn->sess->params;
+	const struct kti_bhs *h = &cmd->hdr;
+	u32 unsol;
+	int ret;
+
+	if (cmd->edtl) {
+		cmd->sgl = sgl_alloc(cmd->edtl, GFP_KERNEL, &cmd->nents);
+		if (!cmd->sgl)
+			return -ENOMEM;
+	}
+	if (h->dlength) {
+		ret = kti_rx_data_sgl(conn, cmd, 0, h->dlength);
+		if (ret)
+			return ret;
+	}
+	cmd->data_done = h->dlength;
+	unsol = p->initial_r2t ? 0 : min(p->first_burst, cmd->edtl);
+	cmd->r2t_next = max(unsol, cmd->data_done);
+	cmd->r2t_base_off = cmd->r2t_next;
+	cmd->ttt = kti_new_ttt(conn);
+	if (cmd->data_done == cmd->edtl)
+		return 0;
+	ret = xa_insert(&conn->cmds, cmd->itt, cmd, GFP_KERNEL);
+	if (ret)
+		return -EEXIST;
+	atomic_set(&cmd->gates, 2);
+	/* unsolicited data first, R2Ts once it is in */
+	if (cmd->data_done >= unsol) {
+		ret = kti_cmd_r2ts(cmd);
+		if (ret) {
+			xa_erase(&conn->cmds, cmd->itt);
+			return ret;
+		}
+	}
+	return 0;
 }
 
 static int kti_rx_scsi_cmd(struct kti_conn *conn, const u8 *bhs,
 			   const struct kti_bhs *h)
 {
 	struct kti_sess *sess = conn->sess;
-	struct kti_sess_params *p = &sess->params;
 	struct kti_cmd *cmd;
-	u32 unsol;
 	int ret;
 
-	if (sess->discovery || conn->state != KTI_CONN_FFP) {
+	if (sess->discovery || conn->state != KTI_CONN_FFP ||
+	    (!h->cmd.write && h->dlength) ||
+	    (h->cmd.write && !kti_write_ok(sess, h))) {
 		ret = kti_rx_skip(conn, h);
 		return ret ?: kti_reject(conn, bhs, h,
 					 KTI_REJECT_PROTOCOL_ERROR);
 	}
-	if (!kti_cmdsn_accept(sess, h))
+	if (!kti_cmdsn_ok(sess, h))
 		return kti_rx_skip(conn, h);
 	cmd = kti_cmd_alloc(conn, bhs, h);
 	if (!cmd)
 		return -ENOMEM;
-	cmd->hdr = *h;
 	cmd->edtl = h->cmd.edtl;
-	if (!h->cmd.write) {
-		if (h->dlength) {
-			kti_cmd_free(cmd);
-			ret = kti_rx_skip(conn, h);
-			return ret ?: kti_reject(conn, bhs, h,
-						 KTI_REJECT_PROTOCOL_ERROR);
-		}
-		kti_cmd_submit(cmd, h);
-		return 0;
-	}
-	/* a write: immediate data, then unsolicited Data-Out, then R2Ts */
-	if (h->dlength > cmd->edtl || h->dlength > p->first_burst ||
-	    (h->dlength && !p->immediate_data) || cmd->edtl > KTI_MAX_EDTL) {
-		kti_cmd_free(cmd);
-		ret = kti_rx_skip(conn, h);
-		return ret ?: kti_reject(conn, bhs, h,
-					 KTI_REJECT_PROTOCOL_ERROR);
-	}
-	if (cmd->edtl) {
-		cmd->sgl = sgl_alloc(cmd->edtl, GFP_KERNEL, &cmd->nents);
-		if (!cmd->sgl) {
-			kti_cmd_free(cmd);
-			return -ENOMEM;
-		}
-	}
-	if (h->dlength) {
-		ret = kti_rx_data_sgl(conn, cmd, 0, h->dlength);
+	if (h->cmd.write) {
+		ret = kti_rx_write(conn, cmd);
 		if (ret) {
+			/* not received: its CmdSN is not taken */
 			kti_cmd_free(cmd);
+			if (ret == -EEXIST)
+				return kti_reject(conn, bhs, h,
+						  KTI_REJECT_TASK_IN_PROGRESS);
+			if (ret == -EBADMSG)
+				return kti_reject(conn, bhs, h,
+						  KTI_REJECT_DATA_DIGEST);
 			return ret;
 		}
 	}
-	cmd->data_done = h->dlength;
-	unsol = p->initial_r2t ? 0 : min(p->first_burst, cmd->edtl);
-	cmd->r2t_next = max(unsol, cmd->data_done);
-	cmd->ttt = conn->next_ttt++;
-	if (cmd->ttt == KTI_RSVD_TAG)
-		cmd->ttt = conn->next_ttt++;
-	if (cmd->data_done < cmd->edtl) {
-		ret = xa_insert(&conn->cmds, cmd->itt, cmd, GFP_KERNEL);
-		if (ret) {
-			kti_cmd_free(cmd);
-			return kti_reject(conn, bhs, h,
-					  KTI_REJECT_TASK_IN_PROGRESS);
-		}
-		/* unsolicited data first, R2Ts once it is in */
-		if (cmd->data_done < unsol)
-			return 0;
-	}
-	return kti_cmd_data_state(cmd);
+	kti_cmd_sequence(cmd);
+	return 0;
 }
 
-static int kti_rx_data_out(struct kti_conn *conn, const u8 *bhs,
-			   const struct kti_bhs *h)
+/* Data-Out for a write of this connection (rx_mutex held). */
+static int kti_rx_data_out_locked(struct kti_conn *conn, const u8 *bhs,
+				  const struct kti_bhs *h)
 {
 	struct kti_cmd *cmd = xa_load(&conn->cmds, h->itt);
 	u32 off = h->data.offset, len = h->dlength;
 	bool solicited = h->data.ttt != KTI_RSVD_TAG;
 	int ret;
 
+	/* sent before our recovery R2Ts: not wanted any more */
+	if (cmd && cmd->recovering && (!solicited || h->data.ttt != cmd->ttt))
+		return kti_rx_skip(conn, h);
 	if (!cmd || off != cmd->data_done || len > cmd->edtl - off ||
 	    (solicited && h->data.ttt != cmd->ttt) ||
 	    (!solicited && off + len > cmd->r2t_next) ||
@@ -356,6 +517,8 @@ static int kti_rx_data_out(struct kti_conn *conn, const u8 *bhs,
 					 KTI_REJECT_PROTOCOL_ERROR);
 	}
 	ret = kti_rx_data_sgl(conn, cmd, off, len);
+	if (ret == -EBADMSG)
+		return kti_cmd_recover(conn, cmd);
 	if (ret)
 		return ret;
 	cmd->data_done += len;
@@ -368,6 +531,17 @@ static int kti_rx_data_out(struct kti_conn *conn, const u8 *bhs,
 	if (cmd->data_done == cmd->edtl || h->final)
 		return kti_cmd_data_state(cmd);
 	return 0;
+}
+
+static int kti_rx_data_out(struct kti_conn *conn, const u8 *bhs,
+			   const struct kti_bhs *h)
+{
+	int ret;
+
+	mutex_lock(&conn->rx_mutex);
+	ret = kti_rx_data_out_locked(conn, bhs, h);
+	mutex_unlock(&conn->rx_mutex);
+	return ret;
 }
 
 /* ---------------- NOP, Text, Logout, TMF ---------------- */
@@ -385,13 +559,15 @@ static int kti_rx_nop_out(struct kti_conn *conn, const u8 *bhs,
 					 KTI_REJECT_PROTOCOL_ERROR);
 	}
 	ret = kti_rx_data(conn, h, conn->rx_buf, KTI_LOGIN_MAX_DATA);
+	if (ret == -EBADMSG)
+		return kti_reject(conn, bhs, h, KTI_REJECT_DATA_DIGEST);
 	if (ret)
 		return ret;
 	if (h->itt == KTI_RSVD_TAG) {	/* an answer to our ping */
 		kti_conn_ping_answer(conn, h->nop.ttt);
 		return 0;
 	}
-	if (!kti_cmdsn_accept(conn->sess, h))
+	if (!kti_cmdsn_ok(conn->sess, h))
 		return 0;
 	cmd = kti_cmd_alloc(conn, bhs, h);
 	if (!cmd)
@@ -404,7 +580,7 @@ static int kti_rx_nop_out(struct kti_conn *conn, const u8 *bhs,
 		}
 		cmd->rsp_len = h->dlength;
 	}
-	kti_cmd_respond(cmd, KTI_TX_NOPIN);
+	kti_cmd_sequence(cmd);
 	return 0;
 }
 
@@ -424,9 +600,11 @@ static int kti_rx_text(struct kti_conn *conn, const u8 *bhs,
 					 KTI_REJECT_PROTOCOL_ERROR);
 	}
 	ret = kti_rx_data(conn, h, conn->rx_buf, KTI_LOGIN_MAX_DATA);
+	if (ret == -EBADMSG)
+		return kti_reject(conn, bhs, h, KTI_REJECT_DATA_DIGEST);
 	if (ret)
 		return ret;
-	if (!kti_cmdsn_accept(conn->sess, h))
+	if (!kti_cmdsn_ok(conn->sess, h))
 		return 0;
 	cmd = kti_cmd_alloc(conn, bhs, h);
 	if (!cmd)
@@ -445,20 +623,158 @@ static int kti_rx_text(struct kti_conn *conn, const u8 *bhs,
 		cmd->rsp_len = kti_sendtargets(conn, st, cmd->rsp_data,
 					       conn->max_xmit_dsl);
 	}
-	kti_cmd_respond(cmd, KTI_TX_TEXT_RSP);
+	kti_cmd_sequence(cmd);
 	return 0;
 }
 
-/* Drop the writes still waiting for Data-Out (no response is owed). */
+/*
+ * kti_conn_abort_cmds - a connection goes: free its tasks that wait for
+ * Data-Out or for their turn (no response is owed).  sess->seq_mutex
+ * held, the receive thread stopped.
+ */
 void kti_conn_abort_cmds(struct kti_conn *conn)
 {
-	struct kti_cmd *cmd;
+	struct kti_sess *sess = conn->sess;
+	struct kti_cmd *cmd, *next;
 	unsigned long idx;
+	LIST_HEAD(gone);
 
+	spin_lock(&sess->sn_lock);
+	list_for_each_entry_safe(cmd, next, &sess->pending, sn_entry)
+		if (cmd->conn == conn)
+			list_move_tail(&cmd->sn_entry, &gone);
+	spin_unlock(&sess->sn_lock);
+	list_for_each_entry_safe(cmd, next, &gone, sn_entry) {
+		list_del_init(&cmd->sn_entry);
+		if (xa_load(&conn->cmds, cmd->itt) != cmd)
+			kti_cmd_free(cmd);
+	}
 	xa_for_each(&conn->cmds, idx, cmd) {
 		xa_erase(&conn->cmds, idx);
 		kti_cmd_free(cmd);
 	}
+}
+
+static bool kti_held_itt(const struct kti_cmd *cmd, u64 itt)
+{
+	return cmd->itt == itt;
+}
+
+static bool kti_held_lun(const struct kti_cmd *cmd, u64 lun)
+{
+	return kti_lun_to_index(cmd->lun) == lun;
+}
+
+static bool kti_held_conn(const struct kti_cmd *cmd, u64 conn)
+{
+	return (uintptr_t)cmd->conn == conn;
+}
+
+/*
+ * kti_drop_held - drop the tasks of @sess that @match() @key and that
+ * the core has not seen yet: writes still waiting for Data-Out are freed,
+ * tasks waiting for their turn in CmdSN order are marked to be dropped
+ * when it comes (their CmdSN still counts).  sess->seq_mutex held.
+ * Returns how many there were.
+ */
+static int kti_drop_held(struct kti_sess *sess,
+			 bool (*match)(const struct kti_cmd *cmd, u64 key),
+			 u64 key)
+{
+	struct kti_cmd *cmd;
+	struct kti_conn *c;
+	unsigned long idx;
+	int n = 0;
+
+	list_for_each_entry(c, &sess->conns, sess_entry) {
+		mutex_lock(&c->rx_mutex);
+		xa_for_each(&c->cmds, idx, cmd) {
+			if (!cmd->sequenced || !match(cmd, key))
+				continue;
+			xa_erase(&c->cmds, idx);
+			n++;
+			if (list_empty(&cmd->sn_entry))
+				kti_cmd_free(cmd);
+			else
+				cmd->aborted = true;
+		}
+		mutex_unlock(&c->rx_mutex);
+	}
+	spin_lock(&sess->sn_lock);
+	list_for_each_entry(cmd, &sess->pending, sn_entry) {
+		if (!cmd->aborted && match(cmd, key)) {
+			cmd->aborted = true;
+			n++;
+		}
+	}
+	spin_unlock(&sess->sn_lock);
+	return n;
+}
+
+/* Does a logout of @cmd end its own connection? */
+bool kti_logout_closes(const struct kti_cmd *cmd)
+{
+	const struct kti_bhs *h = &cmd->hdr;
+
+	return h->logout.reason == KTI_LOGOUT_CLOSE_SESSION ||
+	       (h->logout.reason == KTI_LOGOUT_CLOSE_CONNECTION &&
+		h->logout.cid == cmd->conn->cid);
+}
+
+/* Shut down the connection @cid of @sess, or all others than @keep. */
+static bool kti_sess_shutdown(struct kti_sess *sess, struct kti_conn *keep,
+			      int cid)
+{
+	struct kti_conn *c;
+	bool found = false;
+
+	spin_lock(&sess->conn_lock);
+	list_for_each_entry(c, &sess->conns, sess_entry) {
+		if (c == keep || (cid >= 0 && c->cid != cid))
+			continue;
+		found = true;
+		kernel_sock_shutdown(c->sock, SHUT_RDWR);
+	}
+	spin_unlock(&sess->conn_lock);
+	return found;
+}
+
+/*
+ * Logout (its turn has come, seq_mutex held).  Closing this connection
+ * or the session: no new tasks; the answer goes once this connection's
+ * tasks are done, then the connection is closed.  Closing another
+ * connection of the session: it is shut down, its tasks aborted.
+ */
+static void kti_logout_exec(struct kti_cmd *cmd)
+{
+	struct kti_conn *conn = cmd->conn;
+	const struct kti_bhs *h = &cmd->hdr;
+
+	cmd->rsp_code = KTI_LOGOUT_RSP_OK;
+	switch (h->logout.reason) {
+	case KTI_LOGOUT_CLOSE_SESSION:
+		kti_sess_shutdown(conn->sess, conn, -1);
+		break;
+	case KTI_LOGOUT_CLOSE_CONNECTION:
+		if (kti_logout_closes(cmd))
+			break;
+		if (!kti_sess_shutdown(conn->sess, conn, h->logout.cid))
+			cmd->rsp_code = KTI_LOGOUT_RSP_NO_CID;
+		kti_cmd_respond(cmd, KTI_TX_LOGOUT_RSP);
+		return;
+	default:
+		cmd->rsp_code = KTI_LOGOUT_RSP_NO_RECOVERY;
+		kti_cmd_respond(cmd, KTI_TX_LOGOUT_RSP);
+		return;
+	}
+	conn->state = KTI_CONN_LOGOUT;
+	kti_drop_held(conn->sess, kti_held_conn, (uintptr_t)conn);
+	if (wait_event_interruptible_timeout(conn->cmds_wait,
+					     atomic_read(&conn->nr_cmds) == 1,
+					     30 * HZ) <= 0)
+		pr_warn("logout of %pISc: tasks still running after 30 s\n",
+			&conn->peer);
+	kti_cmd_respond(cmd, KTI_TX_LOGOUT_RSP);
 }
 
 static int kti_rx_logout(struct kti_conn *conn, const u8 *bhs,
@@ -470,29 +786,12 @@ static int kti_rx_logout(struct kti_conn *conn, const u8 *bhs,
 	ret = kti_rx_skip(conn, h);
 	if (ret)
 		return ret;
-	kti_cmdsn_accept(conn->sess, h);
+	if (!kti_cmdsn_ok(conn->sess, h))
+		return 0;
 	cmd = kti_cmd_alloc(conn, bhs, h);
 	if (!cmd)
 		return -ENOMEM;
-	switch (h->logout.reason) {
-	case KTI_LOGOUT_CLOSE_SESSION:
-	case KTI_LOGOUT_CLOSE_CONNECTION:
-		cmd->rsp_code = KTI_LOGOUT_RSP_OK;
-		break;
-	default:
-		cmd->rsp_code = KTI_LOGOUT_RSP_NO_RECOVERY;
-		kti_cmd_respond(cmd, KTI_TX_LOGOUT_RSP);
-		return 0;
-	}
-	/* no new tasks; the answer goes once every task is done */
-	conn->state = KTI_CONN_LOGOUT;
-	kti_conn_abort_cmds(conn);
-	if (wait_event_interruptible_timeout(conn->cmds_wait,
-					     atomic_read(&conn->nr_cmds) == 1,
-					     30 * HZ) <= 0)
-		pr_warn("logout of %pISc: tasks still running after 30 s\n",
-			&conn->peer);
-	kti_cmd_respond(cmd, KTI_TX_LOGOUT_RSP);
+	kti_cmd_sequence(cmd);
 	return 0;
 }
 
@@ -532,29 +831,10 @@ static bool kti_wait_tasks(struct kti_conn *conn,
 	return !busy;
 }
 
-/* Drop this connection's writes on @lun still waiting for Data-Out. */
-static void kti_drop_waiting(struct kti_conn *conn, u64 lun)
-{
-	struct kti_cmd *cmd;
-	unsigned long idx;
-
-	xa_for_each(&conn->cmds, idx, cmd) {
-		if (kti_lun_to_index(cmd->lun) != lun)
-			continue;
-		xa_erase(&conn->cmds, idx);
-		kti_cmd_free(cmd);
-	}
-}
-
 static u8 kti_tmf_abort_task(struct kti_conn *conn, const struct kti_bhs *h)
 {
-	struct kti_cmd *cmd = xa_load(&conn->cmds, h->tmf.ref_itt);
-
-	if (cmd) {
-		xa_erase(&conn->cmds, h->tmf.ref_itt);
-		kti_cmd_free(cmd);
+	if (kti_drop_held(conn->sess, kti_held_itt, h->tmf.ref_itt))
 		return KTI_TMF_RSP_COMPLETE;
-	}
 	/*
 	 * In the core it runs to completion and its response goes out
 	 * first; then, as for a task we never saw, there is none to abort.
@@ -571,7 +851,7 @@ static u8 kti_tmf_task_set(struct kti_conn *conn, const struct kti_bhs *h)
 {
 	u64 lun = kti_lun_to_index(h->lun);
 
-	kti_drop_waiting(conn, lun);
+	kti_drop_held(conn->sess, kti_held_lun, lun);
 	return kti_wait_tasks(conn, kti_task_on_lun, lun) ?
 	       KTI_TMF_RSP_COMPLETE : KTI_TMF_RSP_REJECTED;
 }
@@ -581,7 +861,7 @@ static u8 kti_tmf_lun_reset(struct kti_conn *conn, const struct kti_bhs *h)
 {
 	u64 lun = kti_lun_to_index(h->lun);
 
-	kti_drop_waiting(conn, lun);
+	kti_drop_held(conn->sess, kti_held_lun, lun);
 	switch (kt_tmr_lun_reset(conn->sess->ks, lun)) {
 	case 0:
 		return KTI_TMF_RSP_COMPLETE;
@@ -592,21 +872,12 @@ static u8 kti_tmf_lun_reset(struct kti_conn *conn, const struct kti_bhs *h)
 	}
 }
 
-static int kti_rx_tmf(struct kti_conn *conn, const u8 *bhs,
-		      const struct kti_bhs *h)
+/* A task management function (its turn has come, seq_mutex held). */
+static void kti_tmf_exec(struct kti_cmd *cmd)
 {
-	struct kti_cmd *cmd;
-	int ret;
+	struct kti_conn *conn = cmd->conn;
+	const struct kti_bhs *h = &cmd->hdr;
 
-	ret = kti_rx_skip(conn, h);
-	if (ret)
-		return ret;
-	if (conn->sess->discovery)
-		return kti_reject(conn, bhs, h, KTI_REJECT_PROTOCOL_ERROR);
-	kti_cmdsn_accept(conn->sess, h);
-	cmd = kti_cmd_alloc(conn, bhs, h);
-	if (!cmd)
-		return -ENOMEM;
 	switch (h->tmf.function) {
 	case KTI_TMF_ABORT_TASK:
 		cmd->rsp_code = kti_tmf_abort_task(conn, h);
@@ -631,13 +902,66 @@ static int kti_rx_tmf(struct kti_conn *conn, const u8 *bhs,
 		break;
 	}
 	kti_cmd_respond(cmd, KTI_TX_TMF_RSP);
+}
+
+static int kti_rx_tmf(struct kti_conn *conn, const u8 *bhs,
+		      const struct kti_bhs *h)
+{
+	struct kti_cmd *cmd;
+	int ret;
+
+	ret = kti_rx_skip(conn, h);
+	if (ret)
+		return ret;
+	if (conn->sess->discovery)
+		return kti_reject(conn, bhs, h, KTI_REJECT_PROTOCOL_ERROR);
+	if (!kti_cmdsn_ok(conn->sess, h))
+		return 0;
+	cmd = kti_cmd_alloc(conn, bhs, h);
+	if (!cmd)
+		return -ENOMEM;
+	kti_cmd_sequence(cmd);
 	return 0;
+}
+
+/*
+ * kti_cmd_exec - carry out a task whose turn in CmdSN order has come
+ * (sess->seq_mutex held).
+ */
+static void kti_cmd_exec(struct kti_cmd *cmd)
+{
+	if (cmd->aborted) {
+		kti_cmd_drop(cmd);
+		return;
+	}
+	switch (cmd->opcode) {
+	case KTI_OP_SCSI_CMD:
+		kti_cmd_open_gate(cmd);
+		break;
+	case KTI_OP_TMF_REQ:
+		kti_tmf_exec(cmd);
+		break;
+	case KTI_OP_LOGOUT_REQ:
+		kti_logout_exec(cmd);
+		break;
+	case KTI_OP_TEXT_REQ:
+		kti_cmd_respond(cmd, KTI_TX_TEXT_RSP);
+		break;
+	default:
+		kti_cmd_respond(cmd, KTI_TX_NOPIN);
+		break;
+	}
 }
 
 /* kti_rx_pdu - one PDU whose header was read and decoded. */
 int kti_rx_pdu(struct kti_conn *conn, const u8 *bhs, const struct kti_bhs *h)
 {
 	int ret;
+
+	/* answers up to ExpStatSN - 1 are acknowledged */
+	if (kti_sn_gt(h->exp_statsn, conn->exp_statsn) &&
+	    kti_sn_lte(h->exp_statsn, READ_ONCE(conn->stat_sn)))
+		WRITE_ONCE(conn->exp_statsn, h->exp_statsn);
 
 	if (h->ahs_len) {
 		/* no AHS we use (extended CDBs, bidi): skip it */
@@ -668,230 +992,15 @@ int kti_rx_pdu(struct kti_conn *conn, const u8 *bhs, const struct kti_bhs *h)
 		return kti_rx_logout(conn, bhs, h);
 	case KTI_OP_TMF_REQ:
 		return kti_rx_tmf(conn, bhs, h);
+	case KTI_OP_SNACK:
+		ret = kti_rx_skip(conn, h);
+		return ret ?: kti_rx_snack(conn, bhs, h);
 	case KTI_OP_LOGIN_REQ:
 		return -EPROTO;
 	default:
 		ret = kti_rx_skip(conn, h);
 		return ret ?: kti_reject(conn, bhs, h,
 					 KTI_REJECT_CMD_NOT_SUPPORTED);
-	}
-}
-
-/* ---------------- transmit ---------------- */
-
-static u32 kti_statsn(struct kti_conn *conn)
-{
-	return conn->stat_sn++;
-}
-
-static void kti_fill_sn(struct kti_conn *conn, u32 *exp, u32 *max)
-{
-	*exp = READ_ONCE(conn->sess->exp_cmdsn);
-	*max = kti_sess_max_cmdsn(conn->sess);
-}
-
-static int kti_tx_r2t(struct kti_conn *conn, struct kti_tx *tx)
-{
-	struct kti_r2t r = {
-		.itt = tx->itt,
-		.ttt = tx->ttt,
-		.statsn = conn->stat_sn,
-		.r2tsn = tx->r2tsn,
-		.offset = tx->offset,
-		.length = tx->length,
-	};
-	u8 bhs[KTI_BHS_LEN];
-
-	memcpy(r.lun, tx->lun, sizeof(r.lun));
-	kti_fill_sn(conn, &r.exp_cmdsn, &r.max_cmdsn);
-	kti_encode_r2t(bhs, &r);
-	return kti_send_pdu(conn, bhs, NULL, 0);
-}
-
-/* Data-In PDUs of a read; the last one carries GOOD status when it can. */
-static int kti_tx_data_in(struct kti_conn *conn, struct kti_cmd *cmd,
-			  bool collapse)
-{
-	struct kt_cmd *kc = &cmd->kc;
-	struct scatterlist *sgl = kc->fabric_sgl ?: kc->sgl;
-	unsigned int nents = kc->fabric_sgl ? kc->fabric_nents : kc->nents;
-	u32 burst = conn->sess->params.max_burst, off = 0, in_burst = 0;
-	struct kti_data_in d = { .itt = cmd->itt, .ttt = KTI_RSVD_TAG };
-	u8 bhs[KTI_BHS_LEN];
-	int ret;
-
-	while (off < kc->xfer_len) {
-		u32 len = min3(kc->xfer_len - off, conn->max_xmit_dsl,
-			       burst - in_burst);
-		bool last = off + len == kc->xfer_len;
-
-		d.offset = off;
-		d.dlength = len;
-		d.final = last || in_burst + len == burst;
-		d.status_valid = last && collapse;
-		if (d.status_valid) {
-			d.status = kc->scsi_status;
-			d.statsn = kti_statsn(conn);
-			d.overflow = kc->resid_over;
-			d.underflow = kc->resid_under;
-			d.residual = kc->resid;
-		}
-		kti_fill_sn(conn, &d.exp_cmdsn, &d.max_cmdsn);
-		kti_encode_data_in(bhs, &d);
-		ret = kti_send_sgl_pdu(conn, bhs, sgl, nents, off, len);
-		if (ret)
-			return ret;
-		d.datasn++;
-		off += len;
-		in_burst = d.final ? 0 : in_burst + len;
-	}
-	cmd->datasn = d.datasn;
-	return 0;
-}
-
-static int kti_tx_scsi_rsp(struct kti_conn *conn, struct kti_cmd *cmd)
-{
-	struct kt_cmd *kc = &cmd->kc;
-	bool collapse = kc->scsi_status == KT_SAM_GOOD && !kc->sense_len;
-	struct kti_scsi_rsp r = { .itt = cmd->itt };
-	u8 bhs[KTI_BHS_LEN], seg[2 + KT_SENSE_MAX];
-	int ret;
-
-	if (kc->d.dir == KT_DIR_FROM_DEV && kc->xfer_len &&
-	    kc->scsi_status == KT_SAM_GOOD) {
-		ret = kti_tx_data_in(conn, cmd, collapse);
-		if (ret || collapse)
-			return ret;
-	}
-	r.status = kc->scsi_status;
-	r.overflow = kc->resid_over;
-	r.underflow = kc->resid_under;
-	r.residual = kc->resid;
-	r.exp_datasn = cmd->datasn;
-	r.statsn = kti_statsn(conn);
-	kti_fill_sn(conn, &r.exp_cmdsn, &r.max_cmdsn);
-	if (kc->sense_len)
-		r.dlength = kti_put_sense(seg, sizeof(seg), kc->sense,
-					  kc->sense_len);
-	kti_encode_scsi_rsp(bhs, &r);
-	return kti_send_pdu(conn, bhs, seg, r.dlength);
-}
-
-/* A target ping: NOP-In with our TTT; StatSN is not advanced. */
-static int kti_tx_ping(struct kti_conn *conn, struct kti_tx *tx)
-{
-	struct kti_nop_in n = { .itt = KTI_RSVD_TAG, .ttt = tx->ttt };
-	u8 bhs[KTI_BHS_LEN];
-
-	n.statsn = conn->stat_sn;
-	kti_fill_sn(conn, &n.exp_cmdsn, &n.max_cmdsn);
-	kti_encode_nop_in(bhs, &n);
-	return kti_send_pdu(conn, bhs, NULL, 0);
-}
-
-static int kti_tx_simple(struct kti_conn *conn, struct kti_cmd *cmd,
-			 enum kti_tx_type type)
-{
-	u8 bhs[KTI_BHS_LEN];
-	const void *data = cmd->rsp_data;
-	u32 dlen = cmd->rsp_len;
-
-	switch (type) {
-	case KTI_TX_NOPIN: {
-		struct kti_nop_in n = { .itt = cmd->itt, .ttt = KTI_RSVD_TAG,
-					.dlength = dlen };
-
-		memcpy(n.lun, cmd->lun, sizeof(n.lun));
-		n.statsn = kti_statsn(conn);
-		kti_fill_sn(conn, &n.exp_cmdsn, &n.max_cmdsn);
-		kti_encode_nop_in(bhs, &n);
-		break;
-	}
-	case KTI_TX_TEXT_RSP: {
-		struct kti_text_rsp t = { .final = true, .itt = cmd->itt,
-					  .ttt = KTI_RSVD_TAG,
-					  .dlength = dlen };
-
-		t.statsn = kti_statsn(conn);
-		kti_fill_sn(conn, &t.exp_cmdsn, &t.max_cmdsn);
-		kti_encode_text_rsp(bhs, &t);
-		break;
-	}
-	case KTI_TX_TMF_RSP: {
-		struct kti_tmf_rsp t = { .itt = cmd->itt,
-					 .response = cmd->rsp_code };
-
-		t.statsn = kti_statsn(conn);
-		kti_fill_sn(conn, &t.exp_cmdsn, &t.max_cmdsn);
-		kti_encode_tmf_rsp(bhs, &t);
-		dlen = 0;
-		break;
-	}
-	case KTI_TX_LOGOUT_RSP: {
-		struct kti_logout_rsp l = { .itt = cmd->itt,
-					    .response = cmd->rsp_code,
-					    .time2wait = 0,
-					    .time2retain = 0 };
-
-		l.statsn = kti_statsn(conn);
-		kti_fill_sn(conn, &l.exp_cmdsn, &l.max_cmdsn);
-		kti_encode_logout_rsp(bhs, &l);
-		dlen = 0;
-		break;
-	}
-	default: {	/* KTI_TX_REJECT: data is the rejected header */
-		struct kti_reject r = { .reason = cmd->rsp_code };
-
-		r.statsn = kti_statsn(conn);
-		kti_fill_sn(conn, &r.exp_cmdsn, &r.max_cmdsn);
-		kti_encode_reject(bhs, &r);
-		data = cmd->bhs;
-		dlen = KTI_BHS_LEN;
-		break;
-	}
-	}
-	return kti_send_pdu(conn, bhs, data, dlen);
-}
-
-/*
- * kti_tx_item - send one queued item (transmit thread), or, once the
- * connection is dead, just release what it holds.
- */
-void kti_tx_item(struct kti_conn *conn, struct kti_tx *tx)
-{
-	struct kti_cmd *cmd = tx->cmd;
-	bool live = conn->state != KTI_CONN_DEAD;
-	int ret = 0;
-
-	switch (tx->type) {
-	case KTI_TX_R2T:
-		if (live)
-			ret = kti_tx_r2t(conn, tx);
-		kmem_cache_free(kti_tx_cache, tx);
-		break;
-	case KTI_TX_PING:
-		if (live)
-			ret = kti_tx_ping(conn, tx);
-		kmem_cache_free(kti_tx_cache, tx);
-		break;
-	case KTI_TX_SCSI_RSP:
-		if (live)
-			ret = kti_tx_scsi_rsp(conn, cmd);
-		kt_cmd_release(&cmd->kc);
-		break;
-	default:
-		if (live)
-			ret = kti_tx_simple(conn, cmd, tx->type);
-		if (!ret && live && tx->type == KTI_TX_LOGOUT_RSP &&
-		    cmd->rsp_code == KTI_LOGOUT_RSP_OK)
-			kernel_sock_shutdown(conn->sock, SHUT_RDWR);
-		kti_cmd_free(cmd);
-		break;
-	}
-	if (ret && live) {
-		pr_warn_ratelimited("send to %pISc failed: %d\n", &conn->peer,
-				    ret);
-		kernel_sock_shutdown(conn->sock, SHUT_RDWR);
 	}
 }
 
@@ -913,5 +1022,10 @@ int kti_write_pending(struct kt_cmd *kc)
 
 void kti_release_cmd(struct kt_cmd *kc)
 {
-	kti_cmd_free(kti_cmd(kc));
+	struct kti_cmd *cmd = kti_cmd(kc);
+
+	if (cmd->retained)	/* answered at ERL > 0: kept for SNACK */
+		kti_retain(cmd->conn, cmd);
+	else
+		kti_cmd_free(cmd);
 }

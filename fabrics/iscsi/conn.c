@@ -36,6 +36,9 @@ struct kti_conn *kti_conn_alloc(struct kti_np *np, struct socket *sock)
 	INIT_LIST_HEAD(&conn->tx_queue);
 	init_waitqueue_head(&conn->tx_wait);
 	init_waitqueue_head(&conn->cmds_wait);
+	INIT_LIST_HEAD(&conn->sess_entry);
+	INIT_LIST_HEAD(&conn->retained);
+	mutex_init(&conn->rx_mutex);
 	INIT_DELAYED_WORK(&conn->nopin_work, kti_nopin_work);
 	conn->nopin_interval = 15;
 	conn->nopin_response = 30;
@@ -324,9 +327,12 @@ static void kti_conn_release_work(struct work_struct *work)
 	put_task_struct(conn->rx_thread);
 	kthread_stop(conn->tx_thread);
 	put_task_struct(conn->tx_thread);
+	mutex_lock(&sess->seq_mutex);
+	kti_sess_del_conn(sess, conn);
 	kti_conn_abort_cmds(conn);
+	mutex_unlock(&sess->seq_mutex);
 	kti_conn_drain(conn);
-	sess->conn = NULL;
+	kti_release_retained(conn);
 	kti_conn_free(conn);
 	kti_sess_put(sess);
 }
@@ -382,6 +388,9 @@ struct kti_sess *kti_sess_alloc(void)
 		return NULL;
 	spin_lock_init(&sess->sn_lock);
 	INIT_LIST_HEAD(&sess->pending);
+	mutex_init(&sess->seq_mutex);
+	spin_lock_init(&sess->conn_lock);
+	INIT_LIST_HEAD(&sess->conns);
 	INIT_LIST_HEAD(&sess->tpg_entry);
 	kref_init(&sess->kref);
 	return sess;
@@ -405,6 +414,44 @@ static void kti_sess_release(struct kref *kref)
 void kti_sess_put(struct kti_sess *sess)
 {
 	kref_put(&sess->kref, kti_sess_release);
+}
+
+/*
+ * kti_sess_add_conn - @conn joins @sess (whose reference it takes over).
+ * The list changes under both seq_mutex and conn_lock, so either keeps
+ * it still for a reader.
+ */
+void kti_sess_add_conn(struct kti_sess *sess, struct kti_conn *conn)
+{
+	mutex_lock(&sess->seq_mutex);
+	spin_lock(&sess->conn_lock);
+	conn->sess = sess;
+	list_add_tail(&conn->sess_entry, &sess->conns);
+	sess->nr_conns++;
+	spin_unlock(&sess->conn_lock);
+	mutex_unlock(&sess->seq_mutex);
+}
+
+/* @conn leaves @sess (seq_mutex held). */
+void kti_sess_del_conn(struct kti_sess *sess, struct kti_conn *conn)
+{
+	spin_lock(&sess->conn_lock);
+	if (!list_empty(&conn->sess_entry)) {
+		list_del_init(&conn->sess_entry);
+		sess->nr_conns--;
+	}
+	spin_unlock(&sess->conn_lock);
+}
+
+/* Shut down every connection of @sess (the release work follows). */
+void kti_sess_close(struct kti_sess *sess)
+{
+	struct kti_conn *conn;
+
+	spin_lock(&sess->conn_lock);
+	list_for_each_entry(conn, &sess->conns, sess_entry)
+		kernel_sock_shutdown(conn->sock, SHUT_RDWR);
+	spin_unlock(&sess->conn_lock);
 }
 
 /* MaxCmdSN: the window the initiator may fill */
@@ -558,9 +605,7 @@ void kti_tpg_close_sessions(struct kti_tpg *tpg)
 		busy = !list_empty(&tpg->sessions) ||
 		       atomic_read(&tpg->logins);
 		list_for_each_entry(sess, &tpg->sessions, tpg_entry)
-			if (sess->conn)
-				kernel_sock_shutdown(sess->conn->sock,
-						     SHUT_RDWR);
+			kti_sess_close(sess);
 		spin_unlock(&tpg->sess_lock);
 		if (busy)
 			msleep(20);
@@ -602,11 +647,12 @@ ssize_t kti_acl_info(struct kti_acl *acl, char *page)
 		    sess->initiator, "", sess->ks->sid, sess->isid[0],
 		    sess->isid[1], sess->isid[2], sess->isid[3], sess->isid[4],
 		    sess->isid[5], sess->tsih);
-	conn = sess->conn;
-	if (conn)
-		n += sprintf(page + n,
-			     "CID: %u  Connection State: TARG_CONN_STATE_LOGGED_IN\n   Address %pISc TCP  StatSN: 0x%08x\n",
-			     conn->cid, &conn->peer, conn->stat_sn);
+	spin_lock(&sess->conn_lock);
+	list_for_each_entry(conn, &sess->conns, sess_entry)
+		n += scnprintf(page + n, PAGE_SIZE - n,
+			       "CID: %u  Connection State: TARG_CONN_STATE_LOGGED_IN\n   Address %pISc TCP  StatSN: 0x%08x\n",
+			       conn->cid, &conn->peer, conn->stat_sn);
+	spin_unlock(&sess->conn_lock);
 	spin_unlock(&tpg->sess_lock);
 	return n;
 }

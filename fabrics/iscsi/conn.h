@@ -34,10 +34,19 @@ struct kti_sess {
 	spinlock_t sn_lock;		/* protects exp_cmdsn and @pending */
 	u32 exp_cmdsn;
 	struct list_head pending;	/* kti_cmd.sn_entry, CmdSN ahead */
+	/*
+	 * seq_mutex: tasks are carried out one at a time in CmdSN order,
+	 * whichever connection they came on; it also keeps task aborts
+	 * (TMF, logout, connection teardown) away from that delivery.
+	 * Taken before any connection's rx_mutex.
+	 */
+	struct mutex seq_mutex;
 
-	struct kti_conn *conn;		/* one connection per session today */
+	spinlock_t conn_lock;		/* protects @conns and @nr_conns */
+	struct list_head conns;		/* kti_conn.sess_entry */
+	unsigned int nr_conns;
 	struct list_head tpg_entry;	/* tpg->sessions, under sess_lock */
-	struct kref kref;
+	struct kref kref;		/* one per connection, one per login */
 };
 
 enum kti_conn_state {
@@ -51,6 +60,7 @@ enum kti_conn_state {
 struct kti_conn {
 	struct socket *sock;
 	struct kti_sess *sess;
+	struct list_head sess_entry;	/* sess->conns, under conn_lock */
 	struct kti_np *np;
 	struct sockaddr_storage local;
 	struct sockaddr_storage peer;
@@ -68,7 +78,20 @@ struct kti_conn {
 	struct list_head tx_queue;	/* struct kti_tx */
 	wait_queue_head_t tx_wait;
 	u32 stat_sn;			/* next StatSN; tx thread only */
+	u32 exp_statsn;			/* initiator's ExpStatSN; rx writes */
+	/*
+	 * ERL > 0: tasks answered but not yet acknowledged (ExpStatSN), kept
+	 * for SNACK, in StatSN order.  Transmit thread only.
+	 */
+	struct list_head retained;	/* kti_cmd.ack_entry */
+	unsigned int nr_retained;
 
+	/*
+	 * rx_mutex: held by the receive thread while it fills a task of
+	 * @cmds with Data-Out; whoever frees a task of @cmds from another
+	 * thread takes it (after sess->seq_mutex).
+	 */
+	struct mutex rx_mutex;
 	struct xarray cmds;		/* ITT -> kti_cmd receiving Data-Out */
 	atomic_t nr_cmds;		/* tasks not yet released */
 	wait_queue_head_t cmds_wait;
@@ -97,6 +120,7 @@ enum kti_tx_type {
 	KTI_TX_REJECT,
 	KTI_TX_ASYNC,
 	KTI_TX_PING,		/* target NOP-In asking for a NOP-Out */
+	KTI_TX_SNACK,		/* resend what a SNACK asks for */
 };
 
 /* one queued transmission */
@@ -123,6 +147,14 @@ struct kti_cmd {
 	u32 cmdsn;
 	u32 edtl;
 	u8 lun[8];
+	/*
+	 * A SCSI command goes to the core when both its turn in CmdSN order
+	 * has come and its data is in: one gate each, whoever opens the
+	 * last one submits it.
+	 */
+	atomic_t gates;
+	bool sequenced;			/* delivered or queued in CmdSN order */
+	bool aborted;			/* drop it when its turn comes */
 
 	/* Data-Out of a write: received into @sgl, then submitted */
 	struct scatterlist *sgl;
@@ -130,6 +162,9 @@ struct kti_cmd {
 	u32 data_done;			/* bytes received */
 	u32 r2t_next;			/* offset of the next R2T to send */
 	u32 r2t_sn;			/* next R2TSN */
+	u32 r2t_base_sn;		/* first R2T of the current run ... */
+	u32 r2t_base_off;		/* ... and its offset (R2T SNACK) */
+	bool recovering;		/* recovery R2Ts sent: old data is stale */
 	u32 r2t_open;			/* R2Ts sent, data not all in */
 	u32 exp_datasn;			/* within the current sequence */
 	u32 seq_end;			/* end offset of the current burst */
@@ -139,7 +174,11 @@ struct kti_cmd {
 	u8 *rsp_data;
 	u32 rsp_len;
 
-	u32 datasn;			/* Data-In numbering, tx thread */
+	u32 datasn;			/* Data-In PDUs sent, tx thread */
+	u32 statsn;			/* StatSN of its response */
+	u32 snack_tag;			/* of the last R-Data SNACK */
+	bool retained;			/* on conn->retained */
+	struct list_head ack_entry;	/* conn->retained */
 	struct kti_tx tx;		/* the response, queued once */
 	struct list_head sn_entry;	/* sess->pending */
 	u8 bhs[48];			/* request header, for Reject */
@@ -179,13 +218,45 @@ int kti_send_sgl_pdu(struct kti_conn *conn, const u8 *bhs,
 		     u32 len);
 struct kti_sess *kti_sess_alloc(void);
 void kti_sess_put(struct kti_sess *sess);
+void kti_sess_add_conn(struct kti_sess *sess, struct kti_conn *conn);
+void kti_sess_del_conn(struct kti_sess *sess, struct kti_conn *conn);
+void kti_sess_close(struct kti_sess *sess);
 u32 kti_sess_max_cmdsn(struct kti_sess *sess);
 
 /* cmd.c */
 int kti_rx_pdu(struct kti_conn *conn, const u8 *bhs, const struct kti_bhs *h);
-void kti_tx_item(struct kti_conn *conn, struct kti_tx *tx);
+struct kti_cmd *kti_cmd_alloc(struct kti_conn *conn, const u8 *bhs,
+			      const struct kti_bhs *h);
 void kti_cmd_free(struct kti_cmd *cmd);
 void kti_conn_abort_cmds(struct kti_conn *conn);
+int kti_reject(struct kti_conn *conn, const u8 *bhs, const struct kti_bhs *h,
+	       u8 reason);
+int kti_queue_r2t(struct kti_cmd *cmd, u32 off, u32 len, u32 sn);
+int kti_cmd_r2ts(struct kti_cmd *cmd);
+void kti_cmd_purge_r2ts(struct kti_cmd *cmd);
+u32 kti_new_ttt(struct kti_conn *conn);
+bool kti_logout_closes(const struct kti_cmd *cmd);
+
+/* tx.c */
+void kti_tx_item(struct kti_conn *conn, struct kti_tx *tx);
+int kti_tx_r2t(struct kti_conn *conn, struct kti_tx *tx);
+int kti_tx_data_in(struct kti_conn *conn, struct kti_cmd *cmd, u32 first,
+		   u32 last);
+int kti_tx_status(struct kti_conn *conn, struct kti_cmd *cmd);
+int kti_tx_scsi_rsp(struct kti_conn *conn, struct kti_cmd *cmd, bool resend);
+int kti_tx_resend_status(struct kti_conn *conn, struct kti_cmd *cmd);
+int kti_tx_simple(struct kti_conn *conn, struct kti_cmd *cmd,
+		  enum kti_tx_type type, bool resend);
+
+/* erl.c */
+void kti_retain(struct kti_conn *conn, struct kti_cmd *cmd);
+void kti_unretain(struct kti_conn *conn, struct kti_cmd *cmd);
+void kti_release_acked(struct kti_conn *conn);
+void kti_release_retained(struct kti_conn *conn);
+int kti_tx_snack(struct kti_conn *conn, struct kti_cmd *snack);
+int kti_rx_snack(struct kti_conn *conn, const u8 *bhs,
+		 const struct kti_bhs *h);
+int kti_cmd_recover(struct kti_conn *conn, struct kti_cmd *cmd);
 
 /* discovery.c */
 int kti_sendtargets(struct kti_conn *conn, const char *what, char *buf,

@@ -31,6 +31,7 @@ struct kti_login {
 	bool chap_on;
 	char initiator[KTI_IQN_LEN];
 	struct kti_tpg *tpg;		/* normal sessions */
+	struct kti_sess *sess;		/* session joined (TSIH != 0), held */
 	struct kt_node_acl *acl;	/* with a reference, or NULL */
 	struct kti_auth creds;		/* credentials that apply */
 	struct kti_chap chap;
@@ -46,6 +47,7 @@ struct kti_login {
 static int kti_login_send(struct kti_login *lg, const struct kti_bhs *h,
 			  bool transit, u8 nsg, u16 status)
 {
+	struct kti_sess *sess = lg->sess ?: lg->conn->sess;
 	struct kti_login_rsp r = {
 		.transit = transit,
 		.csg = h->login.csg,
@@ -55,9 +57,8 @@ static int kti_login_send(struct kti_login *lg, const struct kti_bhs *h,
 		.tsih = lg->tsih,
 		.itt = lg->itt,
 		.statsn = lg->stat_sn++,
-		.exp_cmdsn = lg->cmdsn,
-		.max_cmdsn = lg->conn->sess ? kti_sess_max_cmdsn(lg->conn->sess) :
-			     lg->cmdsn,
+		.exp_cmdsn = sess ? READ_ONCE(sess->exp_cmdsn) : lg->cmdsn,
+		.max_cmdsn = sess ? kti_sess_max_cmdsn(sess) : lg->cmdsn,
 		.status = status,
 		.dlength = status ? 0 : lg->rsp_len,
 	};
@@ -154,6 +155,55 @@ static u16 kti_login_authz(struct kti_login *lg)
 	return KTI_LOGIN_SUCCESS;
 }
 
+/* The connection @cid of @sess, or NULL (conn_lock held). */
+static struct kti_conn *kti_sess_conn(struct kti_sess *sess, u16 cid)
+{
+	struct kti_conn *conn;
+
+	list_for_each_entry(conn, &sess->conns, sess_entry)
+		if (conn->cid == cid)
+			return conn;
+	return NULL;
+}
+
+/*
+ * A login with a TSIH adds a connection to a session (MC/S) or replaces
+ * one with the same CID: find the session, hold it and check the
+ * connection count.
+ */
+static u16 kti_login_find_sess(struct kti_login *lg)
+{
+	struct kti_tpg *tpg = lg->tpg;
+	struct kti_sess *sess;
+	u16 st = KTI_LOGIN_NO_SESSION;
+
+	spin_lock(&tpg->sess_lock);
+	list_for_each_entry(sess, &tpg->sessions, tpg_entry) {
+		if (sess->tsih != lg->tsih ||
+		    strcmp(sess->initiator, lg->initiator) ||
+		    memcmp(sess->isid, lg->isid, KTI_ISID_LEN))
+			continue;
+		spin_lock(&sess->conn_lock);
+		if (!sess->nr_conns) {
+			st = KTI_LOGIN_NO_SESSION;	/* it is ending */
+		} else if (!kti_sess_conn(sess, lg->cid) &&
+			   sess->nr_conns >= sess->params.max_connections) {
+			st = KTI_LOGIN_TOO_MANY_CONNS;
+		} else {
+			kref_get(&sess->kref);
+			lg->sess = sess;
+			st = KTI_LOGIN_SUCCESS;
+		}
+		spin_unlock(&sess->conn_lock);
+		break;
+	}
+	spin_unlock(&tpg->sess_lock);
+	if (st)
+		pr_info("%s from %pISc: no connection added to session %u (status %#x)\n",
+			lg->initiator, &lg->conn->peer, lg->tsih, st);
+	return st;
+}
+
 /* Keys of the first request: who is logging in to what. */
 static u16 kti_login_first(struct kti_login *lg, const struct kti_bhs *h,
 			   unsigned int n)
@@ -171,10 +221,8 @@ static u16 kti_login_first(struct kti_login *lg, const struct kti_bhs *h,
 	if (type && strcmp(type, "Normal") && strcmp(type, "Discovery"))
 		return KTI_LOGIN_NO_SESSION_TYPE;
 	lg->discovery = type && !strcmp(type, "Discovery");
-	if (lg->tsih) {
-		/* adding a connection to a session (MC/S): not yet */
+	if (lg->tsih && lg->discovery)
 		return KTI_LOGIN_NO_SESSION;
-	}
 	if (lg->discovery) {
 		mutex_lock(&kti_mutex);
 		lg->creds = kti_discovery_auth;
@@ -191,8 +239,13 @@ static u16 kti_login_first(struct kti_login *lg, const struct kti_bhs *h,
 		st = kti_login_authz(lg);
 		if (st)
 			return st;
+		if (lg->tsih) {
+			st = kti_login_find_sess(lg);
+			if (st)
+				return st;
+		}
 	}
-	kti_neg_init(&lg->neg, lg->cfg, lg->discovery, true);
+	kti_neg_init(&lg->neg, lg->cfg, lg->discovery, !lg->tsih);
 	return KTI_LOGIN_SUCCESS;
 }
 
@@ -378,9 +431,7 @@ static void kti_login_reinstate(struct kti_login *lg)
 			    memcmp(old->isid, lg->isid, KTI_ISID_LEN))
 				continue;
 			found = true;
-			if (old->conn)
-				kernel_sock_shutdown(old->conn->sock,
-						     SHUT_RDWR);
+			kti_sess_close(old);
 		}
 		spin_unlock(&tpg->sess_lock);
 		if (!found)
@@ -391,11 +442,65 @@ static void kti_login_reinstate(struct kti_login *lg)
 		lg->initiator);
 }
 
+/*
+ * Connection reinstatement: a connection with this CID is still in the
+ * session; end it and wait (bounded) until it is gone.
+ */
+static u16 kti_login_reinstate_conn(struct kti_login *lg)
+{
+	struct kti_sess *sess = lg->sess;
+	struct kti_conn *old;
+	int tries = 200;	/* 10 s */
+
+	while (tries--) {
+		spin_lock(&sess->conn_lock);
+		old = kti_sess_conn(sess, lg->cid);
+		if (old)
+			kernel_sock_shutdown(old->sock, SHUT_RDWR);
+		spin_unlock(&sess->conn_lock);
+		if (!old)
+			return KTI_LOGIN_SUCCESS;
+		msleep(50);
+	}
+	pr_warn("reinstatement of connection %u of %s: the old one is still closing\n",
+		lg->cid, lg->initiator);
+	return KTI_LOGIN_SERVICE_UNAVAILABLE;
+}
+
+/* Add the connection to the session it named (TSIH != 0). */
+static u16 kti_login_join(struct kti_login *lg)
+{
+	struct kti_conn *conn = lg->conn;
+	struct kti_sess *sess = lg->sess;
+	u16 st;
+
+	st = kti_login_reinstate_conn(lg);
+	if (st)
+		return st;
+	conn->cid = lg->cid;
+	conn->max_recv_dsl = lg->neg.p.max_recv_dsl;
+	conn->max_xmit_dsl = lg->neg.p.max_xmit_dsl;
+	conn->nopin_interval = 0;
+	if (lg->acl && !lg->acl->dynamic) {
+		mutex_lock(&kti_mutex);
+		conn->nopin_interval = kti_acl(lg->acl)->attrib.nopin_timeout;
+		conn->nopin_response =
+			kti_acl(lg->acl)->attrib.nopin_response_timeout;
+		mutex_unlock(&kti_mutex);
+	}
+	lg->sess = NULL;	/* its reference goes to the connection */
+	kti_sess_add_conn(sess, conn);
+	return KTI_LOGIN_SUCCESS;
+}
+
 /* Make the session the connection leads. */
 static u16 kti_login_session(struct kti_login *lg)
 {
 	struct kti_conn *conn = lg->conn;
 	struct kti_sess *sess;
+
+	if (lg->sess)
+		return kti_login_join(lg);
 
 	sess = kti_sess_alloc();
 	if (!sess)
@@ -433,11 +538,10 @@ static u16 kti_login_session(struct kti_login *lg)
 		conn->nopin_interval = 0;
 	sess->tsih = kti_new_tsih();
 	lg->tsih = sess->tsih;
-	sess->conn = conn;
-	conn->sess = sess;
 	conn->cid = lg->cid;
 	conn->max_recv_dsl = lg->neg.p.max_recv_dsl;
 	conn->max_xmit_dsl = lg->neg.p.max_xmit_dsl;
+	kti_sess_add_conn(sess, conn);
 	return KTI_LOGIN_SUCCESS;
 }
 
@@ -498,6 +602,7 @@ static int kti_login_run(struct kti_login *lg)
 			lg->conn->hdr_digest = lg->neg.p.header_digest;
 			lg->conn->data_digest = lg->neg.p.data_digest;
 			lg->conn->stat_sn = lg->stat_sn;
+			lg->conn->exp_statsn = lg->stat_sn;
 			return 0;
 		}
 	}
@@ -520,6 +625,8 @@ static void kti_login_work(struct work_struct *work)
 		ret = kti_login_run(lg);
 		if (lg->acl)
 			kt_acl_put(lg->acl);
+		if (lg->sess)
+			kti_sess_put(lg->sess);
 		if (lg->tpg)	/* kti_tpg_close_sessions() waits for this */
 			atomic_dec(&lg->tpg->logins);
 		kvfree(lg);
@@ -530,7 +637,9 @@ static void kti_login_work(struct work_struct *work)
 		if (conn->sess) {
 			struct kti_sess *sess = conn->sess;
 
-			sess->conn = NULL;
+			mutex_lock(&sess->seq_mutex);
+			kti_sess_del_conn(sess, conn);
+			mutex_unlock(&sess->seq_mutex);
 			kti_conn_free(conn);
 			kti_sess_put(sess);
 		} else {

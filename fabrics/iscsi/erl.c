@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Error recovery within a connection (ErrorRecoveryLevel 1, RFC 7143
+ * section 7): answered tasks are kept until the initiator acknowledges
+ * them, SNACK asks for Data-In, R2Ts and responses again (R-Data SNACK
+ * for all of a read's data, cut anew), and Data-Out lost to a data digest
+ * error is asked for again with recovery R2Ts.
+ */
+#define pr_fmt(fmt) "ktarget_iscsi: " fmt
+
+#include "conn.h"
+
+/* more unacknowledged answers than this: the oldest are let go */
+#define KTI_MAX_RETAINED	512
+
+/*
+ * kti_retain - keep an answered task for SNACK (transmit thread).  It
+ * no longer counts as running; a write's data is not needed any more.
+ */
+void kti_retain(struct kti_conn *conn, struct kti_cmd *cmd)
+{
+	struct kti_cmd *old;
+
+	if (cmd->kc.d.dir == KT_DIR_TO_DEV && cmd->sgl) {
+		sgl_free(cmd->sgl);
+		cmd->sgl = NULL;
+		cmd->kc.fabric_sgl = NULL;
+	}
+	cmd->retained = true;
+	list_add_tail(&cmd->ack_entry, &conn->retained);
+	conn->nr_retained++;
+	atomic_dec(&conn->nr_cmds);
+	wake_up(&conn->cmds_wait);
+	if (conn->nr_retained > KTI_MAX_RETAINED) {
+		old = list_first_entry(&conn->retained, struct kti_cmd,
+				       ack_entry);
+		pr_warn_ratelimited("%pISc does not acknowledge StatSN %u: not kept for SNACK any more\n",
+				    &conn->peer, old->statsn);
+		kti_unretain(conn, old);
+	}
+}
+
+/* Free a retained task. */
+void kti_unretain(struct kti_conn *conn, struct kti_cmd *cmd)
+{
+	list_del_init(&cmd->ack_entry);
+	conn->nr_retained--;
+	kti_cmd_free(cmd);
+}
+
+/* Free the retained tasks the initiator acknowledged (ExpStatSN). */
+void kti_release_acked(struct kti_conn *conn)
+{
+	u32 exp = READ_ONCE(conn->exp_statsn);
+	struct kti_cmd *cmd, *next;
+
+	list_for_each_entry_safe(cmd, next, &conn->retained, ack_entry) {
+		if (!kti_sn_lt(cmd->statsn, exp))
+			break;
+		kti_unretain(conn, cmd);
+	}
+}
+
+/* Every retained task goes (the connection ends; tx thread stopped). */
+void kti_release_retained(struct kti_conn *conn)
+{
+	struct kti_cmd *cmd, *next;
+
+	list_for_each_entry_safe(cmd, next, &conn->retained, ack_entry)
+		kti_unretain(conn, cmd);
+}
+
+static struct kti_cmd *kti_find_retained(struct kti_conn *conn, u32 itt)
+{
+	struct kti_cmd *cmd;
+
+	list_for_each_entry(cmd, &conn->retained, ack_entry)
+		if (cmd->itt == itt)
+			return cmd;
+	return NULL;
+}
+
+/* Last number of a run of @runlength from @begrun (0: to the end). */
+static u32 kti_run_end(u32 begrun, u32 runlength)
+{
+	return runlength ? begrun + runlength - 1 : U32_MAX;
+}
+
+/* Status SNACK: the answers numbered BegRun.. again. */
+static int kti_status_snack(struct kti_conn *conn, const struct kti_bhs *h)
+{
+	u32 end = kti_run_end(h->snack.begrun, h->snack.runlength);
+	struct kti_cmd *cmd;
+	bool found = false;
+	int ret;
+
+	if (kti_sn_gte(h->snack.begrun, conn->stat_sn))
+		return -EINVAL;		/* not sent yet */
+	list_for_each_entry(cmd, &conn->retained, ack_entry) {
+		if (kti_sn_lt(cmd->statsn, h->snack.begrun) ||
+		    (end != U32_MAX && kti_sn_gt(cmd->statsn, end)))
+			continue;
+		found = true;
+		if (cmd->opcode == KTI_OP_SCSI_CMD)
+			ret = kti_tx_resend_status(conn, cmd);
+		else
+			ret = kti_tx_simple(conn, cmd, cmd->tx.type, true);
+		if (ret)
+			return ret;
+	}
+	return found ? 0 : -EINVAL;
+}
+
+/* Data SNACK of a read: its Data-In PDUs BegRun.. again, as they were. */
+static int kti_data_snack(struct kti_conn *conn, const struct kti_bhs *h)
+{
+	struct kti_cmd *cmd = kti_find_retained(conn, h->itt);
+
+	if (!cmd || cmd->opcode != KTI_OP_SCSI_CMD ||
+	    h->snack.begrun >= cmd->datasn)
+		return -EINVAL;
+	return kti_tx_data_in(conn, cmd, h->snack.begrun,
+			      kti_run_end(h->snack.begrun,
+					  h->snack.runlength));
+}
+
+/*
+ * R-Data SNACK: all of the read's data again, cut at today's
+ * MaxRecvDataSegmentLength, then a SCSI Response carrying the SNACK Tag
+ * (a new answer with a new StatSN).
+ */
+static int kti_rdata_snack(struct kti_conn *conn, const struct kti_bhs *h)
+{
+	struct kti_cmd *cmd = kti_find_retained(conn, h->itt);
+
+	if (!cmd || cmd->opcode != KTI_OP_SCSI_CMD || h->snack.begrun ||
+	    h->snack.runlength || !h->snack.tag)
+		return -EINVAL;
+	cmd->snack_tag = h->snack.tag;
+	/* still acknowledged by the new StatSN: keep it last in order */
+	list_move_tail(&cmd->ack_entry, &conn->retained);
+	return kti_tx_scsi_rsp(conn, cmd, false);
+}
+
+/*
+ * kti_tx_snack - carry out a SNACK for Data-In or answers (transmit
+ * thread, where the retained tasks live).  One that asks for what was
+ * never sent or was acknowledged already gets a Reject.
+ */
+int kti_tx_snack(struct kti_conn *conn, struct kti_cmd *snack)
+{
+	const struct kti_bhs *h = &snack->hdr;
+	int ret;
+
+	switch (h->snack.type) {
+	case KTI_SNACK_STATUS:
+		ret = kti_status_snack(conn, h);
+		break;
+	case KTI_SNACK_DATA_R2T:
+		ret = kti_data_snack(conn, h);
+		break;
+	case KTI_SNACK_RDATA:
+		ret = kti_rdata_snack(conn, h);
+		break;
+	default:
+		/* DataACK: we never ask for one (no A bit); nothing to free */
+		return 0;
+	}
+	if (ret != -EINVAL)
+		return ret;
+	pr_warn_ratelimited("SNACK type %u for ITT %#x, run %u+%u from %pISc: nothing to resend\n",
+			    h->snack.type, h->itt, h->snack.begrun,
+			    h->snack.runlength, &conn->peer);
+	snack->rsp_code = KTI_REJECT_PROTOCOL_ERROR;
+	return kti_tx_simple(conn, snack, KTI_TX_REJECT, false);
+}
+
+/*
+ * R2T SNACK of a write still waiting for data (receive thread, rx_mutex
+ * held): the R2Ts BegRun.. of the current run again, as they were.
+ */
+static int kti_r2t_snack(struct kti_conn *conn, struct kti_cmd *cmd,
+			 const struct kti_bhs *h)
+{
+	u32 burst = conn->sess->params.max_burst;
+	u32 end = kti_run_end(h->snack.begrun, h->snack.runlength);
+	u32 sn;
+	int ret;
+
+	if (kti_sn_lt(h->snack.begrun, cmd->r2t_base_sn) ||
+	    kti_sn_gte(h->snack.begrun, cmd->r2t_sn))
+		return -EINVAL;
+	for (sn = h->snack.begrun; sn != cmd->r2t_sn; sn++) {
+		u32 off = cmd->r2t_base_off + (sn - cmd->r2t_base_sn) * burst;
+
+		ret = kti_queue_r2t(cmd, off, min(burst, cmd->edtl - off), sn);
+		if (ret || sn == end)
+			return ret;
+	}
+	return 0;
+}
+
+/*
+ * kti_rx_snack - a SNACK (receive thread).  R2T SNACKs are answered
+ * here, where writes waiting for data live; the rest goes to the
+ * transmit thread.
+ */
+int kti_rx_snack(struct kti_conn *conn, const u8 *bhs,
+		 const struct kti_bhs *h)
+{
+	struct kti_cmd *cmd;
+	int ret;
+
+	if (!conn->sess->params.erl || conn->sess->discovery)
+		return kti_reject(conn, bhs, h, KTI_REJECT_PROTOCOL_ERROR);
+	if (h->snack.type == KTI_SNACK_DATA_R2T) {
+		mutex_lock(&conn->rx_mutex);
+		cmd = xa_load(&conn->cmds, h->itt);
+		ret = cmd ? kti_r2t_snack(conn, cmd, h) : 0;
+		mutex_unlock(&conn->rx_mutex);
+		if (cmd)
+			return ret != -EINVAL ? ret :
+			       kti_reject(conn, bhs, h,
+					  KTI_REJECT_PROTOCOL_ERROR);
+	}
+	cmd = kti_cmd_alloc(conn, bhs, h);
+	if (!cmd)
+		return -ENOMEM;
+	cmd->tx.type = KTI_TX_SNACK;
+	kti_tx_queue(conn, &cmd->tx);
+	return 0;
+}
+
+/*
+ * kti_cmd_recover - a Data-Out of @cmd was lost (data digest error): ask
+ * again for everything from the first byte missing, with recovery R2Ts
+ * under a new Target Transfer Tag; what is still in flight under the old
+ * one is dropped when it comes (receive thread, rx_mutex held).
+ */
+int kti_cmd_recover(struct kti_conn *conn, struct kti_cmd *cmd)
+{
+	kti_cmd_purge_r2ts(cmd);
+	cmd->r2t_next = cmd->data_done;
+	cmd->r2t_open = 0;
+	cmd->exp_datasn = 0;
+	cmd->ttt = kti_new_ttt(conn);
+	cmd->r2t_base_sn = cmd->r2t_sn;
+	cmd->r2t_base_off = cmd->data_done;
+	cmd->recovering = true;
+	pr_info_ratelimited("recovery R2T to %pISc for ITT %#x from offset %u\n",
+			    &conn->peer, cmd->itt, cmd->data_done);
+	return kti_cmd_r2ts(cmd);
+}

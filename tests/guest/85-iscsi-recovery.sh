@@ -1,0 +1,66 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# kt-timeout: 600
+#
+# Multi-connection sessions and error recovery on the iSCSI fabric:
+# tests/iscsi/recovery.py drives several connections of one session
+# (MC/S: commands spread over connections are carried out in CmdSN order,
+# connection reinstatement, logout of another connection, a connection
+# that vanishes), and checks data read back and every answer.  A ramdisk
+# LUN executes writes as they are submitted, so the order is visible.
+# Then no session may be left, rmmod must succeed and dmesg stay clean.
+# Each dialogue is in /tmp/recovery/<case>.log (out/recovery/ of the run).
+# shellcheck source=tests/guest/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+IQN=iqn.2003-01.org.ktarget:recovery
+T=$KT_CFS/iscsi/$IQN/tpgt_1
+RECOVERY=$(realpath "$(dirname "${BASH_SOURCE[0]}")/../iscsi/recovery.py")
+LOGS=/tmp/recovery
+mkdir -p $LOGS
+
+setup() {
+	local dev
+
+	kt_load ktarget_rd ktarget_iscsi || return 1
+	dev=$(kt_mk_rd r0 128) || return 1
+	mkdir -p "$T/np/127.0.0.1:3260" "$T/lun/lun_0" || return 1
+	ln -s "$dev" "$T/lun/lun_0/r0" || return 1
+	kt_write 4 "$T/param/MaxConnections" &&
+		kt_write 2 "$T/param/ErrorRecoveryLevel" &&
+		kt_write 1 "$T/attrib/generate_node_acls" &&
+		kt_write 0 "$T/attrib/authentication" &&
+		kt_write 0 "$T/attrib/demo_mode_write_protect" &&
+		kt_write 1 "$T/enable"
+}
+
+# recovery CASE: one case; its dialogue goes to $LOGS/CASE.log
+recovery() {
+	local rc t=$SECONDS
+
+	/usr/bin/python3 -E -s "$RECOVERY" "$1" >"$LOGS/$1.log" 2>&1
+	rc=$?
+	echo "    [$((SECONDS - t)) s] $(tail -n1 "$LOGS/$1.log")"
+	tail -n1 "$LOGS/$1.log"
+	return "$rc"
+}
+
+no_sessions() {
+	local _
+
+	for _ in $(seq 75); do
+		[ -z "$(cat "$T/dynamic_sessions")" ] && return 0
+		sleep 0.2
+	done
+	echo "still logged in:" "$(tr '\n' ' ' <"$T/dynamic_sessions")"
+	return 1
+}
+
+kt_check setup setup || kt_abort setup "cannot configure the target"
+for c in $(/usr/bin/python3 -E -s "$RECOVERY" --list | cut -d' ' -f1); do
+	kt_check "recovery-$c" recovery "$c"
+done
+kt_check sessions-gone no_sessions
+kt_check teardown kt_teardown
+[ -d /ktout ] && cp -r $LOGS /ktout/ 2>/dev/null
+guest_summary
