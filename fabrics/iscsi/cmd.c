@@ -57,6 +57,13 @@ void kti_cmd_free(struct kti_cmd *cmd)
 {
 	struct kti_conn *conn = cmd->conn;
 
+	if (!conn) {		/* an orphan (ERL 2) */
+		if (cmd->sgl)
+			sgl_free(cmd->sgl);
+		kfree(cmd->rsp_data);
+		kmem_cache_free(kti_cmd_cache, cmd);
+		return;
+	}
 	/* only seq_mutex holders free a task still waiting for its turn */
 	if (!list_empty(&cmd->sn_entry)) {
 		spin_lock(&conn->sess->sn_lock);
@@ -381,9 +388,9 @@ int kti_cmd_r2ts(struct kti_cmd *cmd)
 /* A Target Transfer Tag for a new transfer (receive thread). */
 u32 kti_new_ttt(struct kti_conn *conn)
 {
-	u32 ttt = conn->next_ttt++;
+	u32 ttt = atomic_inc_return(&conn->next_ttt);
 
-	return ttt == KTI_RSVD_TAG ? conn->next_ttt++ : ttt;
+	return ttt == KTI_RSVD_TAG ? atomic_inc_return(&conn->next_ttt) : ttt;
 }
 
 /*
@@ -629,8 +636,9 @@ static int kti_rx_text(struct kti_conn *conn, const u8 *bhs,
 
 /*
  * kti_conn_abort_cmds - a connection goes: free its tasks that wait for
- * Data-Out or for their turn (no response is owed).  sess->seq_mutex
- * held, the receive thread stopped.
+ * their turn (never delivered: the initiator retries them) and those
+ * waiting for Data-Out, which at ERL 2 wait for TASK REASSIGN instead.
+ * sess->seq_mutex held, the receive thread stopped.
  */
 void kti_conn_abort_cmds(struct kti_conn *conn)
 {
@@ -646,12 +654,18 @@ void kti_conn_abort_cmds(struct kti_conn *conn)
 	spin_unlock(&sess->sn_lock);
 	list_for_each_entry_safe(cmd, next, &gone, sn_entry) {
 		list_del_init(&cmd->sn_entry);
-		if (xa_load(&conn->cmds, cmd->itt) != cmd)
-			kti_cmd_free(cmd);
+		xa_cmpxchg(&conn->cmds, cmd->itt, cmd, NULL, 0);
+		kti_cmd_free(cmd);
 	}
 	xa_for_each(&conn->cmds, idx, cmd) {
 		xa_erase(&conn->cmds, idx);
-		kti_cmd_free(cmd);
+		if (conn->recover) {
+			cmd->wants_data = true;
+			kti_cmd_purge_r2ts(cmd);
+			kti_orphan(conn, cmd);
+		} else {
+			kti_cmd_free(cmd);
+		}
 	}
 }
 
@@ -717,8 +731,7 @@ bool kti_logout_closes(const struct kti_cmd *cmd)
 	const struct kti_bhs *h = &cmd->hdr;
 
 	return h->logout.reason == KTI_LOGOUT_CLOSE_SESSION ||
-	       (h->logout.reason == KTI_LOGOUT_CLOSE_CONNECTION &&
-		h->logout.cid == cmd->conn->cid);
+	       h->logout.cid == cmd->conn->cid;
 }
 
 /* Shut down the connection @cid of @sess, or all others than @keep. */
@@ -740,32 +753,47 @@ static bool kti_sess_shutdown(struct kti_sess *sess, struct kti_conn *keep,
 }
 
 /*
+ * A Logout for another connection of the session, or to remove one for
+ * recovery (ERL 2): it is shut down; its tasks are aborted, or kept for
+ * TASK REASSIGN.
+ */
+static u8 kti_logout_other(struct kti_cmd *cmd)
+{
+	struct kti_conn *conn = cmd->conn;
+	const struct kti_bhs *h = &cmd->hdr;
+	bool recovery = h->logout.reason == KTI_LOGOUT_REMOVE_FOR_RECOVERY;
+
+	if (recovery && conn->sess->params.erl < 2)
+		return KTI_LOGOUT_RSP_NO_RECOVERY;
+	if (kti_logout_closes(cmd))	/* its own connection, for recovery */
+		return KTI_LOGOUT_RSP_OK;
+	if (kti_sess_shutdown(conn->sess, conn, h->logout.cid) ||
+	    (recovery && kti_sess_has_orphans(conn->sess, h->logout.cid)))
+		return KTI_LOGOUT_RSP_OK;
+	return KTI_LOGOUT_RSP_NO_CID;
+}
+
+/*
  * Logout (its turn has come, seq_mutex held).  Closing this connection
  * or the session: no new tasks; the answer goes once this connection's
- * tasks are done, then the connection is closed.  Closing another
- * connection of the session: it is shut down, its tasks aborted.
+ * tasks are done, then the connection is closed (other connections of
+ * the session too).  Otherwise see kti_logout_other().
  */
 static void kti_logout_exec(struct kti_cmd *cmd)
 {
 	struct kti_conn *conn = cmd->conn;
 	const struct kti_bhs *h = &cmd->hdr;
 
+	if (h->logout.reason == KTI_LOGOUT_REMOVE_FOR_RECOVERY ||
+	    !kti_logout_closes(cmd)) {
+		cmd->rsp_code = kti_logout_other(cmd);
+		kti_cmd_respond(cmd, KTI_TX_LOGOUT_RSP);
+		return;
+	}
 	cmd->rsp_code = KTI_LOGOUT_RSP_OK;
-	switch (h->logout.reason) {
-	case KTI_LOGOUT_CLOSE_SESSION:
+	if (h->logout.reason == KTI_LOGOUT_CLOSE_SESSION) {
+		kti_sess_stop_recovery(conn->sess);
 		kti_sess_shutdown(conn->sess, conn, -1);
-		break;
-	case KTI_LOGOUT_CLOSE_CONNECTION:
-		if (kti_logout_closes(cmd))
-			break;
-		if (!kti_sess_shutdown(conn->sess, conn, h->logout.cid))
-			cmd->rsp_code = KTI_LOGOUT_RSP_NO_CID;
-		kti_cmd_respond(cmd, KTI_TX_LOGOUT_RSP);
-		return;
-	default:
-		cmd->rsp_code = KTI_LOGOUT_RSP_NO_RECOVERY;
-		kti_cmd_respond(cmd, KTI_TX_LOGOUT_RSP);
-		return;
 	}
 	conn->state = KTI_CONN_LOGOUT;
 	kti_drop_held(conn->sess, kti_held_conn, (uintptr_t)conn);
@@ -877,6 +905,7 @@ static void kti_tmf_exec(struct kti_cmd *cmd)
 {
 	struct kti_conn *conn = cmd->conn;
 	const struct kti_bhs *h = &cmd->hdr;
+	struct kti_cmd *task = NULL;
 
 	switch (h->tmf.function) {
 	case KTI_TMF_ABORT_TASK:
@@ -895,13 +924,15 @@ static void kti_tmf_exec(struct kti_cmd *cmd)
 		cmd->rsp_code = KTI_TMF_RSP_AUTH_FAILED;
 		break;
 	case KTI_TMF_TASK_REASSIGN:
-		cmd->rsp_code = KTI_TMF_RSP_NO_REASSIGN;
+		cmd->rsp_code = kti_tmf_reassign(cmd, &task);
 		break;
 	default:
 		cmd->rsp_code = KTI_TMF_RSP_NOT_SUPPORTED;
 		break;
 	}
 	kti_cmd_respond(cmd, KTI_TX_TMF_RSP);
+	if (task)	/* after the TMF response */
+		kti_reassign_start(conn, task);
 }
 
 static int kti_rx_tmf(struct kti_conn *conn, const u8 *bhs,
@@ -1024,6 +1055,7 @@ void kti_release_cmd(struct kt_cmd *kc)
 {
 	struct kti_cmd *cmd = kti_cmd(kc);
 
+	cmd->kc_released = true;
 	if (cmd->retained)	/* answered at ERL > 0: kept for SNACK */
 		kti_retain(cmd->conn, cmd);
 	else

@@ -42,7 +42,7 @@ struct kti_conn *kti_conn_alloc(struct kti_np *np, struct socket *sock)
 	INIT_DELAYED_WORK(&conn->nopin_work, kti_nopin_work);
 	conn->nopin_interval = 15;
 	conn->nopin_response = 30;
-	conn->next_ttt = 1;
+	atomic_set(&conn->next_ttt, 0);
 	xa_init(&conn->cmds);
 	kernel_getsockname(sock, (struct sockaddr *)&conn->local);
 	kernel_getpeername(sock, (struct sockaddr *)&conn->peer);
@@ -297,7 +297,7 @@ static void kti_nopin_work(struct work_struct *work)
 	} else {
 		tx = kmem_cache_zalloc(kti_tx_cache, GFP_KERNEL);
 		if (tx) {
-			ttt = (conn->next_ttt++ | 0x80000000U);
+			ttt = kti_new_ttt(conn) | 0x80000000U;
 			tx->type = KTI_TX_PING;
 			tx->ttt = ttt;
 			conn->ping_sent = jiffies;
@@ -327,12 +327,19 @@ static void kti_conn_release_work(struct work_struct *work)
 	put_task_struct(conn->rx_thread);
 	kthread_stop(conn->tx_thread);
 	put_task_struct(conn->tx_thread);
+	/* ERL 2: a failed connection's tasks wait for TASK REASSIGN */
+	conn->recover = sess->params.erl == 2 && !conn->logged_out &&
+			!READ_ONCE(sess->ending);
 	mutex_lock(&sess->seq_mutex);
 	kti_sess_del_conn(sess, conn);
 	kti_conn_abort_cmds(conn);
 	mutex_unlock(&sess->seq_mutex);
 	kti_conn_drain(conn);
-	kti_release_retained(conn);
+	if (conn->recover)
+		kti_conn_orphan_retained(conn);
+	else
+		kti_release_retained(conn);
+	atomic_dec(&sess->nr_dying);
 	kti_conn_free(conn);
 	kti_sess_put(sess);
 }
@@ -344,6 +351,7 @@ static void kti_conn_release_work(struct work_struct *work)
  */
 void kti_conn_kill(struct kti_conn *conn)
 {
+	atomic_inc(&conn->sess->nr_dying);
 	conn->state = KTI_CONN_DEAD;
 	kernel_sock_shutdown(conn->sock, SHUT_RDWR);
 	wake_up(&conn->tx_wait);
@@ -391,6 +399,9 @@ struct kti_sess *kti_sess_alloc(void)
 	mutex_init(&sess->seq_mutex);
 	spin_lock_init(&sess->conn_lock);
 	INIT_LIST_HEAD(&sess->conns);
+	spin_lock_init(&sess->orphan_lock);
+	INIT_LIST_HEAD(&sess->orphans);
+	INIT_DELAYED_WORK(&sess->retain_work, kti_retain_work);
 	INIT_LIST_HEAD(&sess->tpg_entry);
 	kref_init(&sess->kref);
 	return sess;
@@ -443,11 +454,12 @@ void kti_sess_del_conn(struct kti_sess *sess, struct kti_conn *conn)
 	spin_unlock(&sess->conn_lock);
 }
 
-/* Shut down every connection of @sess (the release work follows). */
+/* End @sess: every connection is shut down (the release work follows). */
 void kti_sess_close(struct kti_sess *sess)
 {
 	struct kti_conn *conn;
 
+	kti_sess_stop_recovery(sess);
 	spin_lock(&sess->conn_lock);
 	list_for_each_entry(conn, &sess->conns, sess_entry)
 		kernel_sock_shutdown(conn->sock, SHUT_RDWR);

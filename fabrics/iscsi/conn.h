@@ -45,6 +45,18 @@ struct kti_sess {
 	spinlock_t conn_lock;		/* protects @conns and @nr_conns */
 	struct list_head conns;		/* kti_conn.sess_entry */
 	unsigned int nr_conns;
+	atomic_t nr_dying;		/* connections being torn down */
+
+	/*
+	 * ERL 2: tasks of failed connections waiting for TASK REASSIGN, at
+	 * most DefaultTime2Retain seconds (retain_work lets them go and
+	 * holds a session reference while it is queued).
+	 */
+	spinlock_t orphan_lock;		/* protects @orphans, @retaining */
+	struct list_head orphans;	/* kti_cmd.ack_entry */
+	bool retaining;			/* retain_work queued */
+	bool ending;			/* no more recovery: let orphans go */
+	struct delayed_work retain_work;
 	struct list_head tpg_entry;	/* tpg->sessions, under sess_lock */
 	struct kref kref;		/* one per connection, one per login */
 };
@@ -95,7 +107,9 @@ struct kti_conn {
 	struct xarray cmds;		/* ITT -> kti_cmd receiving Data-Out */
 	atomic_t nr_cmds;		/* tasks not yet released */
 	wait_queue_head_t cmds_wait;
-	u32 next_ttt;			/* rx thread only */
+	atomic_t next_ttt;		/* Target Transfer Tags */
+	bool logged_out;		/* ended by a Logout: nothing to recover */
+	bool recover;			/* ERL 2 teardown: keep its tasks */
 
 	void *rx_buf;			/* non-SCSI data segments */
 	struct work_struct login_work;
@@ -178,7 +192,14 @@ struct kti_cmd {
 	u32 statsn;			/* StatSN of its response */
 	u32 snack_tag;			/* of the last R-Data SNACK */
 	bool retained;			/* on conn->retained */
-	struct list_head ack_entry;	/* conn->retained */
+	struct list_head ack_entry;	/* conn->retained or sess->orphans */
+	/* ERL 2 connection recovery */
+	bool kc_released;		/* the core is done with it */
+	bool unsent;			/* its answer never went out */
+	bool wants_data;		/* orphaned while waiting for Data-Out */
+	u16 old_cid;			/* connection it was orphaned from */
+	u32 resume_datasn;		/* TASK REASSIGN: resend Data-In from */
+	unsigned long orphaned_at;	/* jiffies */
 	struct kti_tx tx;		/* the response, queued once */
 	struct list_head sn_entry;	/* sess->pending */
 	u8 bhs[48];			/* request header, for Reject */
@@ -257,6 +278,13 @@ int kti_tx_snack(struct kti_conn *conn, struct kti_cmd *snack);
 int kti_rx_snack(struct kti_conn *conn, const u8 *bhs,
 		 const struct kti_bhs *h);
 int kti_cmd_recover(struct kti_conn *conn, struct kti_cmd *cmd);
+void kti_orphan(struct kti_conn *conn, struct kti_cmd *cmd);
+void kti_conn_orphan_retained(struct kti_conn *conn);
+void kti_retain_work(struct work_struct *work);
+void kti_sess_stop_recovery(struct kti_sess *sess);
+bool kti_sess_has_orphans(struct kti_sess *sess, int cid);
+u8 kti_tmf_reassign(struct kti_cmd *tmf, struct kti_cmd **task);
+void kti_reassign_start(struct kti_conn *conn, struct kti_cmd *cmd);
 
 /* discovery.c */
 int kti_sendtargets(struct kti_conn *conn, const char *what, char *buf,

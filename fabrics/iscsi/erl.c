@@ -8,6 +8,7 @@
  */
 #define pr_fmt(fmt) "ktarget_iscsi: " fmt
 
+#include <linux/delay.h>
 #include "conn.h"
 
 /* more unacknowledged answers than this: the oldest are let go */
@@ -250,4 +251,206 @@ int kti_cmd_recover(struct kti_conn *conn, struct kti_cmd *cmd)
 	pr_info_ratelimited("recovery R2T to %pISc for ITT %#x from offset %u\n",
 			    &conn->peer, cmd->itt, cmd->data_done);
 	return kti_cmd_r2ts(cmd);
+}
+
+/* ---------------- ERL 2: connection recovery ---------------- */
+
+/*
+ * kti_orphan - @cmd's connection failed at ERL 2: the task waits in its
+ * session for a TASK REASSIGN (connection teardown, no thread of the
+ * connection runs).
+ */
+void kti_orphan(struct kti_conn *conn, struct kti_cmd *cmd)
+{
+	struct kti_sess *sess = conn->sess;
+
+	if (!cmd->retained)
+		atomic_dec(&conn->nr_cmds);
+	cmd->retained = false;
+	cmd->conn = NULL;
+	cmd->old_cid = conn->cid;
+	cmd->orphaned_at = jiffies;
+	spin_lock(&sess->orphan_lock);
+	list_add_tail(&cmd->ack_entry, &sess->orphans);
+	if (!sess->retaining) {
+		/* the work holds a reference while queued */
+		sess->retaining = true;
+		kref_get(&sess->kref);
+		queue_delayed_work(kti_wq, &sess->retain_work, HZ);
+	}
+	spin_unlock(&sess->orphan_lock);
+}
+
+/*
+ * kti_conn_orphan_retained - the end of a connection at ERL 2: its
+ * answered tasks (sent or not) wait for reassignment too.
+ */
+void kti_conn_orphan_retained(struct kti_conn *conn)
+{
+	struct kti_cmd *cmd, *next;
+
+	list_for_each_entry_safe(cmd, next, &conn->retained, ack_entry) {
+		list_del_init(&cmd->ack_entry);
+		conn->nr_retained--;
+		kti_orphan(conn, cmd);
+	}
+}
+
+/* Let orphans go once DefaultTime2Retain has passed (or recovery ends). */
+void kti_retain_work(struct work_struct *work)
+{
+	struct kti_sess *sess = container_of(to_delayed_work(work),
+					     struct kti_sess, retain_work);
+	unsigned long keep = sess->params.t2r * HZ;
+	struct kti_cmd *cmd, *next;
+	LIST_HEAD(gone);
+	bool more;
+	int n = 0;
+
+	spin_lock(&sess->orphan_lock);
+	list_for_each_entry_safe(cmd, next, &sess->orphans, ack_entry)
+		if (sess->ending ||
+		    time_after_eq(jiffies, cmd->orphaned_at + keep))
+			list_move_tail(&cmd->ack_entry, &gone);
+	more = !list_empty(&sess->orphans);
+	sess->retaining = more;
+	if (more)
+		queue_delayed_work(kti_wq, &sess->retain_work, HZ);
+	spin_unlock(&sess->orphan_lock);
+	list_for_each_entry_safe(cmd, next, &gone, ack_entry) {
+		list_del_init(&cmd->ack_entry);
+		kti_cmd_free(cmd);
+		n++;
+	}
+	if (n)
+		pr_info("%s: %d task(s) of a failed connection not reassigned within %u s: aborted\n",
+			sess->initiator, n, sess->params.t2r);
+	if (!more)
+		kti_sess_put(sess);
+}
+
+/* The session ends: orphans go now (no reassignment any more). */
+void kti_sess_stop_recovery(struct kti_sess *sess)
+{
+	spin_lock(&sess->orphan_lock);
+	sess->ending = true;
+	if (sess->retaining)
+		mod_delayed_work(kti_wq, &sess->retain_work, 0);
+	spin_unlock(&sess->orphan_lock);
+}
+
+/* Has @sess tasks waiting for reassignment (from connection @cid; -1: any)? */
+bool kti_sess_has_orphans(struct kti_sess *sess, int cid)
+{
+	struct kti_cmd *cmd;
+	bool ret = false;
+
+	spin_lock(&sess->orphan_lock);
+	list_for_each_entry(cmd, &sess->orphans, ack_entry)
+		if (cid < 0 || cmd->old_cid == cid)
+			ret = true;
+	spin_unlock(&sess->orphan_lock);
+	return ret;
+}
+
+static struct kti_cmd *kti_take_orphan(struct kti_sess *sess, u32 itt)
+{
+	struct kti_cmd *cmd, *found = NULL;
+
+	spin_lock(&sess->orphan_lock);
+	list_for_each_entry(cmd, &sess->orphans, ack_entry) {
+		if (cmd->itt == itt) {
+			list_del_init(&cmd->ack_entry);
+			found = cmd;
+			break;
+		}
+	}
+	spin_unlock(&sess->orphan_lock);
+	return found;
+}
+
+/* Is task @itt still with a live connection of @sess (seq_mutex held)? */
+static bool kti_task_allegiant(struct kti_sess *sess, u32 itt)
+{
+	struct kt_cmd *kc;
+	struct kti_conn *c;
+	bool found = false;
+
+	list_for_each_entry(c, &sess->conns, sess_entry)
+		if (xa_load(&c->cmds, itt))
+			return true;
+	spin_lock_irq(&sess->ks->lock);
+	list_for_each_entry(kc, &sess->ks->cmds, sess_entry)
+		if (kc->tag == itt)
+			found = true;
+	spin_unlock_irq(&sess->ks->lock);
+	return found;
+}
+
+/*
+ * kti_tmf_reassign - TASK REASSIGN (seq_mutex held): take the task of a
+ * failed connection over for @tmf's connection.  The failure may not be
+ * noticed yet, or the connection still being torn down: the task is
+ * waited for, a while (seq_mutex let go meanwhile, the teardown needs
+ * it).  On success *@task is what to resume once the TMF response is
+ * queued.
+ */
+u8 kti_tmf_reassign(struct kti_cmd *tmf, struct kti_cmd **task)
+{
+	struct kti_conn *conn = tmf->conn;
+	struct kti_sess *sess = conn->sess;
+	u32 itt = tmf->hdr.tmf.ref_itt;
+	unsigned long start = jiffies;
+	struct kti_cmd *cmd;
+
+	if (sess->params.erl < 2)
+		return KTI_TMF_RSP_NO_REASSIGN;
+	cmd = kti_take_orphan(sess, itt);
+	while (!cmd && time_before(jiffies, start + 10 * HZ) &&
+	       (atomic_read(&sess->nr_dying) ||
+		time_before(jiffies, start + 2 * HZ))) {
+		mutex_unlock(&sess->seq_mutex);
+		msleep(50);
+		mutex_lock(&sess->seq_mutex);
+		cmd = kti_take_orphan(sess, itt);
+	}
+	if (!cmd)
+		return kti_task_allegiant(sess, itt) ?
+		       KTI_TMF_RSP_TASK_ALLEGIANT : KTI_TMF_RSP_NO_TASK;
+	cmd->conn = conn;
+	atomic_inc(&conn->nr_cmds);
+	cmd->resume_datasn = tmf->hdr.tmf.exp_datasn;
+	*task = cmd;
+	return KTI_TMF_RSP_COMPLETE;
+}
+
+/*
+ * kti_reassign_start - a reassigned task goes on over @conn (its TMF
+ * response is queued first): an answered one is answered again (Data-In
+ * from the initiator's ExpDataSN, status with a StatSN of @conn), a
+ * write still missing data asks for it with recovery R2Ts.
+ */
+void kti_reassign_start(struct kti_conn *conn, struct kti_cmd *cmd)
+{
+	int ret;
+
+	if (!cmd->wants_data) {
+		cmd->tx.type = KTI_TX_SCSI_RSP;
+		kti_tx_queue(conn, &cmd->tx);
+		return;
+	}
+	mutex_lock(&conn->rx_mutex);
+	ret = xa_insert(&conn->cmds, cmd->itt, cmd, GFP_KERNEL);
+	if (!ret) {
+		cmd->wants_data = false;
+		ret = kti_cmd_recover(conn, cmd);
+		if (ret)
+			xa_erase(&conn->cmds, cmd->itt);
+	}
+	mutex_unlock(&conn->rx_mutex);
+	if (ret) {
+		pr_warn("reassigned task %#x cannot go on over %pISc (%d): dropped\n",
+			cmd->itt, &conn->peer, ret);
+		kti_cmd_free(cmd);
+	}
 }

@@ -138,7 +138,7 @@ int kti_tx_scsi_rsp(struct kti_conn *conn, struct kti_cmd *cmd, bool resend)
 	if (!resend)
 		cmd->statsn = kti_statsn(conn);
 	if (kti_has_data_in(cmd)) {
-		ret = kti_tx_data_in(conn, cmd, 0, U32_MAX);
+		ret = kti_tx_data_in(conn, cmd, cmd->resume_datasn, U32_MAX);
 		if (ret || kti_collapse(cmd))
 			return ret;
 	} else {
@@ -283,17 +283,28 @@ void kti_tx_item(struct kti_conn *conn, struct kti_tx *tx)
 	case KTI_TX_SCSI_RSP:
 		if (live)
 			ret = kti_tx_scsi_rsp(conn, cmd, false);
-		/* kti_release_cmd() keeps it when ->retained is set */
-		cmd->retained = live && !ret && conn->sess->params.erl;
-		kt_cmd_release(&cmd->kc);
+		cmd->resume_datasn = 0;
+		/* kept for SNACK, or for TASK REASSIGN when not sent (ERL 2) */
+		cmd->unsent = !live || ret;
+		cmd->retained = conn->sess->params.erl == 2 ||
+				(conn->sess->params.erl && !cmd->unsent);
+		if (!cmd->kc_released)	/* kti_release_cmd() retains it */
+			kt_cmd_release(&cmd->kc);
+		else if (cmd->retained)	/* reassigned: answered again */
+			kti_retain(conn, cmd);
+		else
+			kti_cmd_free(cmd);
 		break;
 	default:
 		if (live)
 			ret = kti_tx_simple(conn, cmd, tx->type, false);
 		if (!ret && live && tx->type == KTI_TX_LOGOUT_RSP &&
 		    cmd->rsp_code == KTI_LOGOUT_RSP_OK &&
-		    kti_logout_closes(cmd))
+		    kti_logout_closes(cmd)) {
+			conn->logged_out = cmd->hdr.logout.reason !=
+					   KTI_LOGOUT_REMOVE_FOR_RECOVERY;
 			kernel_sock_shutdown(conn->sock, SHUT_RDWR);
+		}
 		if (live && !ret && conn->sess->params.erl &&
 		    tx->type != KTI_TX_LOGOUT_RSP)
 			kti_retain(conn, cmd);

@@ -50,6 +50,7 @@ class Session:
         self.cmdsn = 1
         self.next_itt = 0x100
         self.conns = {}
+        self.t2r = 20
 
     def itt(self):
         self.next_itt += 1
@@ -77,7 +78,7 @@ class Session:
                      ("MaxBurstLength", "262144"),
                      ("FirstBurstLength", "65536"),
                      ("DefaultTime2Wait", "0"),
-                     ("DefaultTime2Retain", "20")]
+                     ("DefaultTime2Retain", str(self.t2r))]
         c.send_login(1, 3, True, keys_bytes(first + oper))
         try:
             p = c.login_rsp()
@@ -590,6 +591,148 @@ def c_erl1_snack_bogus(args):
     c.ping()
     logout(c)
     return "three bogus SNACKs rejected, connection fine"
+
+
+# ---------------------------------------------------------------- ERL 2
+
+
+def erl2(args, t2r=20, conns=2):
+    s = Session(args, erl=2, max_conns=4)
+    s.t2r = t2r
+    c1 = s.connect(1, data_digest=True)
+    c1.clear_ua()
+    out = [c1]
+    for cid in range(2, conns + 1):
+        out.append(s.connect(cid, data_digest=True))
+    return s, out
+
+
+def vanish(c):
+    """The connection fails: a TCP reset, nothing said."""
+    c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                      struct.pack("ii", 1, 0))
+    c.close()
+
+
+def reassign(c, itt, exp_datasn=0, expect=0):
+    tmf_itt = c.itt()
+    c.send(bhs(H.OP_TMF, 0x80 | H.TMF_TASK_REASSIGN, itt=tmf_itt,
+               f20=itt, f24=c.sess.cmdsn, f28=c.exp_statsn,
+               tail=struct.pack(">II", c.sess.cmdsn, exp_datasn),
+               immediate=True))
+    p, _ = c.wait_for(lambda p: p.op == OP_TMF_RSP and p.itt == tmf_itt,
+                      15.0, "TASK REASSIGN response")
+    if p.hdr[2] != expect:
+        raise Fail("TASK REASSIGN of 0x%x answered %d, expected %d" %
+                   (itt, p.hdr[2], expect))
+    return p
+
+
+@case("erl2-reassign-read", "ERL 2: a read's answer lost with its connection comes again on another one")
+def c_erl2_reassign_read(args):
+    s, (c1, c2) = erl2(args)
+    data = os.urandom(64 * BLOCK)
+    expect_rsp(c1, write_imm(c1, LBA, data[:8192]))
+    if c1.write(LBA + 16, data[8192:]).hdr[3]:
+        raise Fail("WRITE failed")
+    itt, pdus = read_pdus(c2, LBA, 64)	# answered, not acknowledged
+    vanish(c2)
+    p = logout(c1, reason=2, cid=2, closes=False)
+    want = (int(c1.keys["DefaultTime2Wait"]),
+            int(c1.keys["DefaultTime2Retain"]))
+    if (p.u32(40) >> 16, p.u32(40) & 0xffff) != want:
+        raise Fail("Logout response Time2Wait/Time2Retain %d/%d, "
+                   "negotiated %d/%d" % ((p.u32(40) >> 16,
+                                          p.u32(40) & 0xffff) + want))
+    reassign(c1, itt)
+    again = collect(c1, itt, is_status)
+    body = b"".join(p.data for p in again if p.op == OP_DATA_IN)
+    if body != data or again[-1].hdr[3] != 0:
+        raise Fail("reassigned READ: data %s, last %s" %
+                   ("same" if body == data else "differs", again[-1]))
+    logout(c1)
+    return "logout for recovery, TASK REASSIGN, %d Data-In PDUs again" % (
+        len(again))
+
+
+@case("erl2-reassign-write", "ERL 2: a write cut off mid-data goes on over another connection")
+def c_erl2_reassign_write(args):
+    s, (c1, c2) = erl2(args)
+    data = os.urandom(128 * BLOCK)
+    itt = c2.itt()
+    c2.send(c2.scsi_hdr(cdb_write10(LBA, 128), len(data), write=True,
+                        itt=itt))
+    r2t, _ = c2.wait_for(lambda p: p.op == OP_R2T and p.itt == itt, 5.0,
+                         "R2T")
+    c2.data_out(itt, r2t.f20, 0, data[:5 * 8192], final=False)
+    c2.ping()			# the first 40 KiB are in
+    vanish(c2)
+    reassign(c1, itt)
+    rec, _ = c1.wait_for(lambda p: p.itt == itt, 5.0, "recovery R2T")
+    if rec.op != OP_R2T or rec.u32(40) != 5 * 8192:
+        raise Fail("after TASK REASSIGN expected an R2T at 40960, got %s" %
+                   rec)
+    c1.data_out(itt, rec.f20, rec.u32(40), data[rec.u32(40):])
+    expect_rsp(c1, itt)
+    if read_back(c1, LBA, 128) != data:
+        raise Fail("data differs after the reassigned write")
+    logout(c1)
+    return "R2T for the missing 24 KiB on CID 1; data intact"
+
+
+@case("erl2-reassign-status", "ERL 2: a write's status lost with its connection comes again")
+def c_erl2_reassign_status(args):
+    s, (c1, c2) = erl2(args)
+    held = c2.exp_statsn
+    itt = write_imm(c2, LBA, os.urandom(8 * BLOCK))
+    expect_rsp(c2, itt)
+    c2.exp_statsn = held
+    vanish(c2)
+    reassign(c1, itt)
+    expect_rsp(c1, itt)
+    logout(c1)
+    return "status sent again on CID 1"
+
+
+@case("erl2-continue", "ERL 2: the only connection fails; a new one with the same TSIH takes the read over")
+def c_erl2_continue(args):
+    s, (c1,) = erl2(args, conns=1)
+    data = os.urandom(16 * BLOCK)
+    expect_rsp(c1, write_imm(c1, LBA, data))
+    itt, pdus = read_pdus(c1, LBA, 16)
+    vanish(c1)
+    time.sleep(0.5)
+    c = s.connect(1, data_digest=True)	# connection reinstatement
+    reassign(c, itt)
+    again = collect(c, itt, is_status)
+    if b"".join(p.data for p in again if p.op == OP_DATA_IN) != data:
+        raise Fail("data of the reassigned READ differs")
+    logout(c)
+    return "session kept; new connection reassigned the READ"
+
+
+@case("erl2-no-task", "ERL 2: TASK REASSIGN of an unknown task, and at ERL 1")
+def c_erl2_no_task(args):
+    s, (c1,) = erl2(args, conns=1)
+    reassign(c1, 0x4242, expect=1)
+    logout(c1)
+    s, c = erl1(args)
+    reassign(c, 0x4243, expect=4)
+    logout(c)
+    return "task does not exist (1); at ERL 1 not supported (4)"
+
+
+@case("erl2-expire", "ERL 2: after DefaultTime2Retain the session and its tasks are gone")
+def c_erl2_expire(args):
+    s = Session(args, erl=2, max_conns=2)
+    s.t2r = 2
+    c1 = s.connect(1, data_digest=True)
+    c1.clear_ua()
+    itt, pdus = read_pdus(c1, LBA, 8)
+    vanish(c1)
+    time.sleep(5)
+    s.connect(1, expect_status=0x020a)
+    return "after 2 s the session is gone (login 0x020a)"
 
 
 def main():
