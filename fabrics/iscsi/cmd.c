@@ -734,9 +734,12 @@ bool kti_logout_closes(const struct kti_cmd *cmd)
 	       h->logout.cid == cmd->conn->cid;
 }
 
-/* Shut down the connection @cid of @sess, or all others than @keep. */
+/*
+ * Shut down the connection @cid of @sess, or all others than @keep;
+ * @clean: logged out (nothing to recover), not failed.
+ */
 static bool kti_sess_shutdown(struct kti_sess *sess, struct kti_conn *keep,
-			      int cid)
+			      int cid, bool clean)
 {
 	struct kti_conn *c;
 	bool found = false;
@@ -746,6 +749,8 @@ static bool kti_sess_shutdown(struct kti_sess *sess, struct kti_conn *keep,
 		if (c == keep || (cid >= 0 && c->cid != cid))
 			continue;
 		found = true;
+		if (clean)
+			WRITE_ONCE(c->logged_out, true);
 		kernel_sock_shutdown(c->sock, SHUT_RDWR);
 	}
 	spin_unlock(&sess->conn_lock);
@@ -767,7 +772,7 @@ static u8 kti_logout_other(struct kti_cmd *cmd)
 		return KTI_LOGOUT_RSP_NO_RECOVERY;
 	if (kti_logout_closes(cmd))	/* its own connection, for recovery */
 		return KTI_LOGOUT_RSP_OK;
-	if (kti_sess_shutdown(conn->sess, conn, h->logout.cid) ||
+	if (kti_sess_shutdown(conn->sess, conn, h->logout.cid, !recovery) ||
 	    (recovery && kti_sess_has_orphans(conn->sess, h->logout.cid)))
 		return KTI_LOGOUT_RSP_OK;
 	return KTI_LOGOUT_RSP_NO_CID;
@@ -793,7 +798,7 @@ static void kti_logout_exec(struct kti_cmd *cmd)
 	cmd->rsp_code = KTI_LOGOUT_RSP_OK;
 	if (h->logout.reason == KTI_LOGOUT_CLOSE_SESSION) {
 		kti_sess_stop_recovery(conn->sess);
-		kti_sess_shutdown(conn->sess, conn, -1);
+		kti_sess_shutdown(conn->sess, conn, -1, true);
 	}
 	conn->state = KTI_CONN_LOGOUT;
 	kti_drop_held(conn->sess, kti_held_conn, (uintptr_t)conn);

@@ -327,9 +327,14 @@ static void kti_conn_release_work(struct work_struct *work)
 	put_task_struct(conn->rx_thread);
 	kthread_stop(conn->tx_thread);
 	put_task_struct(conn->tx_thread);
-	/* ERL 2: a failed connection's tasks wait for TASK REASSIGN */
+	/*
+	 * A failed connection: at ERL 2 its tasks wait for TASK REASSIGN;
+	 * below, the session ends with it (session recovery).
+	 */
 	conn->recover = sess->params.erl == 2 && !conn->logged_out &&
 			!READ_ONCE(sess->ending);
+	if (sess->params.erl < 2 && !conn->logged_out && !conn->replaced)
+		kti_sess_close(sess);
 	mutex_lock(&sess->seq_mutex);
 	kti_sess_del_conn(sess, conn);
 	kti_conn_abort_cmds(conn);

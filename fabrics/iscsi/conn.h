@@ -110,6 +110,7 @@ struct kti_conn {
 	atomic_t next_ttt;		/* Target Transfer Tags */
 	bool logged_out;		/* ended by a Logout: nothing to recover */
 	bool recover;			/* ERL 2 teardown: keep its tasks */
+	bool replaced;			/* by a login with its CID */
 
 	void *rx_buf;			/* non-SCSI data segments */
 	struct work_struct login_work;

@@ -456,8 +456,10 @@ static u16 kti_login_reinstate_conn(struct kti_login *lg)
 	while (tries--) {
 		spin_lock(&sess->conn_lock);
 		old = kti_sess_conn(sess, lg->cid);
-		if (old)
+		if (old) {
+			WRITE_ONCE(old->replaced, true);
 			kernel_sock_shutdown(old->sock, SHUT_RDWR);
+		}
 		spin_unlock(&sess->conn_lock);
 		if (!old)
 			return KTI_LOGIN_SUCCESS;

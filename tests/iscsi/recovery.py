@@ -221,6 +221,13 @@ def logout(c, reason=0, cid=None, expect=0, closes=True):
     return p
 
 
+def vanish(c):
+    """The connection fails: a TCP reset, nothing said."""
+    c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                      struct.pack("ii", 1, 0))
+    c.close()
+
+
 # ---------------------------------------------------------------- cases
 
 CASES = {}
@@ -333,20 +340,24 @@ def c_mcs_logout_other(args):
     return "CID 2 closed, unknown CID answered 1, CID 1 closed itself"
 
 
-@case("mcs-drop", "ERL 0: one connection vanishes, the session goes on")
+@case("mcs-drop", "ERL 0: one connection vanishes, the session ends with it")
 def c_mcs_drop(args):
     s, c1, c2 = two_conns(args)
-    c2.send(c2.scsi_hdr(cdb_write10(LBA, 64), 64 * BLOCK, write=True))
-    c2.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                       struct.pack("ii", 1, 0))
-    c2.close()
-    time.sleep(1)
-    data = os.urandom(8 * BLOCK)
-    expect_rsp(c1, write_imm(c1, LBA, data))
-    if read_back(c1, LBA, 8) != data:
-        raise Fail("data differs after CID 2 vanished")
-    logout(c1)
-    return "CID 2 reset with a write waiting for data; CID 1 goes on"
+    itt = c1.itt()
+    c1.send(c1.scsi_hdr(cdb_write10(LBA, 64), 64 * BLOCK, write=True,
+                        itt=itt))
+    c1.wait_for(lambda p: p.op == OP_R2T and p.itt == itt, 5.0, "R2T")
+    vanish(c2)
+    expect_close(c1, 10.0, "(session recovery: the other connection)")
+    # the session is gone: a new one starts with a unit attention
+    s2 = Session(args, initiator=s.initiator)
+    s2.isid = s.isid
+    c = s2.connect(1)
+    rsp, _ = c.scsi(b"\0" * 6, 0)
+    if rsp.hdr[3] != 2:
+        raise Fail("first command of the new session: %s" % rsp)
+    logout(c)
+    return "CID 2 reset: CID 1 closed too; the new session starts with a UA"
 
 
 @case("mcs-abort-cross", "ABORT TASK on CID 1 of a write waiting on CID 2")
@@ -605,13 +616,6 @@ def erl2(args, t2r=20, conns=2):
     for cid in range(2, conns + 1):
         out.append(s.connect(cid, data_digest=True))
     return s, out
-
-
-def vanish(c):
-    """The connection fails: a TCP reset, nothing said."""
-    c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                      struct.pack("ii", 1, 0))
-    c.close()
 
 
 def reassign(c, itt, exp_datasn=0, expect=0):
