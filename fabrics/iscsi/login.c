@@ -184,8 +184,8 @@ static u16 kti_login_find_sess(struct kti_login *lg)
 		    memcmp(sess->isid, lg->isid, KTI_ISID_LEN))
 			continue;
 		spin_lock(&sess->conn_lock);
-		if (!sess->nr_conns && (READ_ONCE(sess->ending) ||
-					!READ_ONCE(sess->retaining))) {
+		if (READ_ONCE(sess->ending) ||
+		    (!sess->nr_conns && !READ_ONCE(sess->retaining))) {
 			st = KTI_LOGIN_NO_SESSION;	/* it is ending */
 		} else if (!kti_sess_conn(sess, lg->cid) &&
 			   sess->nr_conns >= sess->params.max_connections) {

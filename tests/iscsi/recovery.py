@@ -484,12 +484,22 @@ def c_erl1_immediate_digest(args):
     p, _ = c.wait_for(lambda p: p.op == OP_REJECT, 5.0, "Reject")
     if p.hdr[2] != REJ_DATA_DIGEST or p.data[:48] != hdr:
         raise Fail("expected Reject 0x02 with our header, got %s" % p)
+    # the next command goes first and waits for the retry's CmdSN
+    later = os.urandom(8 * BLOCK)
+    itt2 = write_imm(c, LBA, later)
+    try:
+        p = c.next(1.5)
+        raise Fail("CmdSN %d carried out before the retry of %d: %s" %
+                   (sn + 1, sn, p))
+    except Silence:
+        pass
     c.send(hdr, data)		# the retry: same ITT, same CmdSN
     expect_rsp(c, itt)
-    if read_back(c, LBA, 8) != data:
-        raise Fail("data of the retried WRITE differs")
+    expect_rsp(c, itt2)
+    if read_back(c, LBA, 8) != later:
+        raise Fail("the LBA does not hold the data of CmdSN %d" % (sn + 1))
     logout(c)
-    return "Reject 0x02; the retried command (same CmdSN) succeeded"
+    return "Reject 0x02; CmdSN %d waited for the retry of %d" % (sn + 1, sn)
 
 
 @case("erl1-data-snack", "ERL 1: Data SNACK resends Data-In PDUs as they were")
