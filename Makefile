@@ -4,6 +4,7 @@
 #   make            build every module against KDIR
 #   make run        boot a test VM with a LUN exported (tests/vm)
 #   make check      the whole test suite; ends with "N passed, N failed"
+#   make bench      ktarget against LIO and tgt in one VM boot (tests/bench)
 #   make lint       checkpatch --strict over our sources
 #   make sparse     build with sparse (C=2)
 
@@ -42,4 +43,7 @@ run:
 check:
 	tests/check.sh
 
-.PHONY: all modules sparse clean lint unit fuzz run check
+bench:
+	tests/bench/bench.sh
+
+.PHONY: all modules sparse clean lint unit fuzz run check bench

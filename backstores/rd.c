@@ -156,7 +156,11 @@ static int rd_configure(struct kt_dev *dev)
 	return 0;
 }
 
-/* Copy @len bytes between @buf and the RAM disk at byte @pos. */
+/*
+ * Copy @len bytes between @buf and the RAM disk at byte @pos.  Reads copy
+ * rather than lend the RAM disk's pages: the iSCSI fabric sends Data-In
+ * by reference, and a later WRITE must not change bytes TCP may resend.
+ */
 static void rd_copy_chunk(struct rd_dev *rd, u64 pos, void *buf, size_t len,
 			  bool write)
 {

@@ -11,6 +11,7 @@
 #include <linux/uio.h>
 #include <net/sock.h>
 #include <net/tcp.h>
+#include "compat.h"
 #include "conn.h"
 
 static void kti_nopin_work(struct work_struct *work);
@@ -569,15 +570,96 @@ int kti_recv_sgl(struct kti_conn *conn, struct scatterlist *sgl,
 }
 
 /*
+ * Zero-copy Data-In.  The data segment of a Data-In PDU goes to TCP by
+ * reference (compat.h) instead of being copied into socket buffers.  TCP
+ * then holds the pages until the peer acknowledges the bytes, and
+ * retransmits from them, possibly long after the command is released.
+ * That is safe only because nothing writes to those pages again:
+ *  - Data-In always comes from the command's own buffer, allocated with
+ *    sgl_alloc(): kc->sgl from the core (or a fabric_sgl of ours, were
+ *    one given for a read).  Backstores fill it, they never substitute
+ *    their own pages: rd_mcp copies out of its RAM pages rather than lending them,
+ *    so a later WRITE to the same blocks cannot change bytes TCP still
+ *    has to (re)send; fileio and iblock read into it.
+ *  - Releasing the command (sgl_free()) only drops our reference: a page
+ *    TCP still holds goes back to the allocator when TCP lets go of it,
+ *    so it cannot become another command's buffer meanwhile.
+ *  - The data digest is computed over the same pages.  As they no longer
+ *    change once the command has its data, the digest matches the bytes
+ *    of the first transmission and of every retransmission.
+ *  - Pages TCP cannot hold by reference (slab memory, pages without a
+ *    reference count: !sendpage_ok()) are copied.
+ * ktarget_iscsi.zerocopy=0 copies everything (for comparison).
+ */
+static bool kti_zerocopy = true;
+module_param_named(zerocopy, kti_zerocopy, bool, 0644);
+MODULE_PARM_DESC(zerocopy, "send Data-In pages by reference (default 1)");
+
+/* May TCP hold every page under @bv by reference? */
+static bool kti_bvec_zc_ok(const struct bio_vec *bv)
+{
+	unsigned long i = bv->bv_offset >> PAGE_SHIFT;
+	unsigned long last = (bv->bv_offset + bv->bv_len - 1) >> PAGE_SHIFT;
+
+	if (!bv->bv_len)
+		return true;
+	for (; i <= last; i++)
+		if (!sendpage_ok(nth_page(bv->bv_page, i)))
+			return false;
+	return true;
+}
+
+/* Send @len bytes of @bv[0..@n) by copying them. */
+static int kti_send_bvec_copy(struct kti_conn *conn,
+			      const struct bio_vec *bv, int n, u32 len,
+			      int flags)
+{
+	struct msghdr msg = { .msg_flags = flags };
+
+	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, bv, n, len);
+	return kti_send_iter(conn, &msg);
+}
+
+/*
+ * Send @bv[0..@n): runs of pages TCP may hold go by reference, the others
+ * are copied.  MSG_MORE up to the end, and there
+ * too when @more (more of the PDU follows).
+ */
+static int kti_send_bvec(struct kti_conn *conn, const struct bio_vec *bv,
+			 int n, bool more)
+{
+	bool zc_on = READ_ONCE(kti_zerocopy), zc;
+	int i, j, flags, ret;
+	u32 l;
+
+	for (i = 0; i < n; i = j) {
+		zc = zc_on && kti_bvec_zc_ok(&bv[i]);
+		l = bv[i].bv_len;
+		for (j = i + 1; j < n && zc == (zc_on && kti_bvec_zc_ok(&bv[j]));
+		     j++)
+			l += bv[j].bv_len;
+		flags = MSG_NOSIGNAL | (j < n || more ? MSG_MORE : 0);
+		if (zc)
+			ret = kti_sock_send_pages(conn->sock, &bv[i], j - i, l,
+						  flags);
+		else
+			ret = kti_send_bvec_copy(conn, &bv[i], j - i, l, flags);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/*
  * kti_send_sgl_pdu - send a BHS and a data segment taken from
- * [@off, @off + @len) of @sgl (Data-In), with padding and digests.
+ * [@off, @off + @len) of @sgl (Data-In), with padding and digests.  The
+ * data pages are sent by reference where possible: see above.
  */
 int kti_send_sgl_pdu(struct kti_conn *conn, const u8 *bhs,
 		     struct scatterlist *sgl, unsigned int nents, u32 off,
 		     u32 len)
 {
 	struct bio_vec bv[KTI_BVEC_MAX];
-	struct msghdr msg = { };
 	u32 pad = kti_pad4(len) - len, pos = off, left = len;
 	bool trailer = pad || conn->data_digest;
 	int ret, n;
@@ -592,10 +674,7 @@ int kti_send_sgl_pdu(struct kti_conn *conn, const u8 *bhs,
 		if (!n)
 			return -EINVAL;
 		/* hold back only while more of this PDU follows */
-		msg.msg_flags = MSG_NOSIGNAL |
-				(l < left || trailer ? MSG_MORE : 0);
-		iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, bv, n, l);
-		ret = kti_send_iter(conn, &msg);
+		ret = kti_send_bvec(conn, bv, n, l < left || trailer);
 		if (ret)
 			return ret;
 		pos += l;

@@ -49,7 +49,9 @@ struct kt_session;
  * @lba: first logical block, in units of the device's block_size
  * @nblocks: number of logical blocks
  * @sgl: buffer of at least @nblocks * block_size bytes (only that many
- *	bytes may be touched)
+ *	bytes may be touched).  A read fills it; it must never be pointed
+ *	at the backstore's own pages: fabrics send Data-In pages by
+ *	reference, and TCP may retransmit from them after the command ends.
  * @nents: entries in @sgl
  */
 struct kt_io {

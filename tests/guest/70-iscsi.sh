@@ -5,7 +5,8 @@
 # The iSCSI fabric with real initiators over 127.0.0.1: libiscsi's
 # iscsi-ls/iscsi-inq, open-iscsi discovery and login without auth, with
 # CHAP (a wrong secret is refused), with mutual CHAP and with digests;
-# mkfs/checksum/fsck and fio verify on a file LUN; 100 login/logout cycles.
+# mkfs/checksum/fsck and fio verify on a file LUN; the same bytes with
+# zero-copy Data-In on and off; 100 login/logout cycles.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 IQN=iqn.2003-01.org.ktarget:test
@@ -129,6 +130,19 @@ node_set node.conn[0].iscsi.DataDigest CRC32C
 kt_check mutual-chap-digests-login login
 sd=$(iscsi_disk) || fail disk-digests "no disk after login"
 [ -n "$sd" ] && kt_check digests-fio-verify fio_verify "$sd"
+# Data-In goes to TCP by reference (ktarget_iscsi.zerocopy=1) or copied:
+# both must deliver the same bytes.
+zc_same_data() {
+	local p=/sys/module/ktarget_iscsi/parameters/zerocopy a b
+
+	[ "$(cat $p)" = Y ] || return 1
+	a=$(dd if="$1" bs=1M count=32 iflag=direct status=none | sha256sum)
+	echo 0 >$p
+	b=$(dd if="$1" bs=1M count=32 iflag=direct status=none | sha256sum)
+	echo 1 >$p
+	[ -n "$a" ] && [ "$a" = "$b" ]
+}
+[ -n "$sd" ] && kt_check zerocopy-same-data zc_same_data "$sd"
 kt_check mutual-chap-logout logout
 
 # 100 logins and logouts (libiscsi), then no session may be left
