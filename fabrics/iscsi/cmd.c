@@ -378,8 +378,8 @@ static int kti_rx_nop_out(struct kti_conn *conn, const u8 *bhs,
 	struct kti_cmd *cmd;
 	int ret;
 
-	if (h->dlength > conn->max_recv_dsl ||
-	    h->dlength > KTI_LOGIN_MAX_DATA) {
+	/* within MaxRecvDataSegmentLength, but more than we echo */
+	if (h->dlength > KTI_LOGIN_MAX_DATA) {
 		ret = kti_rx_skip(conn, h);
 		return ret ?: kti_reject(conn, bhs, h,
 					 KTI_REJECT_PROTOCOL_ERROR);
@@ -634,11 +634,49 @@ static int kti_rx_tmf(struct kti_conn *conn, const u8 *bhs,
 	return 0;
 }
 
+/* A data segment over MaxRecvDataSegmentLength ends the connection. */
+static int kti_rx_check_dsl(struct kti_conn *conn, const struct kti_bhs *h)
+{
+	if (h->dlength <= conn->max_recv_dsl)
+		return 0;
+	pr_warn("PDU data segment of %u bytes over MaxRecvDataSegmentLength %u from %pISc: closing connection\n",
+		h->dlength, conn->max_recv_dsl, &conn->peer);
+	return -EPROTO;
+}
+
+/*
+ * kti_rx_bad_pdu - a PDU whose header kti_bhs_decode() refused (an opcode
+ * a target does not take, reserved values): its AHS and data segment are
+ * read and dropped and it is rejected with the decoder's reason; the
+ * connection stays.  A malformed Login request closes it, as any Login
+ * request in full feature phase does.
+ */
+int kti_rx_bad_pdu(struct kti_conn *conn, const u8 *bhs,
+		   const struct kti_bhs *h)
+{
+	int ret;
+
+	if (h->opcode == KTI_OP_LOGIN_REQ) {
+		pr_warn("malformed Login request from %pISc in full feature phase: closing connection\n",
+			&conn->peer);
+		return -EPROTO;
+	}
+	ret = kti_rx_check_dsl(conn, h);
+	if (!ret)
+		ret = kti_recv_full(conn, conn->rx_buf, h->ahs_len * 4);
+	if (!ret)
+		ret = kti_rx_skip(conn, h);
+	return ret ?: kti_reject(conn, bhs, h, h->reject_reason);
+}
+
 /* kti_rx_pdu - one PDU whose header was read and decoded. */
 int kti_rx_pdu(struct kti_conn *conn, const u8 *bhs, const struct kti_bhs *h)
 {
 	int ret;
 
+	ret = kti_rx_check_dsl(conn, h);
+	if (ret)
+		return ret;
 	if (h->ahs_len) {
 		/* no AHS we use (extended CDBs, bidi): skip it */
 		u32 ahs = h->ahs_len * 4;
@@ -649,11 +687,6 @@ int kti_rx_pdu(struct kti_conn *conn, const u8 *bhs, const struct kti_bhs *h)
 		ret = kti_rx_skip(conn, h);
 		return ret ?: kti_reject(conn, bhs, h,
 					 KTI_REJECT_CMD_NOT_SUPPORTED);
-	}
-	if (h->dlength > conn->max_recv_dsl && h->opcode != KTI_OP_NOP_OUT) {
-		pr_warn("PDU data segment of %u bytes over MaxRecvDataSegmentLength %u from %pISc: closing connection\n",
-			h->dlength, conn->max_recv_dsl, &conn->peer);
-		return -EPROTO;
 	}
 	switch (h->opcode) {
 	case KTI_OP_SCSI_CMD:

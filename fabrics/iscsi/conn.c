@@ -236,12 +236,11 @@ static int kti_rx_thread(void *arg)
 				&conn->peer);
 			break;
 		}
-		if (kti_bhs_decode(bhs, &h)) {
-			pr_warn("malformed PDU header from %pISc: closing connection\n",
-				&conn->peer);
-			break;
-		}
-		if (kti_rx_pdu(conn, bhs, &h))
+		if (kti_bhs_decode(bhs, &h))
+			ret = kti_rx_bad_pdu(conn, bhs, &h);
+		else
+			ret = kti_rx_pdu(conn, bhs, &h);
+		if (ret)
 			break;
 	}
 	kti_conn_kill(conn);

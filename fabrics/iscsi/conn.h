@@ -183,6 +183,8 @@ u32 kti_sess_max_cmdsn(struct kti_sess *sess);
 
 /* cmd.c */
 int kti_rx_pdu(struct kti_conn *conn, const u8 *bhs, const struct kti_bhs *h);
+int kti_rx_bad_pdu(struct kti_conn *conn, const u8 *bhs,
+		   const struct kti_bhs *h);
 void kti_tx_item(struct kti_conn *conn, struct kti_tx *tx);
 void kti_cmd_free(struct kti_cmd *cmd);
 void kti_conn_abort_cmds(struct kti_conn *conn);

@@ -659,6 +659,25 @@ def expect_reject_or_close(c, sent, reasons, timeout=5.0, recheck=True):
     return msg
 
 
+def expect_reject(c, sent, reasons, timeout=5.0):
+    """A Reject (one of @reasons, carrying the header @sent), after which
+    the connection must still answer a ping: closing is wrong here."""
+    kind, p = react(c, timeout)
+    if kind == "close":
+        raise Fail("connection closed (%s), expected a Reject" % p)
+    if kind == "silence":
+        raise Fail("no Reject within %.0f s" % timeout)
+    if p.op != OP_REJECT:
+        raise Fail("expected a Reject, got %s" % p)
+    if p.hdr[2] not in reasons:
+        raise Fail("Reject reason 0x%02x, expected one of %s" %
+                   (p.hdr[2], ", ".join("0x%02x" % r for r in reasons)))
+    if p.data[:48] != sent[:48]:
+        raise Fail("Reject does not carry the rejected header")
+    c.ping()
+    return "Reject reason 0x%02x, connection still answers pings" % p.hdr[2]
+
+
 def expect_login_reject(c, timeout=10.0, status=None):
     """A login response of status class 2 (or @status), or a close."""
     try:
@@ -730,22 +749,23 @@ def c_login(args):
     return "logged in, read 4 KiB, pinged, logged out"
 
 
-@case("unknown-opcode", "opcode 0x1c in full feature phase")
+@case("unknown-opcode", "opcode 0x1c (with a data segment) in full feature phase: Reject, connection kept")
 def c_unknown_opcode(args):
     c = logged_in(args)
-    h = bhs(0x1c, F_FINAL, itt=c.itt(), f24=c.cmdsn, f28=c.exp_statsn,
-            immediate=True)
-    c.send(h)
-    return expect_reject_or_close(c, h, (REJ_PROTOCOL, REJ_NOT_SUPPORTED))
+    data = os.urandom(100)
+    h = bhs(0x1c, F_FINAL, dlen=len(data), itt=c.itt(), f24=c.cmdsn,
+            f28=c.exp_statsn, immediate=True)
+    c.send(h, data)
+    return expect_reject(c, h, (REJ_PROTOCOL, REJ_NOT_SUPPORTED))
 
 
-@case("target-opcode", "a target opcode (SCSI Response, 0x21) sent to the target")
+@case("target-opcode", "a target opcode (SCSI Response, 0x21) sent to the target: Reject, connection kept")
 def c_target_opcode(args):
     c = logged_in(args)
     h = bhs(OP_SCSI_RSP, F_FINAL, itt=c.itt(), f24=c.cmdsn,
             f28=c.exp_statsn)
     c.send(h)
-    return expect_reject_or_close(c, h, (REJ_PROTOCOL, REJ_NOT_SUPPORTED))
+    return expect_reject(c, h, (REJ_PROTOCOL, REJ_NOT_SUPPORTED))
 
 
 @case("dsl-over-max", "a Text request whose data segment exceeds the target's MaxRecvDataSegmentLength")
@@ -759,13 +779,16 @@ def c_dsl_over_max(args):
     return expect_reject_or_close(c, h, (REJ_PROTOCOL,))
 
 
-@case("nop-dsl-over-max", "a NOP-Out ping with more data than the target's MaxRecvDataSegmentLength")
+@case("nop-dsl-over-max", "a NOP-Out ping with more data than the target's MaxRecvDataSegmentLength: closed like any other PDU")
 def c_nop_dsl_over_max(args):
     c = logged_in(args)
     data = os.urandom(c.mrdsl * 2)
     h = c.nop_hdr(dlen=len(data))
     c.send(h, data)
-    return expect_reject_or_close(c, h, (REJ_PROTOCOL,))
+    seen = expect_close(c, 5.0)
+    if seen:
+        raise Fail("closed, but only after %s" % ", ".join(seen))
+    return "connection closed"
 
 
 @case("dsl-huge", "a SCSI Command header announcing a 16 MiB data segment that never comes")
