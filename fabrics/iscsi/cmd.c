@@ -810,6 +810,23 @@ static int kti_tx_scsi_rsp(struct kti_conn *conn, struct kti_cmd *cmd)
 	return kti_send_pdu(conn, bhs, seg, r.dlength);
 }
 
+/*
+ * The target drops every connection of the session (AsyncEvent 3): when
+ * to reconnect and how long tasks stay reassignable; StatSN advances.
+ */
+static int kti_tx_async_drop(struct kti_conn *conn)
+{
+	const struct kti_sess_params *p = &conn->sess->params;
+	struct kti_async a = { .event = KTI_ASYNC_DROP_ALL_CONNECTIONS,
+			       .param2 = p->t2w, .param3 = p->t2r };
+	u8 bhs[KTI_BHS_LEN];
+
+	a.statsn = kti_statsn(conn);
+	kti_fill_sn(conn, &a.exp_cmdsn, &a.max_cmdsn);
+	kti_encode_async(bhs, &a);
+	return kti_send_pdu(conn, bhs, NULL, 0);
+}
+
 /* A target ping: NOP-In with our TTT; StatSN is not advanced. */
 static int kti_tx_ping(struct kti_conn *conn, struct kti_tx *tx)
 {
@@ -906,6 +923,12 @@ void kti_tx_item(struct kti_conn *conn, struct kti_tx *tx)
 		if (live)
 			ret = kti_tx_ping(conn, tx);
 		kmem_cache_free(kti_tx_cache, tx);
+		break;
+	case KTI_TX_ASYNC:	/* conn->drop_tx, freed with the connection */
+		if (live)
+			ret = kti_tx_async_drop(conn);
+		if (live && !ret)
+			kernel_sock_shutdown(conn->sock, SHUT_RDWR);
 		break;
 	case KTI_TX_SCSI_RSP:
 		if (live)

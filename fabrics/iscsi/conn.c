@@ -23,10 +23,12 @@ struct kti_conn *kti_conn_alloc(struct kti_np *np, struct socket *sock)
 	if (!conn)
 		return NULL;
 	conn->rx_buf = kvmalloc(KTI_LOGIN_MAX_DATA, GFP_KERNEL);
-	if (!conn->rx_buf) {
-		kmem_cache_free(kti_conn_cache, conn);
-		return NULL;
-	}
+	if (!conn->rx_buf)
+		goto out_free_conn;
+	conn->drop_tx = kmem_cache_zalloc(kti_tx_cache, GFP_KERNEL);
+	if (!conn->drop_tx)
+		goto out_free_buf;
+	conn->drop_tx->type = KTI_TX_ASYNC;
 	conn->sock = sock;
 	conn->np = np;
 	conn->state = KTI_CONN_LOGIN;
@@ -45,6 +47,12 @@ struct kti_conn *kti_conn_alloc(struct kti_np *np, struct socket *sock)
 	kernel_getpeername(sock, (struct sockaddr *)&conn->peer);
 	tcp_sock_set_nodelay(sock->sk);
 	return conn;
+
+out_free_buf:
+	kvfree(conn->rx_buf);
+out_free_conn:
+	kmem_cache_free(kti_conn_cache, conn);
+	return NULL;
 }
 
 void kti_conn_free(struct kti_conn *conn)
@@ -52,6 +60,7 @@ void kti_conn_free(struct kti_conn *conn)
 	if (conn->sock)
 		sock_release(conn->sock);
 	xa_destroy(&conn->cmds);
+	kmem_cache_free(kti_tx_cache, conn->drop_tx);
 	kvfree(conn->rx_buf);
 	kmem_cache_free(kti_conn_cache, conn);
 }
@@ -325,7 +334,13 @@ static void kti_conn_release_work(struct work_struct *work)
 	put_task_struct(conn->tx_thread);
 	kti_conn_abort_cmds(conn);
 	kti_conn_drain(conn);
-	sess->conn = NULL;
+	if (sess->tpg) {	/* TPG walks read sess->conn under sess_lock */
+		spin_lock(&sess->tpg->sess_lock);
+		sess->conn = NULL;
+		spin_unlock(&sess->tpg->sess_lock);
+	} else {
+		sess->conn = NULL;
+	}
 	kti_conn_free(conn);
 	kti_sess_put(sess);
 }
@@ -543,8 +558,9 @@ int kti_send_sgl_pdu(struct kti_conn *conn, const u8 *bhs,
 /* ---------------- configfs views of sessions ---------------- */
 
 /*
- * kti_tpg_close_sessions - end every session of @tpg (its connections are
- * shut down; release happens in the background) and wait for them.
+ * kti_tpg_close_sessions - end every session of @tpg (an Async Message
+ * first, then its connections are shut down; release happens in the
+ * background) and wait for them.
  */
 void kti_tpg_close_sessions(struct kti_tpg *tpg)
 {
@@ -552,6 +568,7 @@ void kti_tpg_close_sessions(struct kti_tpg *tpg)
 	int tries = 1500;	/* 30 s: longer than a login may take */
 	bool busy;
 
+	kti_tpg_drop_sessions_notice(tpg);
 	do {
 		spin_lock(&tpg->sess_lock);
 		busy = !list_empty(&tpg->sessions) ||

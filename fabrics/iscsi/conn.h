@@ -84,6 +84,10 @@ struct kti_conn {
 	u32 nopin_response;		/* s to answer a ping */
 	u32 ping_ttt;			/* tag of the ping in flight, or 0 */
 	unsigned long ping_sent;	/* jiffies */
+
+	/* the target ends the session: Async Message, then close */
+	bool drop_announced;		/* under tx_lock; never reset */
+	struct kti_tx *drop_tx;		/* queued once, freed with conn */
 };
 
 /* What the transmit thread sends next for a task. */
@@ -95,7 +99,7 @@ enum kti_tx_type {
 	KTI_TX_TMF_RSP,
 	KTI_TX_LOGOUT_RSP,
 	KTI_TX_REJECT,
-	KTI_TX_ASYNC,
+	KTI_TX_ASYNC,		/* conn->drop_tx: drop announced, then close */
 	KTI_TX_PING,		/* target NOP-In asking for a NOP-Out */
 };
 
@@ -188,6 +192,9 @@ int kti_rx_bad_pdu(struct kti_conn *conn, const u8 *bhs,
 void kti_tx_item(struct kti_conn *conn, struct kti_tx *tx);
 void kti_cmd_free(struct kti_cmd *cmd);
 void kti_conn_abort_cmds(struct kti_conn *conn);
+
+/* target.c */
+void kti_tpg_drop_sessions_notice(struct kti_tpg *tpg);
 
 /* discovery.c */
 int kti_sendtargets(struct kti_conn *conn, const char *what, char *buf,

@@ -1660,6 +1660,84 @@ def c_write_no_data_pile(args):
     return "target kept answering pings; connection reset"
 
 
+def cfs_write(path, value):
+    """Write a configfs attribute (the cases that change the target's
+    configuration run as root in the guest)."""
+    with open(path, "w") as f:
+        f.write(value)
+
+
+def need_tpg(args):
+    if not args.tpg or not os.path.isdir(args.tpg):
+        raise Fail("needs --tpg <the configfs tpgt_N folder of --target>")
+    return args.tpg
+
+
+def wait_session_gone(args, initiator, timeout=10.0):
+    """Until the TPG's dynamic_sessions no longer lists @initiator."""
+    path = os.path.join(args.tpg, "dynamic_sessions")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with open(path) as f:
+            if initiator not in f.read().split():
+                return
+        time.sleep(0.1)
+    raise Fail("session of %s still listed after %.0f s" % (initiator,
+                                                           timeout))
+
+
+def expect_async_drop(c, timeout=5.0):
+    """The Async Message announcing that the target drops the session's
+    connections: AsyncEvent 3, Time2Wait and Time2Retain as negotiated,
+    StatSN the next one, LUN 0, ITT 0xffffffff."""
+    deadline = time.monotonic() + timeout
+    while True:
+        statsn, cmdsn = c.exp_statsn, c.cmdsn
+        try:
+            p = c.recv(max(0.01, deadline - time.monotonic()))
+        except Closed as e:
+            raise Fail("connection closed without an Async Message") from e
+        except Silence as e:
+            raise Fail("no Async Message within %.0f s" % timeout) from e
+        if p.op == OP_NOP_IN and p.itt == RSVD:
+            continue
+        if p.op != OP_ASYNC:
+            raise Fail("expected an Async Message, got %s" % p)
+        break
+    t2w = int(c.keys.get("DefaultTime2Wait", "-1"))
+    t2r = int(c.keys.get("DefaultTime2Retain", "-1"))
+    got = (p.hdr[36], struct.unpack_from(">HH", p.hdr, 40))
+    if got != (3, (t2w, t2r)):
+        raise Fail("Async Message event %d Time2Wait %d Time2Retain %d, "
+                   "expected event 3, %d, %d" % (got[0], got[1][0],
+                                                 got[1][1], t2w, t2r))
+    if p.itt != RSVD or p.hdr[8:16] != bytes(8) or not p.flags & F_FINAL:
+        raise Fail("Async Message with ITT 0x%08x, LUN %s, flags 0x%02x" %
+                   (p.itt, p.hdr[8:16].hex(), p.flags))
+    if p.statsn != statsn or p.exp_cmdsn != cmdsn:
+        raise Fail("Async Message StatSN %u ExpCmdSN %u, expected %u %u" %
+                   (p.statsn, p.exp_cmdsn, statsn, cmdsn))
+    return p
+
+
+@case("async-drop", "the TPG is disabled under a session: an Async Message (event 3) comes before the close (--tpg)")
+def c_async_drop(args):
+    tpg = need_tpg(args)
+    c = logged_in(args)
+    c.ping()
+    cfs_write(os.path.join(tpg, "enable"), "0")
+    try:
+        p = expect_async_drop(c)
+        seen = expect_close(c, 5.0, "after the Async Message")
+        if seen:
+            raise Fail("%s after the Async Message" % ", ".join(seen))
+        wait_session_gone(args, c.initiator)
+    finally:
+        cfs_write(os.path.join(tpg, "enable"), "1")
+    return "Async Message (event 3, Time2Wait %d, Time2Retain %d), then " \
+        "closed" % struct.unpack_from(">HH", p.hdr, 40)
+
+
 @case("victim", "well-behaved write/read-verify loop for --seconds or until --stop-file exists")
 def c_victim(args):
     c = logged_in(args, initiator=args.initiator)
@@ -1700,6 +1778,9 @@ def main():
                     help="the victim case stops when this file appears")
     ap.add_argument("--hold", type=int, default=45,
                     help="how long logout-unread holds the connection")
+    ap.add_argument("--tpg", default=None,
+                    help="configfs tpgt_N folder of --target, for the "
+                    "cases that change its configuration")
     ap.add_argument("-v", "--verbose", action="store_true",
                     help="print every PDU")
     ap.add_argument("--list", action="store_true")
