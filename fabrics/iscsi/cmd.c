@@ -596,6 +596,7 @@ static int kti_rx_tmf(struct kti_conn *conn, const u8 *bhs,
 		      const struct kti_bhs *h)
 {
 	struct kti_cmd *cmd;
+	u8 rsp;
 	int ret;
 
 	ret = kti_rx_skip(conn, h);
@@ -620,8 +621,8 @@ static int kti_rx_tmf(struct kti_conn *conn, const u8 *bhs,
 		break;
 	case KTI_TMF_TARGET_WARM_RESET:
 	case KTI_TMF_TARGET_COLD_RESET:
-		/* resetting every initiator's LUNs needs authorisation */
-		cmd->rsp_code = KTI_TMF_RSP_AUTH_FAILED;
+		cmd->rsp_code = kti_tmf_target_reset(conn, h->tmf.function ==
+						     KTI_TMF_TARGET_COLD_RESET);
 		break;
 	case KTI_TMF_TASK_REASSIGN:
 		cmd->rsp_code = KTI_TMF_RSP_NO_REASSIGN;
@@ -630,7 +631,12 @@ static int kti_rx_tmf(struct kti_conn *conn, const u8 *bhs,
 		cmd->rsp_code = KTI_TMF_RSP_NOT_SUPPORTED;
 		break;
 	}
+	rsp = cmd->rsp_code;
 	kti_cmd_respond(cmd, KTI_TX_TMF_RSP);
+	/* queued after the answer, so it goes out first */
+	if (h->tmf.function == KTI_TMF_TARGET_COLD_RESET &&
+	    rsp == KTI_TMF_RSP_COMPLETE)
+		kti_target_drop(conn->sess->tpg->tiqn);
 	return 0;
 }
 

@@ -195,6 +195,8 @@ void kti_conn_abort_cmds(struct kti_conn *conn);
 
 /* target.c */
 void kti_tpg_drop_sessions_notice(struct kti_tpg *tpg);
+void kti_target_drop(struct kti_tiqn *tiqn);
+u8 kti_tmf_target_reset(struct kti_conn *conn, bool cold);
 
 /* discovery.c */
 int kti_sendtargets(struct kti_conn *conn, const char *what, char *buf,

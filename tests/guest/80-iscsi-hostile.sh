@@ -15,8 +15,9 @@
 # objects") and the kernel log must be clean.  Cases that hold a
 # connection in a state for long run in the background (login
 # timeout, a logout whose Data-In is never read).  Cases that end or reset
-# sessions on the target's side (TPG disabled: Async Message first) use a
-# second target, so the victims do not see them.  Arguments: hostile cases
+# sessions on the target's side (TPG disabled: Async Message first;
+# TARGET WARM/COLD RESET from an ACL allowed to) use a second target, so
+# the victims do not see them.  Arguments: hostile cases
 # to leave out.  hostile.py --list describes every case; each dialogue is
 # in /tmp/hostile/<case>.log (copied to the run folder's out/hostile/).
 # shellcheck source=tests/guest/lib.sh
@@ -27,6 +28,7 @@ T=$KT_CFS/iscsi/$IQN/tpgt_1
 URL=iscsi://127.0.0.1/$IQN/0
 IQN2=iqn.2003-01.org.ktarget:hostile-two
 T2=$KT_CFS/iscsi/$IQN2/tpgt_1
+ADMIN_INI=iqn.2004-10.org.ktarget:hostile-admin
 PERF_INI=iqn.2004-10.org.ktarget:victim-perf
 PY_INI=iqn.2004-10.org.ktarget:victim-verify
 HOSTILE=$(realpath "$(dirname "${BASH_SOURCE[0]}")/../iscsi/hostile.py")
@@ -57,17 +59,27 @@ setup() {
 		kt_write 1 "$T/enable"
 }
 
-# the second target: demo mode, its own LUN
+# the second target: demo mode, its own LUN, an ACL allowed to ask for
+# target resets, and a second TPG (on 127.0.0.2) exporting the same device
 setup_two() {
-	local dev
+	local dev a=$T2/acls/$ADMIN_INI t=${T2%_1}_2
 
 	dev=$(kt_mk_file f1 /root/kth-f1.img 16) || return 1
 	mkdir -p "$T2/np/127.0.0.1:3260" "$T2/lun/lun_0" || return 1
 	ln -s "$dev" "$T2/lun/lun_0/f1" || return 1
-	kt_write 1 "$T2/attrib/generate_node_acls" &&
+	mkdir -p "$a/lun_0" && ln -s "$T2/lun/lun_0" "$a/lun_0/map" || return 1
+	kt_write 1 "$a/attrib/tmr_warm_reset" &&
+		kt_write 1 "$a/attrib/tmr_cold_reset" &&
+		kt_write 1 "$T2/attrib/generate_node_acls" &&
 		kt_write 0 "$T2/attrib/authentication" &&
 		kt_write 0 "$T2/attrib/demo_mode_write_protect" &&
-		kt_write 1 "$T2/enable"
+		kt_write 1 "$T2/enable" || return 1
+	mkdir -p "$t/np/127.0.0.2:3260" "$t/lun/lun_0" || return 1
+	ln -s "$dev" "$t/lun/lun_0/f1" || return 1
+	kt_write 1 "$t/attrib/generate_node_acls" &&
+		kt_write 0 "$t/attrib/authentication" &&
+		kt_write 0 "$t/attrib/demo_mode_write_protect" &&
+		kt_write 1 "$t/enable"
 }
 
 # hostile CASE [ARGS...]: one attack; the whole dialogue goes to
@@ -204,8 +216,9 @@ for c in unknown-opcode target-opcode dsl-over-max nop-dsl-over-max \
 	skipped "$c" || kt_check "hostile-$c" hostile "$c"
 done
 # the second target: sessions it ends or resets itself
-for c in async-drop; do
-	skipped "$c" || kt_check "hostile-$c" hostile "$c" -t $IQN2 --tpg "$T2"
+for c in async-drop tmf-warm-reset-authorised tmf-cold-reset-authorised; do
+	skipped "$c" || kt_check "hostile-$c" hostile "$c" -t $IQN2 --tpg "$T2" \
+		--host2 127.0.0.2 -i $ADMIN_INI
 done
 echo "    (sequential cases done at $((SECONDS - T0)) s)"
 

@@ -1674,13 +1674,20 @@ def need_tpg(args):
 
 
 def wait_session_gone(args, initiator, timeout=10.0):
-    """Until the TPG's dynamic_sessions no longer lists @initiator."""
-    path = os.path.join(args.tpg, "dynamic_sessions")
+    """Until the TPG shows no session of @initiator any more (its ACL's
+    info, or dynamic_sessions in demo mode)."""
+    info = os.path.join(args.tpg, "acls", initiator, "info")
+    dyn = os.path.join(args.tpg, "dynamic_sessions")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with open(path) as f:
-            if initiator not in f.read().split():
-                return
+        if os.path.exists(info):
+            with open(info) as f:
+                if f.read().startswith("No active iSCSI Session"):
+                    return
+        else:
+            with open(dyn) as f:
+                if initiator not in f.read().split():
+                    return
         time.sleep(0.1)
     raise Fail("session of %s still listed after %.0f s" % (initiator,
                                                            timeout))
@@ -1738,6 +1745,99 @@ def c_async_drop(args):
         "closed" % struct.unpack_from(">HH", p.hdr, 40)
 
 
+def expect_ua(c, who):
+    """The next command of @c fails with a unit attention 29/xx (reset)."""
+    rsp, _ = c.scsi(TUR, 0)
+    sense = rsp.sense()
+    if rsp.hdr[3] != 0x02 or not sense or sense[0] != 6 or sense[1] != 0x29:
+        raise Fail("%s: TEST UNIT READY after the reset: %s, expected a "
+                   "unit attention 29/xx" % (who, rsp))
+    return "%x/%02x/%02x" % sense
+
+
+def other_initiator(args):
+    return "%s-other" % args.initiator
+
+
+def other_tpg_session(args):
+    """With --host2, a session through another TPG of the same target."""
+    if not args.host2:
+        return None
+    a2 = argparse.Namespace(**vars(args))
+    a2.host = args.host2
+    return logged_in(a2, initiator="%s-tpg2" % args.initiator)
+
+
+@case("tmf-warm-reset-authorised", "TARGET WARM RESET from an ACL with attrib/tmr_warm_reset (-i, --tpg): complete, the other session gets a unit attention")
+def c_tmf_warm_reset_authorised(args):
+    attr = os.path.join(need_tpg(args), "acls", args.initiator, "attrib",
+                        "tmr_warm_reset")
+    a = logged_in(args)
+    b = logged_in(args, initiator=other_initiator(args))
+    t2 = other_tpg_session(args)
+    r = b.tmf(TMF_TARGET_WARM_RESET)
+    if r != 6:
+        raise Fail("WARM RESET from a demo-mode initiator answered %d, "
+                   "expected 6" % r)
+    cfs_write(attr, "0")
+    try:
+        r = a.tmf(TMF_TARGET_WARM_RESET)
+    finally:
+        cfs_write(attr, "1")
+    if r != 6:
+        raise Fail("WARM RESET with tmr_warm_reset 0 answered %d, expected "
+                   "6" % r)
+    r = a.tmf(TMF_TARGET_WARM_RESET, timeout=30.0)
+    if r != 0:
+        raise Fail("authorised WARM RESET answered %d, expected 0" % r)
+    ua = expect_ua(b, "other session")
+    if t2:
+        ua += ", the other TPG's session " + expect_ua(t2, "other TPG")
+        t2.logout()
+    rsp, _ = a.scsi(TUR, 0)
+    if rsp.hdr[3] != 0:
+        raise Fail("the asker got %s after its own reset" % rsp)
+    a.logout()
+    b.logout()
+    return "refused (6) without the attribute; complete with it, the " \
+        "other session then got %s" % ua
+
+
+@case("tmf-cold-reset-authorised", "TARGET COLD RESET from an ACL with attrib/tmr_cold_reset (-i, --tpg): complete, then every session of the target is ended")
+def c_tmf_cold_reset_authorised(args):
+    need_tpg(args)
+    a = logged_in(args)
+    b = logged_in(args, initiator=other_initiator(args))
+    t2 = other_tpg_session(args)
+    r = b.tmf(TMF_TARGET_COLD_RESET)
+    if r != 6:
+        raise Fail("COLD RESET from a demo-mode initiator answered %d, "
+                   "expected 6" % r)
+    b.ping()
+    r = a.tmf(TMF_TARGET_COLD_RESET, timeout=30.0)
+    if r != 0:
+        raise Fail("authorised COLD RESET answered %d, expected 0" % r)
+    ended = [(a, "asker"), (b, "other session")]
+    if t2:
+        ended.append((t2, "other TPG's session"))
+    for c, who in ended:
+        try:
+            expect_async_drop(c)
+            seen = expect_close(c, 5.0, "after the Async Message")
+        except Fail as e:
+            raise Fail("%s: %s" % (who, e)) from e
+        if seen:
+            raise Fail("%s: %s after the Async Message" %
+                       (who, ", ".join(seen)))
+    wait_session_gone(args, b.initiator)
+    c = Conn(args, initiator=b.initiator)
+    c.login()
+    ua = expect_ua(c, "new session")
+    c.logout()
+    return "complete; %d sessions got the Async Message and were " \
+        "closed; a new session got %s" % (len(ended), ua)
+
+
 @case("victim", "well-behaved write/read-verify loop for --seconds or until --stop-file exists")
 def c_victim(args):
     c = logged_in(args, initiator=args.initiator)
@@ -1778,6 +1878,9 @@ def main():
                     help="the victim case stops when this file appears")
     ap.add_argument("--hold", type=int, default=45,
                     help="how long logout-unread holds the connection")
+    ap.add_argument("--host2", default=None,
+                    help="a portal of another TPG of --target (target "
+                    "resets span TPGs)")
     ap.add_argument("--tpg", default=None,
                     help="configfs tpgt_N folder of --target, for the "
                     "cases that change its configuration")
