@@ -408,17 +408,15 @@ static int kti_rx_nop_out(struct kti_conn *conn, const u8 *bhs,
 	return 0;
 }
 
+/* Text Request: the exchange itself is in text.c */
 static int kti_rx_text(struct kti_conn *conn, const u8 *bhs,
 		       const struct kti_bhs *h)
 {
-	struct kti_kv kvs[16];
-	const char *st;
 	struct kti_cmd *cmd;
-	unsigned int n;
+	u8 reason;
 	int ret;
 
-	if (h->dlength > conn->max_recv_dsl ||
-	    h->dlength >= KTI_LOGIN_MAX_DATA) {
+	if (h->dlength >= KTI_LOGIN_MAX_DATA) {
 		ret = kti_rx_skip(conn, h);
 		return ret ?: kti_reject(conn, bhs, h,
 					 KTI_REJECT_PROTOCOL_ERROR);
@@ -426,24 +424,18 @@ static int kti_rx_text(struct kti_conn *conn, const u8 *bhs,
 	ret = kti_rx_data(conn, h, conn->rx_buf, KTI_LOGIN_MAX_DATA);
 	if (ret)
 		return ret;
+	reason = kti_text_check(conn, h);
+	if (reason)
+		return kti_reject(conn, bhs, h, reason);
 	if (!kti_cmdsn_accept(conn->sess, h))
 		return 0;
 	cmd = kti_cmd_alloc(conn, bhs, h);
 	if (!cmd)
 		return -ENOMEM;
-	cmd->rsp_data = kzalloc(conn->max_xmit_dsl, GFP_KERNEL);
-	if (!cmd->rsp_data) {
+	ret = kti_text_answer(conn, h, conn->rx_buf, cmd);
+	if (ret) {
 		kti_cmd_free(cmd);
-		return -ENOMEM;
-	}
-	ret = kti_text_parse(conn->rx_buf, h->dlength, kvs, ARRAY_SIZE(kvs),
-			     &n);
-	st = ret ? NULL : kti_kv_get(kvs, n, "SendTargets");
-	if (st) {
-		if (!conn->sess->discovery && !*st)
-			st = conn->sess->tpg->tiqn->wwn.name;
-		cmd->rsp_len = kti_sendtargets(conn, st, cmd->rsp_data,
-					       conn->max_xmit_dsl);
+		return ret;
 	}
 	kti_cmd_respond(cmd, KTI_TX_TEXT_RSP);
 	return 0;
@@ -864,10 +856,14 @@ static int kti_tx_simple(struct kti_conn *conn, struct kti_cmd *cmd,
 		break;
 	}
 	case KTI_TX_TEXT_RSP: {
-		struct kti_text_rsp t = { .final = true, .itt = cmd->itt,
-					  .ttt = KTI_RSVD_TAG,
+		/* F exactly when the TTT is 0xffffffff; rsp_code: the C bit */
+		struct kti_text_rsp t = { .final = cmd->ttt == KTI_RSVD_TAG,
+					  .cont = cmd->rsp_code,
+					  .itt = cmd->itt, .ttt = cmd->ttt,
 					  .dlength = dlen };
 
+		if (!t.final)
+			memcpy(t.lun, cmd->lun, sizeof(t.lun));
 		t.statsn = kti_statsn(conn);
 		kti_fill_sn(conn, &t.exp_cmdsn, &t.max_cmdsn);
 		kti_encode_text_rsp(bhs, &t);

@@ -60,6 +60,7 @@ void kti_conn_free(struct kti_conn *conn)
 	if (conn->sock)
 		sock_release(conn->sock);
 	xa_destroy(&conn->cmds);
+	kti_text_end(conn);
 	kmem_cache_free(kti_tx_cache, conn->drop_tx);
 	kvfree(conn->rx_buf);
 	kmem_cache_free(kti_conn_cache, conn);

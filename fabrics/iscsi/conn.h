@@ -19,6 +19,7 @@
 #define KTI_LOGIN_MAX_DATA	65536		/* login text over all PDUs */
 
 struct kti_conn;
+struct kti_text;
 
 /* an iSCSI session */
 struct kti_sess {
@@ -75,6 +76,7 @@ struct kti_conn {
 	u32 next_ttt;			/* rx thread only */
 
 	void *rx_buf;			/* non-SCSI data segments */
+	struct kti_text *text;		/* Text exchange; rx thread only */
 	struct work_struct login_work;
 	struct work_struct release_work;
 
@@ -197,6 +199,12 @@ void kti_conn_abort_cmds(struct kti_conn *conn);
 void kti_tpg_drop_sessions_notice(struct kti_tpg *tpg);
 void kti_target_drop(struct kti_tiqn *tiqn);
 u8 kti_tmf_target_reset(struct kti_conn *conn, bool cold);
+
+/* text.c */
+u8 kti_text_check(struct kti_conn *conn, const struct kti_bhs *h);
+int kti_text_answer(struct kti_conn *conn, const struct kti_bhs *h,
+		    char *data, struct kti_cmd *cmd);
+void kti_text_end(struct kti_conn *conn);
 
 /* discovery.c */
 int kti_sendtargets(struct kti_conn *conn, const char *what, char *buf,

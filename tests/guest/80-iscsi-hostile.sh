@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# kt-timeout: 480
+# kt-timeout: 600
 #
 # Bad input on the iSCSI fabric: tests/iscsi/hostile.py, our own hostile
 # initiator, sends malformed PDUs (wrong opcodes, lengths that disagree,
@@ -60,13 +60,17 @@ setup() {
 }
 
 # the second target: demo mode, its own LUN, an ACL allowed to ask for
-# target resets, and a second TPG (on 127.0.0.2) exporting the same device
+# target resets, 60 portals (127.0.0.1, 127.0.0.10-68: long SendTargets
+# answers) and a second TPG (on 127.0.0.2) exporting the same device
 setup_two() {
-	local dev a=$T2/acls/$ADMIN_INI t=${T2%_1}_2
+	local dev i a=$T2/acls/$ADMIN_INI t=${T2%_1}_2
 
 	dev=$(kt_mk_file f1 /root/kth-f1.img 16) || return 1
 	mkdir -p "$T2/np/127.0.0.1:3260" "$T2/lun/lun_0" || return 1
 	ln -s "$dev" "$T2/lun/lun_0/f1" || return 1
+	for i in $(seq 10 68); do
+		mkdir "$T2/np/127.0.0.$i:3260" || return 1
+	done
 	mkdir -p "$a/lun_0" && ln -s "$T2/lun/lun_0" "$a/lun_0/map" || return 1
 	kt_write 1 "$a/attrib/tmr_warm_reset" &&
 		kt_write 1 "$a/attrib/tmr_cold_reset" &&
@@ -215,8 +219,9 @@ for c in unknown-opcode target-opcode dsl-over-max nop-dsl-over-max \
 	 write-no-data-pile logout-inflight; do
 	skipped "$c" || kt_check "hostile-$c" hostile "$c"
 done
-# the second target: sessions it ends or resets itself
-for c in async-drop tmf-warm-reset-authorised tmf-cold-reset-authorised; do
+# the second target: long Text exchanges; sessions it ends or resets itself
+for c in text-long-sendtargets text-split-request text-bad-continuation \
+	 async-drop tmf-warm-reset-authorised tmf-cold-reset-authorised; do
 	skipped "$c" || kt_check "hostile-$c" hostile "$c" -t $IQN2 --tpg "$T2" \
 		--host2 127.0.0.2 -i $ADMIN_INI
 done

@@ -482,7 +482,91 @@ class Conn:
             self.hdr_digest = True
         return p
 
+    def login_discovery(self, mrdsl=512):
+        """A discovery session declaring a small MaxRecvDataSegmentLength,
+        so that long Text answers come in several PDUs."""
+        self.mrdsl_mine = mrdsl
+        data = keys_bytes([("InitiatorName", self.initiator),
+                           ("SessionType", "Discovery"),
+                           ("HeaderDigest", "None"),
+                           ("DataDigest", "None"),
+                           ("MaxRecvDataSegmentLength", str(mrdsl))])
+        self.send_login(1, 3, True, data)
+        p = self.login_rsp()
+        for _ in range(4):
+            if p.flags & 0x80 and (p.flags & 3) == 3:
+                break
+            self.send_login(1, 3, True, b"")
+            p = self.login_rsp()
+        else:
+            raise Fail("operational stage of the discovery login does not end")
+        self.cmdsn = p.exp_cmdsn
+        return p
+
     # -- full feature phase
+
+    def text_send(self, data, itt, ttt=RSVD, final=True, cont=False):
+        """One Text Request; returns its header and the answer (a Text
+        Response with our ITT, or a Reject, whose CmdSN is taken back)."""
+        sn = self.take_cmdsn(False)
+        h = bhs(OP_TEXT, (F_FINAL if final else 0) | (0x40 if cont else 0),
+                dlen=len(data), itt=itt, f20=ttt, f24=sn, f28=self.exp_statsn)
+        self.send(h, data)
+        p, _ = self.wait_for(lambda p: p.op == OP_REJECT or
+                             (p.op == OP_TEXT_RSP and p.itt == itt), 10.0,
+                             "Text response")
+        if p.op == OP_REJECT:
+            self.cmdsn = sn		# a rejected command takes no CmdSN
+            if p.exp_cmdsn != sn:
+                raise Fail("ExpCmdSN %u after the Reject: the rejected "
+                           "request's CmdSN %u was taken" %
+                           (p.exp_cmdsn, sn))
+        return h, p
+
+    def text_piece(self, p, itt):
+        """Check one piece of a Text answer; True when it is the last."""
+        if p.op != OP_TEXT_RSP or p.itt != itt:
+            raise Fail("expected a Text Response for ITT 0x%x, got %s" %
+                       (itt, p))
+        limit = getattr(self, "mrdsl_mine", 262144)
+        if p.dlen > limit:
+            raise Fail("Text Response of %d bytes over our "
+                       "MaxRecvDataSegmentLength %d" % (p.dlen, limit))
+        final, cont = bool(p.flags & F_FINAL), bool(p.flags & 0x40)
+        if final and (cont or p.f20 != RSVD):
+            raise Fail("final Text Response with C=%d TTT 0x%08x" %
+                       (cont, p.f20))
+        if not final and p.f20 == RSVD:
+            raise Fail("Text Response with F=0 and TTT 0xffffffff")
+        return final
+
+    def text_exchange(self, data, itt=None, split=0):
+        """A whole Text exchange: the request (in @split-byte pieces with
+        the C bit when @split), the answer gathered from all its pieces.
+        Returns (answer bytes, number of answer PDUs)."""
+        itt = itt or self.itt()
+        ttt = RSVD
+        pos = 0
+        while split and len(data) - pos > split:
+            _, p = self.text_send(data[pos:pos + split], itt, ttt,
+                                  final=False, cont=True)
+            if p.op != OP_TEXT_RSP or p.dlen or p.flags & (F_FINAL | 0x40) \
+                    or p.f20 == RSVD:
+                raise Fail("answer to a C-bit Text Request is not an empty "
+                           "F=0 C=0 response with a TTT: %s flags 0x%02x" %
+                           (p, p.flags))
+            ttt = p.f20
+            pos += split
+        _, p = self.text_send(data[pos:], itt, ttt)
+        out = bytearray()
+        pieces = 0
+        while True:
+            pieces += 1
+            final = self.text_piece(p, itt)
+            out += p.data
+            if final:
+                return bytes(out), pieces
+            _, p = self.text_send(b"", itt, p.f20)
 
     def take_cmdsn(self, immediate):
         sn = self.cmdsn
@@ -1473,21 +1557,127 @@ def c_snack_erl0(args):
                                          0x03))
 
 
-@case("text-sendtargets", "Text SendTargets=All in a normal session")
+def sendtargets_parse(data):
+    """{TargetName: set of TargetAddress} from a SendTargets answer."""
+    out = {}
+    name = None
+    for item in data.split(b"\0"):
+        if not item:
+            continue
+        k, _, v = item.decode().partition("=")
+        if k == "TargetName":
+            name = v
+            out.setdefault(name, set())
+        elif k == "TargetAddress" and name is not None:
+            out[name].add(v)
+        else:
+            raise Fail("unexpected key in a SendTargets answer: %r" % item)
+    return out
+
+
+def expected_portals(args):
+    """TargetAddress values of every enabled TPG of --target, from
+    configfs (np/<ip>:<port> of tpgt_<N> -> <ip>:<port>,<N>)."""
+    wwn = os.path.dirname(need_tpg(args).rstrip("/"))
+    out = set()
+    for d in os.listdir(wwn):
+        if not d.startswith("tpgt_"):
+            continue
+        with open(os.path.join(wwn, d, "enable")) as f:
+            if f.read().strip() != "1":
+                continue
+        for np in os.listdir(os.path.join(wwn, d, "np")):
+            out.add("%s,%s" % (np, d[5:]))
+    return out
+
+
+def check_portals(args, answer):
+    got = sendtargets_parse(answer).get(args.target)
+    want = expected_portals(args)
+    if got != want:
+        raise Fail("SendTargets: %s has %s, expected %d portals (missing "
+                   "%s, extra %s)" % (args.target, "no entry" if got is None
+                                      else "%d portals" % len(got),
+                                      len(want), sorted(want - (got or set())),
+                                      sorted((got or set()) - want)))
+    return len(want)
+
+
+@case("text-sendtargets", "Text SendTargets=All in a normal session: only the session's own target")
 def c_text_sendtargets(args):
     c = logged_in(args)
-    itt = c.itt()
-    data = keys_bytes([("SendTargets", "All")])
-    c.send(bhs(OP_TEXT, F_FINAL, dlen=len(data), itt=itt, f20=RSVD,
-               f24=c.take_cmdsn(False), f28=c.exp_statsn), data)
-    p, _ = c.wait_for(lambda p: p.itt == itt, 5.0, "Text response")
-    if p.op == OP_REJECT:
-        return "Reject reason 0x%02x" % p.hdr[2]
-    if p.op != OP_TEXT_RSP:
-        raise Fail("unexpected %s" % p)
+    answer, _ = c.text_exchange(keys_bytes([("SendTargets", "All")]))
+    got = sendtargets_parse(answer)
+    if list(got) != [args.target] or not got[args.target]:
+        raise Fail("SendTargets=All in a normal session answered %s" %
+                   {k: sorted(v) for k, v in got.items()})
     c.ping()
     c.logout()
-    return "Text response: %r" % p.data[:80]
+    return "own target only, %d portal(s)" % len(got[args.target])
+
+
+@case("text-long-sendtargets", "SendTargets=All in a discovery session with MaxRecvDataSegmentLength 512: the answer in C-bit pieces, every portal there (--tpg)")
+def c_text_long_sendtargets(args):
+    c = Conn(args)
+    c.login_discovery(512)
+    answer, pieces = c.text_exchange(keys_bytes([("SendTargets", "All")]))
+    if pieces < 2:
+        raise Fail("a %d-byte answer in one PDU" % len(answer))
+    n = check_portals(args, answer)
+    c.logout()
+    return "%d bytes in %d PDUs, all %d portals of %s" % (
+        len(answer), pieces, n, args.target)
+
+
+@case("text-split-request", "a SendTargets request sent in 4-byte C-bit pieces, each acknowledged; then the long answer (--tpg)")
+def c_text_split_request(args):
+    c = Conn(args)
+    c.login_discovery(512)
+    req = keys_bytes([("SendTargets", args.target)])
+    answer, pieces = c.text_exchange(req, split=4)
+    n = check_portals(args, answer)
+    c.logout()
+    return "request in %d pieces, answer in %d PDUs with all %d portals" % (
+        (len(req) + 3) // 4, pieces, n)
+
+
+@case("text-bad-continuation", "a long Text answer continued with a wrong TTT, interrupted by another ITT, reset, then finished (--tpg)")
+def c_text_bad_continuation(args):
+    c = Conn(args)
+    c.login_discovery(512)
+    req = keys_bytes([("SendTargets", "All")])
+    itt = c.itt()
+    _, first = c.text_send(req, itt)
+    if c.text_piece(first, itt):
+        raise Fail("a one-PDU answer: the test needs a long one")
+    ttt = first.f20
+    h, p = c.text_send(b"", itt, ttt ^ 0x5a5a)
+    if p.op != OP_REJECT or p.hdr[2] != REJ_INVALID_FIELD or \
+            p.data[:48] != h:
+        raise Fail("a continuation with a wrong TTT: %s, expected Reject "
+                   "0x09 carrying it" % p)
+    h, p = c.text_send(req, c.itt())
+    if p.op != OP_REJECT or p.hdr[2] != REJ_PROTOCOL or p.data[:48] != h:
+        raise Fail("a new Text Request with another ITT in the middle of "
+                   "an answer: %s, expected Reject 0x04" % p)
+    # a reset: the same ITT and TTT 0xffffffff starts over
+    _, again = c.text_send(req, itt)
+    if again.data != first.data or c.text_piece(again, itt):
+        raise Fail("after a reset the answer does not start over: %s" %
+                   again)
+    out = bytearray(again.data)
+    p = again
+    while not c.text_piece(p, itt):
+        _, p = c.text_send(b"", itt, p.f20)
+        out += p.data
+    sendtargets_parse(bytes(out))
+    h, p = c.text_send(b"", itt, p.f20 if p.f20 != RSVD else ttt)
+    if p.op != OP_REJECT or p.hdr[2] != REJ_INVALID_FIELD:
+        raise Fail("a continuation after the last piece: %s, expected "
+                   "Reject 0x09" % p)
+    c.logout()
+    return "wrong TTT and another ITT rejected (CmdSN not taken), reset " \
+        "restarted the answer, which then ended"
 
 
 @case("text-garbage", "a Text request with 40 keys, a non-UTF-8 value and no final NUL")
