@@ -559,8 +559,8 @@ static int kti_rx_nop_out(struct kti_conn *conn, const u8 *bhs,
 	struct kti_cmd *cmd;
 	int ret;
 
-	if (h->dlength > conn->max_recv_dsl ||
-	    h->dlength > KTI_LOGIN_MAX_DATA) {
+	/* within MaxRecvDataSegmentLength, but more than we echo */
+	if (h->dlength > KTI_LOGIN_MAX_DATA) {
 		ret = kti_rx_skip(conn, h);
 		return ret ?: kti_reject(conn, bhs, h,
 					 KTI_REJECT_PROTOCOL_ERROR);
@@ -591,17 +591,15 @@ static int kti_rx_nop_out(struct kti_conn *conn, const u8 *bhs,
 	return 0;
 }
 
+/* Text Request: the exchange itself is in text.c */
 static int kti_rx_text(struct kti_conn *conn, const u8 *bhs,
 		       const struct kti_bhs *h)
 {
-	struct kti_kv kvs[16];
-	const char *st;
 	struct kti_cmd *cmd;
-	unsigned int n;
+	u8 reason;
 	int ret;
 
-	if (h->dlength > conn->max_recv_dsl ||
-	    h->dlength >= KTI_LOGIN_MAX_DATA) {
+	if (h->dlength >= KTI_LOGIN_MAX_DATA) {
 		ret = kti_rx_skip(conn, h);
 		return ret ?: kti_reject(conn, bhs, h,
 					 KTI_REJECT_PROTOCOL_ERROR);
@@ -611,24 +609,18 @@ static int kti_rx_text(struct kti_conn *conn, const u8 *bhs,
 		return kti_reject(conn, bhs, h, KTI_REJECT_DATA_DIGEST);
 	if (ret)
 		return ret;
+	reason = kti_text_check(conn, h);
+	if (reason)
+		return kti_reject(conn, bhs, h, reason);
 	if (!kti_cmdsn_ok(conn->sess, h))
 		return 0;
 	cmd = kti_cmd_alloc(conn, bhs, h);
 	if (!cmd)
 		return -ENOMEM;
-	cmd->rsp_data = kzalloc(conn->max_xmit_dsl, GFP_KERNEL);
-	if (!cmd->rsp_data) {
+	ret = kti_text_answer(conn, h, conn->rx_buf, cmd);
+	if (ret) {
 		kti_cmd_free(cmd);
-		return -ENOMEM;
-	}
-	ret = kti_text_parse(conn->rx_buf, h->dlength, kvs, ARRAY_SIZE(kvs),
-			     &n);
-	st = ret ? NULL : kti_kv_get(kvs, n, "SendTargets");
-	if (st) {
-		if (!conn->sess->discovery && !*st)
-			st = conn->sess->tpg->tiqn->wwn.name;
-		cmd->rsp_len = kti_sendtargets(conn, st, cmd->rsp_data,
-					       conn->max_xmit_dsl);
+		return ret;
 	}
 	kti_cmd_sequence(cmd);
 	return 0;
@@ -684,6 +676,11 @@ static bool kti_held_conn(const struct kti_cmd *cmd, u64 conn)
 	return (uintptr_t)cmd->conn == conn;
 }
 
+static bool kti_held_any(const struct kti_cmd *cmd, u64 unused)
+{
+	return true;
+}
+
 /*
  * kti_drop_held - drop the tasks of @sess that @match() @key and that
  * the core has not seen yet: writes still waiting for Data-Out are freed,
@@ -723,6 +720,12 @@ static int kti_drop_held(struct kti_sess *sess,
 	}
 	spin_unlock(&sess->sn_lock);
 	return n;
+}
+
+/* Drop every task of @sess the core has not seen (seq_mutex held). */
+void kti_sess_drop_held(struct kti_sess *sess)
+{
+	kti_drop_held(sess, kti_held_any, 0);
 }
 
 /* Does a logout of @cmd end its own connection? */
@@ -911,6 +914,7 @@ static void kti_tmf_exec(struct kti_cmd *cmd)
 	struct kti_conn *conn = cmd->conn;
 	const struct kti_bhs *h = &cmd->hdr;
 	struct kti_cmd *task = NULL;
+	bool cold;
 
 	switch (h->tmf.function) {
 	case KTI_TMF_ABORT_TASK:
@@ -925,8 +929,8 @@ static void kti_tmf_exec(struct kti_cmd *cmd)
 		break;
 	case KTI_TMF_TARGET_WARM_RESET:
 	case KTI_TMF_TARGET_COLD_RESET:
-		/* resetting every initiator's LUNs needs authorisation */
-		cmd->rsp_code = KTI_TMF_RSP_AUTH_FAILED;
+		cmd->rsp_code = kti_tmf_target_reset(conn, h->tmf.function ==
+						     KTI_TMF_TARGET_COLD_RESET);
 		break;
 	case KTI_TMF_TASK_REASSIGN:
 		cmd->rsp_code = kti_tmf_reassign(cmd, &task);
@@ -935,9 +939,14 @@ static void kti_tmf_exec(struct kti_cmd *cmd)
 		cmd->rsp_code = KTI_TMF_RSP_NOT_SUPPORTED;
 		break;
 	}
+	/* @cmd may be gone once its answer is queued */
+	cold = h->tmf.function == KTI_TMF_TARGET_COLD_RESET &&
+	       cmd->rsp_code == KTI_TMF_RSP_COMPLETE;
 	kti_cmd_respond(cmd, KTI_TX_TMF_RSP);
 	if (task)	/* after the TMF response */
 		kti_reassign_start(conn, task);
+	if (cold)	/* queued after the answer, so it goes out first */
+		kti_target_drop(conn->sess->tpg->tiqn);
 }
 
 static int kti_rx_tmf(struct kti_conn *conn, const u8 *bhs,
@@ -989,6 +998,41 @@ static void kti_cmd_exec(struct kti_cmd *cmd)
 	}
 }
 
+/* A data segment over MaxRecvDataSegmentLength ends the connection. */
+static int kti_rx_check_dsl(struct kti_conn *conn, const struct kti_bhs *h)
+{
+	if (h->dlength <= conn->max_recv_dsl)
+		return 0;
+	pr_warn("PDU data segment of %u bytes over MaxRecvDataSegmentLength %u from %pISc: closing connection\n",
+		h->dlength, conn->max_recv_dsl, &conn->peer);
+	return -EPROTO;
+}
+
+/*
+ * kti_rx_bad_pdu - a PDU whose header kti_bhs_decode() refused (an opcode
+ * a target does not take, reserved values): its AHS and data segment are
+ * read and dropped and it is rejected with the decoder's reason; the
+ * connection stays.  A malformed Login request closes it, as any Login
+ * request in full feature phase does.
+ */
+int kti_rx_bad_pdu(struct kti_conn *conn, const u8 *bhs,
+		   const struct kti_bhs *h)
+{
+	int ret;
+
+	if (h->opcode == KTI_OP_LOGIN_REQ) {
+		pr_warn("malformed Login request from %pISc in full feature phase: closing connection\n",
+			&conn->peer);
+		return -EPROTO;
+	}
+	ret = kti_rx_check_dsl(conn, h);
+	if (!ret)
+		ret = kti_recv_full(conn, conn->rx_buf, h->ahs_len * 4);
+	if (!ret)
+		ret = kti_rx_skip(conn, h);
+	return ret ?: kti_reject(conn, bhs, h, h->reject_reason);
+}
+
 /* kti_rx_pdu - one PDU whose header was read and decoded. */
 int kti_rx_pdu(struct kti_conn *conn, const u8 *bhs, const struct kti_bhs *h)
 {
@@ -998,7 +1042,9 @@ int kti_rx_pdu(struct kti_conn *conn, const u8 *bhs, const struct kti_bhs *h)
 	if (kti_sn_gt(h->exp_statsn, conn->exp_statsn) &&
 	    kti_sn_lte(h->exp_statsn, READ_ONCE(conn->stat_sn)))
 		WRITE_ONCE(conn->exp_statsn, h->exp_statsn);
-
+	ret = kti_rx_check_dsl(conn, h);
+	if (ret)
+		return ret;
 	if (h->ahs_len) {
 		/* no AHS we use (extended CDBs, bidi): skip it */
 		u32 ahs = h->ahs_len * 4;
@@ -1009,11 +1055,6 @@ int kti_rx_pdu(struct kti_conn *conn, const u8 *bhs, const struct kti_bhs *h)
 		ret = kti_rx_skip(conn, h);
 		return ret ?: kti_reject(conn, bhs, h,
 					 KTI_REJECT_CMD_NOT_SUPPORTED);
-	}
-	if (h->dlength > conn->max_recv_dsl && h->opcode != KTI_OP_NOP_OUT) {
-		pr_warn("PDU data segment of %u bytes over MaxRecvDataSegmentLength %u from %pISc: closing connection\n",
-			h->dlength, conn->max_recv_dsl, &conn->peer);
-		return -EPROTO;
 	}
 	switch (h->opcode) {
 	case KTI_OP_SCSI_CMD:

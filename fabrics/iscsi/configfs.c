@@ -403,6 +403,7 @@ static struct kt_wwn *kti_make_wwn(struct kt_fabric *fabric, const char *name)
 		return ERR_PTR(-ENOMEM);
 	kt_wwn_init(&tiqn->wwn, fabric, name);
 	INIT_LIST_HEAD(&tiqn->tpgs);
+	INIT_WORK(&tiqn->drop_work, kti_target_drop_work);
 	mutex_lock(&kti_mutex);
 	tiqn->index = ++kti_tiqn_next;
 	list_add_tail(&tiqn->entry, &kti_tiqns);
@@ -414,6 +415,7 @@ static void kti_drop_wwn(struct kt_wwn *wwn)
 {
 	struct kti_tiqn *tiqn = kti_tiqn(wwn);
 
+	cancel_work_sync(&tiqn->drop_work);
 	mutex_lock(&kti_mutex);
 	WARN_ON(!list_empty(&tiqn->tpgs));
 	list_del(&tiqn->entry);
@@ -933,6 +935,8 @@ void kti_acl_set_defaults(struct kti_acl *acl)
 	a->random_datain_seq_offsets = 0;
 	a->random_r2t_offsets = 0;
 	a->authentication = -1;
+	a->tmr_warm_reset = 0;
+	a->tmr_cold_reset = 0;
 }
 
 /* ->init_acl: static and dynamic ACLs, under kt_cfg_mutex */
@@ -1033,6 +1037,8 @@ static const struct kti_num kti_acla_table[] = {
 	KTI_ACLA(random_datain_seq_offsets, 0, 1),
 	KTI_ACLA(random_r2t_offsets, 0, 1),
 	KTI_ACLA(authentication, -1, 1),	/* -1: the TPG's */
+	KTI_ACLA(tmr_warm_reset, 0, 1),
+	KTI_ACLA(tmr_cold_reset, 0, 1),
 };
 
 static ssize_t kti_acla_show(struct config_item *item, char *page,
@@ -1087,6 +1093,8 @@ KTI_ACL_ATTRIB(random_datain_pdu_offsets);
 KTI_ACL_ATTRIB(random_datain_seq_offsets);
 KTI_ACL_ATTRIB(random_r2t_offsets);
 KTI_ACL_ATTRIB(authentication);
+KTI_ACL_ATTRIB(tmr_warm_reset);
+KTI_ACL_ATTRIB(tmr_cold_reset);
 
 static struct configfs_attribute *kti_acl_attrib_attrs[] = {
 	&kti_acla_attr_dataout_timeout,
@@ -1098,6 +1106,8 @@ static struct configfs_attribute *kti_acl_attrib_attrs[] = {
 	&kti_acla_attr_random_datain_seq_offsets,
 	&kti_acla_attr_random_r2t_offsets,
 	&kti_acla_attr_authentication,
+	&kti_acla_attr_tmr_warm_reset,
+	&kti_acla_attr_tmr_cold_reset,
 	NULL,
 };
 

@@ -24,10 +24,12 @@ struct kti_conn *kti_conn_alloc(struct kti_np *np, struct socket *sock)
 	if (!conn)
 		return NULL;
 	conn->rx_buf = kvmalloc(KTI_LOGIN_MAX_DATA, GFP_KERNEL);
-	if (!conn->rx_buf) {
-		kmem_cache_free(kti_conn_cache, conn);
-		return NULL;
-	}
+	if (!conn->rx_buf)
+		goto out_free_conn;
+	conn->drop_tx = kmem_cache_zalloc(kti_tx_cache, GFP_KERNEL);
+	if (!conn->drop_tx)
+		goto out_free_buf;
+	conn->drop_tx->type = KTI_TX_ASYNC;
 	conn->sock = sock;
 	conn->np = np;
 	conn->state = KTI_CONN_LOGIN;
@@ -49,6 +51,12 @@ struct kti_conn *kti_conn_alloc(struct kti_np *np, struct socket *sock)
 	kernel_getpeername(sock, (struct sockaddr *)&conn->peer);
 	tcp_sock_set_nodelay(sock->sk);
 	return conn;
+
+out_free_buf:
+	kvfree(conn->rx_buf);
+out_free_conn:
+	kmem_cache_free(kti_conn_cache, conn);
+	return NULL;
 }
 
 void kti_conn_free(struct kti_conn *conn)
@@ -56,6 +64,8 @@ void kti_conn_free(struct kti_conn *conn)
 	if (conn->sock)
 		sock_release(conn->sock);
 	xa_destroy(&conn->cmds);
+	kti_text_end(conn);
+	kmem_cache_free(kti_tx_cache, conn->drop_tx);
 	kvfree(conn->rx_buf);
 	kmem_cache_free(kti_conn_cache, conn);
 }
@@ -240,12 +250,11 @@ static int kti_rx_thread(void *arg)
 				&conn->peer);
 			break;
 		}
-		if (kti_bhs_decode(bhs, &h)) {
-			pr_warn("malformed PDU header from %pISc: closing connection\n",
-				&conn->peer);
-			break;
-		}
-		if (kti_rx_pdu(conn, bhs, &h))
+		if (kti_bhs_decode(bhs, &h))
+			ret = kti_rx_bad_pdu(conn, bhs, &h);
+		else
+			ret = kti_rx_pdu(conn, bhs, &h);
+		if (ret)
 			break;
 	}
 	kti_conn_kill(conn);
@@ -687,8 +696,9 @@ int kti_send_sgl_pdu(struct kti_conn *conn, const u8 *bhs,
 /* ---------------- configfs views of sessions ---------------- */
 
 /*
- * kti_tpg_close_sessions - end every session of @tpg (its connections are
- * shut down; release happens in the background) and wait for them.
+ * kti_tpg_close_sessions - end every session of @tpg (an Async Message
+ * first, then its connections are shut down; release happens in the
+ * background) and wait for them.
  */
 void kti_tpg_close_sessions(struct kti_tpg *tpg)
 {
@@ -696,6 +706,7 @@ void kti_tpg_close_sessions(struct kti_tpg *tpg)
 	int tries = 1500;	/* 30 s: longer than a login may take */
 	bool busy;
 
+	kti_tpg_drop_sessions_notice(tpg);
 	do {
 		spin_lock(&tpg->sess_lock);
 		busy = !list_empty(&tpg->sessions) ||

@@ -19,6 +19,7 @@
 #define KTI_LOGIN_MAX_DATA	65536		/* login text over all PDUs */
 
 struct kti_conn;
+struct kti_text;
 
 /* an iSCSI session */
 struct kti_sess {
@@ -113,6 +114,7 @@ struct kti_conn {
 	bool replaced;			/* by a login with its CID */
 
 	void *rx_buf;			/* non-SCSI data segments */
+	struct kti_text *text;		/* Text exchange; rx thread only */
 	struct work_struct login_work;
 	struct work_struct release_work;
 
@@ -122,6 +124,10 @@ struct kti_conn {
 	u32 nopin_response;		/* s to answer a ping */
 	u32 ping_ttt;			/* tag of the ping in flight, or 0 */
 	unsigned long ping_sent;	/* jiffies */
+
+	/* the target ends the session: Async Message, then close */
+	bool drop_announced;		/* under tx_lock; never reset */
+	struct kti_tx *drop_tx;		/* queued once, freed with conn */
 };
 
 /* What the transmit thread sends next for a task. */
@@ -133,7 +139,7 @@ enum kti_tx_type {
 	KTI_TX_TMF_RSP,
 	KTI_TX_LOGOUT_RSP,
 	KTI_TX_REJECT,
-	KTI_TX_ASYNC,
+	KTI_TX_ASYNC,		/* conn->drop_tx: drop announced, then close */
 	KTI_TX_PING,		/* target NOP-In asking for a NOP-Out */
 	KTI_TX_SNACK,		/* resend what a SNACK asks for */
 };
@@ -249,6 +255,9 @@ u32 kti_sess_max_cmdsn(struct kti_sess *sess);
 int kti_rx_pdu(struct kti_conn *conn, const u8 *bhs, const struct kti_bhs *h);
 struct kti_cmd *kti_cmd_alloc(struct kti_conn *conn, const u8 *bhs,
 			      const struct kti_bhs *h);
+int kti_rx_bad_pdu(struct kti_conn *conn, const u8 *bhs,
+		   const struct kti_bhs *h);
+void kti_sess_drop_held(struct kti_sess *sess);
 void kti_cmd_free(struct kti_cmd *cmd);
 void kti_conn_abort_cmds(struct kti_conn *conn);
 int kti_reject(struct kti_conn *conn, const u8 *bhs, const struct kti_bhs *h,
@@ -286,6 +295,17 @@ void kti_sess_stop_recovery(struct kti_sess *sess);
 bool kti_sess_has_orphans(struct kti_sess *sess, int cid);
 u8 kti_tmf_reassign(struct kti_cmd *tmf, struct kti_cmd **task);
 void kti_reassign_start(struct kti_conn *conn, struct kti_cmd *cmd);
+
+/* target.c */
+void kti_tpg_drop_sessions_notice(struct kti_tpg *tpg);
+void kti_target_drop(struct kti_tiqn *tiqn);
+u8 kti_tmf_target_reset(struct kti_conn *conn, bool cold);
+
+/* text.c */
+u8 kti_text_check(struct kti_conn *conn, const struct kti_bhs *h);
+int kti_text_answer(struct kti_conn *conn, const struct kti_bhs *h,
+		    char *data, struct kti_cmd *cmd);
+void kti_text_end(struct kti_conn *conn);
 
 /* discovery.c */
 int kti_sendtargets(struct kti_conn *conn, const char *what, char *buf,

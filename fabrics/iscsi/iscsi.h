@@ -70,6 +70,8 @@ struct kti_acl_attrib {
 	u32 random_datain_seq_offsets;	/* 0 */
 	u32 random_r2t_offsets;		/* 0 */
 	s32 authentication;		/* -1 = inherit from the TPG, 0, 1 */
+	u32 tmr_warm_reset;		/* 0; 1: may TARGET WARM RESET */
+	u32 tmr_cold_reset;		/* 0; 1: may TARGET COLD RESET */
 };
 
 struct kti_tiqn {
@@ -77,6 +79,7 @@ struct kti_tiqn {
 	struct list_head entry;		/* in kti_tiqns, under kti_mutex */
 	struct list_head tpgs;		/* kti_tpg.entry, under kti_mutex */
 	u32 index;
+	struct work_struct drop_work;	/* ends its sessions (cold reset) */
 };
 
 struct kti_tpg {
@@ -151,6 +154,8 @@ void kti_tpg_close_sessions(struct kti_tpg *tpg);
 ssize_t kti_acl_info(struct kti_acl *acl, char *page);
 ssize_t kti_acl_param(struct kti_acl *acl, enum kti_key key, char *page);
 int kti_tpg_dynamic_sessions(struct kti_tpg *tpg, char *page);
+/* target.c */
+void kti_target_drop_work(struct work_struct *work);
 
 /* np.c: listening sockets */
 int kti_np_parse(const char *name, struct sockaddr_storage *ss);

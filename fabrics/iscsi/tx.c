@@ -156,6 +156,23 @@ int kti_tx_resend_status(struct kti_conn *conn, struct kti_cmd *cmd)
 	return kti_tx_status(conn, cmd);
 }
 
+/*
+ * The target drops every connection of the session (AsyncEvent 3): when
+ * to reconnect and how long tasks stay reassignable; StatSN advances.
+ */
+static int kti_tx_async_drop(struct kti_conn *conn)
+{
+	const struct kti_sess_params *p = &conn->sess->params;
+	struct kti_async a = { .event = KTI_ASYNC_DROP_ALL_CONNECTIONS,
+			       .param2 = p->t2w, .param3 = p->t2r };
+	u8 bhs[KTI_BHS_LEN];
+
+	a.statsn = kti_statsn(conn);
+	kti_fill_sn(conn, &a.exp_cmdsn, &a.max_cmdsn);
+	kti_encode_async(bhs, &a);
+	return kti_send_pdu(conn, bhs, NULL, 0);
+}
+
 /* A target ping: NOP-In with our TTT; StatSN is not advanced. */
 static int kti_tx_ping(struct kti_conn *conn, struct kti_tx *tx)
 {
@@ -187,12 +204,16 @@ static void kti_simple_hdr(struct kti_conn *conn, struct kti_cmd *cmd,
 		break;
 	}
 	case KTI_TX_TEXT_RSP: {
-		struct kti_text_rsp t = { .final = true, .itt = cmd->itt,
-					  .ttt = KTI_RSVD_TAG,
+		/* F exactly when the TTT is 0xffffffff; rsp_code: the C bit */
+		struct kti_text_rsp t = { .final = cmd->ttt == KTI_RSVD_TAG,
+					  .cont = cmd->rsp_code,
+					  .itt = cmd->itt, .ttt = cmd->ttt,
 					  .dlength = cmd->rsp_len,
 					  .statsn = cmd->statsn,
 					  .exp_cmdsn = exp, .max_cmdsn = max };
 
+		if (!t.final)
+			memcpy(t.lun, cmd->lun, sizeof(t.lun));
 		kti_encode_text_rsp(bhs, &t);
 		break;
 	}
@@ -279,6 +300,12 @@ void kti_tx_item(struct kti_conn *conn, struct kti_tx *tx)
 		if (live)
 			ret = kti_tx_snack(conn, cmd);
 		kti_cmd_free(cmd);
+		break;
+	case KTI_TX_ASYNC:	/* conn->drop_tx, freed with the connection */
+		if (live)
+			ret = kti_tx_async_drop(conn);
+		if (live && !ret)
+			kernel_sock_shutdown(conn->sock, SHUT_RDWR);
 		break;
 	case KTI_TX_SCSI_RSP:
 		if (live)

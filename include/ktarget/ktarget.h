@@ -560,6 +560,15 @@ void kt_session_destroy(struct kt_session *sess);
  */
 int kt_tmr_lun_reset(struct kt_session *sess, u64 lun);
 
+/*
+ * kt_tmr_tpg_reset - the same for every LUN of @tpg, asked by @sess (of
+ * this TPG or of another TPG of the same target: for a target reset).
+ * @sess's own nexus gets no unit attention.  Returns 0 or -ETIMEDOUT when
+ * a LUN's commands did not finish (the other LUNs are reset still).
+ * Process context.
+ */
+int kt_tmr_tpg_reset(struct kt_tpg *tpg, struct kt_session *sess);
+
 /* configfs helpers for fabrics' attribute show/store functions */
 static inline struct kt_tpg *kt_tpg_from_item(struct config_item *item)
 {

@@ -283,6 +283,8 @@ attr_range acl "$CA" random_datain_pdu_offsets 0 0 1
 attr_range acl "$CA" random_datain_seq_offsets 0 0 1
 attr_range acl "$CA" random_r2t_offsets 0 0 1
 attr_range acl "$CA" authentication -1 -1 1
+attr_range acl "$CA" tmr_warm_reset 0 0 1
+attr_range acl "$CA" tmr_cold_reset 0 0 1
 entries acl-param-entries "$C/param" \
 	"DataPDUInOrder DataSequenceInOrder DefaultTime2Retain DefaultTime2Wait ErrorRecoveryLevel FirstBurstLength ImmediateData InitialR2T MaxBurstLength MaxConnections MaxOutstandingR2T "
 kt_check acl-param-readable cat "$C"/param/*

@@ -6,7 +6,9 @@
 # iscsi-ls/iscsi-inq, open-iscsi discovery and login without auth, with
 # CHAP (a wrong secret is refused), with mutual CHAP and with digests;
 # mkfs/checksum/fsck and fio verify on a file LUN; the same bytes with
-# zero-copy Data-In on and off; 100 login/logout cycles.
+# zero-copy Data-In on and off; 100 login/logout cycles; discovery of a
+# target with 60 portals by an open-iscsi that takes at most 512 bytes per
+# PDU (the answer comes in several Text Responses).
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 IQN=iqn.2003-01.org.ktarget:test
@@ -156,6 +158,39 @@ cycles() {
 }
 kt_check login-logout-100 cycles
 kt_check no-session-left grep -q 'No active iSCSI Session' "$ACL/info"
+
+# a SendTargets answer (about 2 KiB) over an initiator's
+# MaxRecvDataSegmentLength of 512: several Text Responses (C bit)
+MANY=iqn.2003-01.org.ktarget:many-portals
+many_setup() {
+	local t=$KT_CFS/iscsi/$MANY/tpgt_1 i
+
+	for i in $(seq 10 69); do
+		mkdir -p "$t/np/127.0.0.$i:3260" || return 1
+	done
+	kt_write 1 "$t/attrib/generate_node_acls" &&
+		kt_write 0 "$t/attrib/authentication" &&
+		kt_write 1 "$t/enable"
+}
+
+# discover_many CMD...: CMD lists every one of the 60 portals
+discover_many() {
+	local n
+
+	n=$("$@" 2>&1 | grep -F "$MANY" | grep -c '127\.0\.0\.[1-6][0-9]:3260,1')
+	[ "$n" -eq 60 ] || { echo "$n portals of $MANY, expected 60"; return 1; }
+}
+
+discoverydb() {
+	iscsiadm -m discoverydb -t st -p 127.0.0.1 "$@"
+}
+
+kt_check many-portals-setup many_setup
+kt_check iscsi-ls-60-portals discover_many timeout 30 iscsi-ls -i "$INI" iscsi://127.0.0.1
+discoverydb -o new >/dev/null
+discoverydb -o update -n discovery.sendtargets.iscsi.MaxRecvDataSegmentLength -v 512 >/dev/null
+kt_check discovery-60-portals-512 discover_many timeout 60 iscsiadm -m discoverydb -t st -p 127.0.0.1 --discover
+iscsiadm -m node -T "$MANY" -o delete >/dev/null 2>&1
 
 pkill iscsid
 kt_check teardown kt_teardown

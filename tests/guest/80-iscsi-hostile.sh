@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# kt-timeout: 480
+# kt-timeout: 600
 #
 # Bad input on the iSCSI fabric: tests/iscsi/hostile.py, our own hostile
 # initiator, sends malformed PDUs (wrong opcodes, lengths that disagree,
@@ -14,7 +14,10 @@
 # succeed (a leaked task/connection/session shows as "Slab cache still has
 # objects") and the kernel log must be clean.  Cases that hold a
 # connection in a state for long run in the background (login
-# timeout, a logout whose Data-In is never read).  Arguments: hostile cases
+# timeout, a logout whose Data-In is never read).  Cases that end or reset
+# sessions on the target's side (TPG disabled: Async Message first;
+# TARGET WARM/COLD RESET from an ACL allowed to) use a second target, so
+# the victims do not see them.  Arguments: hostile cases
 # to leave out.  hostile.py --list describes every case; each dialogue is
 # in /tmp/hostile/<case>.log (copied to the run folder's out/hostile/).
 # shellcheck source=tests/guest/lib.sh
@@ -23,6 +26,9 @@
 IQN=iqn.2003-01.org.ktarget:hostile
 T=$KT_CFS/iscsi/$IQN/tpgt_1
 URL=iscsi://127.0.0.1/$IQN/0
+IQN2=iqn.2003-01.org.ktarget:hostile-two
+T2=$KT_CFS/iscsi/$IQN2/tpgt_1
+ADMIN_INI=iqn.2004-10.org.ktarget:hostile-admin
 PERF_INI=iqn.2004-10.org.ktarget:victim-perf
 PY_INI=iqn.2004-10.org.ktarget:victim-verify
 HOSTILE=$(realpath "$(dirname "${BASH_SOURCE[0]}")/../iscsi/hostile.py")
@@ -51,6 +57,33 @@ setup() {
 		kt_write 0 "$T/attrib/authentication" &&
 		kt_write 0 "$T/attrib/demo_mode_write_protect" &&
 		kt_write 1 "$T/enable"
+}
+
+# the second target: demo mode, its own LUN, an ACL allowed to ask for
+# target resets, 60 portals (127.0.0.1, 127.0.0.10-68: long SendTargets
+# answers) and a second TPG (on 127.0.0.2) exporting the same device
+setup_two() {
+	local dev i a=$T2/acls/$ADMIN_INI t=${T2%_1}_2
+
+	dev=$(kt_mk_file f1 /root/kth-f1.img 16) || return 1
+	mkdir -p "$T2/np/127.0.0.1:3260" "$T2/lun/lun_0" || return 1
+	ln -s "$dev" "$T2/lun/lun_0/f1" || return 1
+	for i in $(seq 10 68); do
+		mkdir "$T2/np/127.0.0.$i:3260" || return 1
+	done
+	mkdir -p "$a/lun_0" && ln -s "$T2/lun/lun_0" "$a/lun_0/map" || return 1
+	kt_write 1 "$a/attrib/tmr_warm_reset" &&
+		kt_write 1 "$a/attrib/tmr_cold_reset" &&
+		kt_write 1 "$T2/attrib/generate_node_acls" &&
+		kt_write 0 "$T2/attrib/authentication" &&
+		kt_write 0 "$T2/attrib/demo_mode_write_protect" &&
+		kt_write 1 "$T2/enable" || return 1
+	mkdir -p "$t/np/127.0.0.2:3260" "$t/lun/lun_0" || return 1
+	ln -s "$dev" "$t/lun/lun_0/f1" || return 1
+	kt_write 1 "$t/attrib/generate_node_acls" &&
+		kt_write 0 "$t/attrib/authentication" &&
+		kt_write 0 "$t/attrib/demo_mode_write_protect" &&
+		kt_write 1 "$t/enable"
 }
 
 # hostile CASE [ARGS...]: one attack; the whole dialogue goes to
@@ -144,6 +177,7 @@ victim_verify_stop() {
 
 T0=$SECONDS
 kt_check setup setup || kt_abort setup "cannot configure the target"
+kt_check setup-two setup_two || kt_abort setup-two "cannot configure the second target"
 kt_check hostile-login hostile login || kt_abort hostile-login "a correct login fails"
 
 # a kti_rx thread stuck in an uninterruptible wait shows up in 10-20 s
@@ -184,6 +218,12 @@ for c in unknown-opcode target-opcode dsl-over-max nop-dsl-over-max \
 	 close-mid-pdu reinstatement many-sessions abort-queued-r2t \
 	 write-no-data-pile logout-inflight; do
 	skipped "$c" || kt_check "hostile-$c" hostile "$c"
+done
+# the second target: long Text exchanges; sessions it ends or resets itself
+for c in text-long-sendtargets text-split-request text-bad-continuation \
+	 async-drop tmf-warm-reset-authorised tmf-cold-reset-authorised; do
+	skipped "$c" || kt_check "hostile-$c" hostile "$c" -t $IQN2 --tpg "$T2" \
+		--host2 127.0.0.2 -i $ADMIN_INI
 done
 echo "    (sequential cases done at $((SECONDS - T0)) s)"
 

@@ -482,7 +482,91 @@ class Conn:
             self.hdr_digest = True
         return p
 
+    def login_discovery(self, mrdsl=512):
+        """A discovery session declaring a small MaxRecvDataSegmentLength,
+        so that long Text answers come in several PDUs."""
+        self.mrdsl_mine = mrdsl
+        data = keys_bytes([("InitiatorName", self.initiator),
+                           ("SessionType", "Discovery"),
+                           ("HeaderDigest", "None"),
+                           ("DataDigest", "None"),
+                           ("MaxRecvDataSegmentLength", str(mrdsl))])
+        self.send_login(1, 3, True, data)
+        p = self.login_rsp()
+        for _ in range(4):
+            if p.flags & 0x80 and (p.flags & 3) == 3:
+                break
+            self.send_login(1, 3, True, b"")
+            p = self.login_rsp()
+        else:
+            raise Fail("operational stage of the discovery login does not end")
+        self.cmdsn = p.exp_cmdsn
+        return p
+
     # -- full feature phase
+
+    def text_send(self, data, itt, ttt=RSVD, final=True, cont=False):
+        """One Text Request; returns its header and the answer (a Text
+        Response with our ITT, or a Reject, whose CmdSN is taken back)."""
+        sn = self.take_cmdsn(False)
+        h = bhs(OP_TEXT, (F_FINAL if final else 0) | (0x40 if cont else 0),
+                dlen=len(data), itt=itt, f20=ttt, f24=sn, f28=self.exp_statsn)
+        self.send(h, data)
+        p, _ = self.wait_for(lambda p: p.op == OP_REJECT or
+                             (p.op == OP_TEXT_RSP and p.itt == itt), 10.0,
+                             "Text response")
+        if p.op == OP_REJECT:
+            self.cmdsn = sn		# a rejected command takes no CmdSN
+            if p.exp_cmdsn != sn:
+                raise Fail("ExpCmdSN %u after the Reject: the rejected "
+                           "request's CmdSN %u was taken" %
+                           (p.exp_cmdsn, sn))
+        return h, p
+
+    def text_piece(self, p, itt):
+        """Check one piece of a Text answer; True when it is the last."""
+        if p.op != OP_TEXT_RSP or p.itt != itt:
+            raise Fail("expected a Text Response for ITT 0x%x, got %s" %
+                       (itt, p))
+        limit = getattr(self, "mrdsl_mine", 262144)
+        if p.dlen > limit:
+            raise Fail("Text Response of %d bytes over our "
+                       "MaxRecvDataSegmentLength %d" % (p.dlen, limit))
+        final, cont = bool(p.flags & F_FINAL), bool(p.flags & 0x40)
+        if final and (cont or p.f20 != RSVD):
+            raise Fail("final Text Response with C=%d TTT 0x%08x" %
+                       (cont, p.f20))
+        if not final and p.f20 == RSVD:
+            raise Fail("Text Response with F=0 and TTT 0xffffffff")
+        return final
+
+    def text_exchange(self, data, itt=None, split=0):
+        """A whole Text exchange: the request (in @split-byte pieces with
+        the C bit when @split), the answer gathered from all its pieces.
+        Returns (answer bytes, number of answer PDUs)."""
+        itt = itt or self.itt()
+        ttt = RSVD
+        pos = 0
+        while split and len(data) - pos > split:
+            _, p = self.text_send(data[pos:pos + split], itt, ttt,
+                                  final=False, cont=True)
+            if p.op != OP_TEXT_RSP or p.dlen or p.flags & (F_FINAL | 0x40) \
+                    or p.f20 == RSVD:
+                raise Fail("answer to a C-bit Text Request is not an empty "
+                           "F=0 C=0 response with a TTT: %s flags 0x%02x" %
+                           (p, p.flags))
+            ttt = p.f20
+            pos += split
+        _, p = self.text_send(data[pos:], itt, ttt)
+        out = bytearray()
+        pieces = 0
+        while True:
+            pieces += 1
+            final = self.text_piece(p, itt)
+            out += p.data
+            if final:
+                return bytes(out), pieces
+            _, p = self.text_send(b"", itt, p.f20)
 
     def take_cmdsn(self, immediate):
         sn = self.cmdsn
@@ -659,6 +743,25 @@ def expect_reject_or_close(c, sent, reasons, timeout=5.0, recheck=True):
     return msg
 
 
+def expect_reject(c, sent, reasons, timeout=5.0):
+    """A Reject (one of @reasons, carrying the header @sent), after which
+    the connection must still answer a ping: closing is wrong here."""
+    kind, p = react(c, timeout)
+    if kind == "close":
+        raise Fail("connection closed (%s), expected a Reject" % p)
+    if kind == "silence":
+        raise Fail("no Reject within %.0f s" % timeout)
+    if p.op != OP_REJECT:
+        raise Fail("expected a Reject, got %s" % p)
+    if p.hdr[2] not in reasons:
+        raise Fail("Reject reason 0x%02x, expected one of %s" %
+                   (p.hdr[2], ", ".join("0x%02x" % r for r in reasons)))
+    if p.data[:48] != sent[:48]:
+        raise Fail("Reject does not carry the rejected header")
+    c.ping()
+    return "Reject reason 0x%02x, connection still answers pings" % p.hdr[2]
+
+
 def expect_login_reject(c, timeout=10.0, status=None):
     """A login response of status class 2 (or @status), or a close."""
     try:
@@ -730,22 +833,23 @@ def c_login(args):
     return "logged in, read 4 KiB, pinged, logged out"
 
 
-@case("unknown-opcode", "opcode 0x1c in full feature phase")
+@case("unknown-opcode", "opcode 0x1c (with a data segment) in full feature phase: Reject, connection kept")
 def c_unknown_opcode(args):
     c = logged_in(args)
-    h = bhs(0x1c, F_FINAL, itt=c.itt(), f24=c.cmdsn, f28=c.exp_statsn,
-            immediate=True)
-    c.send(h)
-    return expect_reject_or_close(c, h, (REJ_PROTOCOL, REJ_NOT_SUPPORTED))
+    data = os.urandom(100)
+    h = bhs(0x1c, F_FINAL, dlen=len(data), itt=c.itt(), f24=c.cmdsn,
+            f28=c.exp_statsn, immediate=True)
+    c.send(h, data)
+    return expect_reject(c, h, (REJ_PROTOCOL, REJ_NOT_SUPPORTED))
 
 
-@case("target-opcode", "a target opcode (SCSI Response, 0x21) sent to the target")
+@case("target-opcode", "a target opcode (SCSI Response, 0x21) sent to the target: Reject, connection kept")
 def c_target_opcode(args):
     c = logged_in(args)
     h = bhs(OP_SCSI_RSP, F_FINAL, itt=c.itt(), f24=c.cmdsn,
             f28=c.exp_statsn)
     c.send(h)
-    return expect_reject_or_close(c, h, (REJ_PROTOCOL, REJ_NOT_SUPPORTED))
+    return expect_reject(c, h, (REJ_PROTOCOL, REJ_NOT_SUPPORTED))
 
 
 @case("dsl-over-max", "a Text request whose data segment exceeds the target's MaxRecvDataSegmentLength")
@@ -759,13 +863,16 @@ def c_dsl_over_max(args):
     return expect_reject_or_close(c, h, (REJ_PROTOCOL,))
 
 
-@case("nop-dsl-over-max", "a NOP-Out ping with more data than the target's MaxRecvDataSegmentLength")
+@case("nop-dsl-over-max", "a NOP-Out ping with more data than the target's MaxRecvDataSegmentLength: closed like any other PDU")
 def c_nop_dsl_over_max(args):
     c = logged_in(args)
     data = os.urandom(c.mrdsl * 2)
     h = c.nop_hdr(dlen=len(data))
     c.send(h, data)
-    return expect_reject_or_close(c, h, (REJ_PROTOCOL,))
+    seen = expect_close(c, 5.0)
+    if seen:
+        raise Fail("closed, but only after %s" % ", ".join(seen))
+    return "connection closed"
 
 
 @case("dsl-huge", "a SCSI Command header announcing a 16 MiB data segment that never comes")
@@ -1450,21 +1557,127 @@ def c_snack_erl0(args):
                                          0x03))
 
 
-@case("text-sendtargets", "Text SendTargets=All in a normal session")
+def sendtargets_parse(data):
+    """{TargetName: set of TargetAddress} from a SendTargets answer."""
+    out = {}
+    name = None
+    for item in data.split(b"\0"):
+        if not item:
+            continue
+        k, _, v = item.decode().partition("=")
+        if k == "TargetName":
+            name = v
+            out.setdefault(name, set())
+        elif k == "TargetAddress" and name is not None:
+            out[name].add(v)
+        else:
+            raise Fail("unexpected key in a SendTargets answer: %r" % item)
+    return out
+
+
+def expected_portals(args):
+    """TargetAddress values of every enabled TPG of --target, from
+    configfs (np/<ip>:<port> of tpgt_<N> -> <ip>:<port>,<N>)."""
+    wwn = os.path.dirname(need_tpg(args).rstrip("/"))
+    out = set()
+    for d in os.listdir(wwn):
+        if not d.startswith("tpgt_"):
+            continue
+        with open(os.path.join(wwn, d, "enable")) as f:
+            if f.read().strip() != "1":
+                continue
+        for np in os.listdir(os.path.join(wwn, d, "np")):
+            out.add("%s,%s" % (np, d[5:]))
+    return out
+
+
+def check_portals(args, answer):
+    got = sendtargets_parse(answer).get(args.target)
+    want = expected_portals(args)
+    if got != want:
+        raise Fail("SendTargets: %s has %s, expected %d portals (missing "
+                   "%s, extra %s)" % (args.target, "no entry" if got is None
+                                      else "%d portals" % len(got),
+                                      len(want), sorted(want - (got or set())),
+                                      sorted((got or set()) - want)))
+    return len(want)
+
+
+@case("text-sendtargets", "Text SendTargets=All in a normal session: only the session's own target")
 def c_text_sendtargets(args):
     c = logged_in(args)
-    itt = c.itt()
-    data = keys_bytes([("SendTargets", "All")])
-    c.send(bhs(OP_TEXT, F_FINAL, dlen=len(data), itt=itt, f20=RSVD,
-               f24=c.take_cmdsn(False), f28=c.exp_statsn), data)
-    p, _ = c.wait_for(lambda p: p.itt == itt, 5.0, "Text response")
-    if p.op == OP_REJECT:
-        return "Reject reason 0x%02x" % p.hdr[2]
-    if p.op != OP_TEXT_RSP:
-        raise Fail("unexpected %s" % p)
+    answer, _ = c.text_exchange(keys_bytes([("SendTargets", "All")]))
+    got = sendtargets_parse(answer)
+    if list(got) != [args.target] or not got[args.target]:
+        raise Fail("SendTargets=All in a normal session answered %s" %
+                   {k: sorted(v) for k, v in got.items()})
     c.ping()
     c.logout()
-    return "Text response: %r" % p.data[:80]
+    return "own target only, %d portal(s)" % len(got[args.target])
+
+
+@case("text-long-sendtargets", "SendTargets=All in a discovery session with MaxRecvDataSegmentLength 512: the answer in C-bit pieces, every portal there (--tpg)")
+def c_text_long_sendtargets(args):
+    c = Conn(args)
+    c.login_discovery(512)
+    answer, pieces = c.text_exchange(keys_bytes([("SendTargets", "All")]))
+    if pieces < 2:
+        raise Fail("a %d-byte answer in one PDU" % len(answer))
+    n = check_portals(args, answer)
+    c.logout()
+    return "%d bytes in %d PDUs, all %d portals of %s" % (
+        len(answer), pieces, n, args.target)
+
+
+@case("text-split-request", "a SendTargets request sent in 4-byte C-bit pieces, each acknowledged; then the long answer (--tpg)")
+def c_text_split_request(args):
+    c = Conn(args)
+    c.login_discovery(512)
+    req = keys_bytes([("SendTargets", args.target)])
+    answer, pieces = c.text_exchange(req, split=4)
+    n = check_portals(args, answer)
+    c.logout()
+    return "request in %d pieces, answer in %d PDUs with all %d portals" % (
+        (len(req) + 3) // 4, pieces, n)
+
+
+@case("text-bad-continuation", "a long Text answer continued with a wrong TTT, interrupted by another ITT, reset, then finished (--tpg)")
+def c_text_bad_continuation(args):
+    c = Conn(args)
+    c.login_discovery(512)
+    req = keys_bytes([("SendTargets", "All")])
+    itt = c.itt()
+    _, first = c.text_send(req, itt)
+    if c.text_piece(first, itt):
+        raise Fail("a one-PDU answer: the test needs a long one")
+    ttt = first.f20
+    h, p = c.text_send(b"", itt, ttt ^ 0x5a5a)
+    if p.op != OP_REJECT or p.hdr[2] != REJ_INVALID_FIELD or \
+            p.data[:48] != h:
+        raise Fail("a continuation with a wrong TTT: %s, expected Reject "
+                   "0x09 carrying it" % p)
+    h, p = c.text_send(req, c.itt())
+    if p.op != OP_REJECT or p.hdr[2] != REJ_PROTOCOL or p.data[:48] != h:
+        raise Fail("a new Text Request with another ITT in the middle of "
+                   "an answer: %s, expected Reject 0x04" % p)
+    # a reset: the same ITT and TTT 0xffffffff starts over
+    _, again = c.text_send(req, itt)
+    if again.data != first.data or c.text_piece(again, itt):
+        raise Fail("after a reset the answer does not start over: %s" %
+                   again)
+    out = bytearray(again.data)
+    p = again
+    while not c.text_piece(p, itt):
+        _, p = c.text_send(b"", itt, p.f20)
+        out += p.data
+    sendtargets_parse(bytes(out))
+    h, p = c.text_send(b"", itt, p.f20 if p.f20 != RSVD else ttt)
+    if p.op != OP_REJECT or p.hdr[2] != REJ_INVALID_FIELD:
+        raise Fail("a continuation after the last piece: %s, expected "
+                   "Reject 0x09" % p)
+    c.logout()
+    return "wrong TTT and another ITT rejected (CmdSN not taken), reset " \
+        "restarted the answer, which then ended"
 
 
 @case("text-garbage", "a Text request with 40 keys, a non-UTF-8 value and no final NUL")
@@ -1637,6 +1850,184 @@ def c_write_no_data_pile(args):
     return "target kept answering pings; connection reset"
 
 
+def cfs_write(path, value):
+    """Write a configfs attribute (the cases that change the target's
+    configuration run as root in the guest)."""
+    with open(path, "w") as f:
+        f.write(value)
+
+
+def need_tpg(args):
+    if not args.tpg or not os.path.isdir(args.tpg):
+        raise Fail("needs --tpg <the configfs tpgt_N folder of --target>")
+    return args.tpg
+
+
+def wait_session_gone(args, initiator, timeout=10.0):
+    """Until the TPG shows no session of @initiator any more (its ACL's
+    info, or dynamic_sessions in demo mode)."""
+    info = os.path.join(args.tpg, "acls", initiator, "info")
+    dyn = os.path.join(args.tpg, "dynamic_sessions")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if os.path.exists(info):
+            with open(info) as f:
+                if f.read().startswith("No active iSCSI Session"):
+                    return
+        else:
+            with open(dyn) as f:
+                if initiator not in f.read().split():
+                    return
+        time.sleep(0.1)
+    raise Fail("session of %s still listed after %.0f s" % (initiator,
+                                                           timeout))
+
+
+def expect_async_drop(c, timeout=5.0):
+    """The Async Message announcing that the target drops the session's
+    connections: AsyncEvent 3, Time2Wait and Time2Retain as negotiated,
+    StatSN the next one, LUN 0, ITT 0xffffffff."""
+    deadline = time.monotonic() + timeout
+    while True:
+        statsn, cmdsn = c.exp_statsn, c.cmdsn
+        try:
+            p = c.recv(max(0.01, deadline - time.monotonic()))
+        except Closed as e:
+            raise Fail("connection closed without an Async Message") from e
+        except Silence as e:
+            raise Fail("no Async Message within %.0f s" % timeout) from e
+        if p.op == OP_NOP_IN and p.itt == RSVD:
+            continue
+        if p.op != OP_ASYNC:
+            raise Fail("expected an Async Message, got %s" % p)
+        break
+    t2w = int(c.keys.get("DefaultTime2Wait", "-1"))
+    t2r = int(c.keys.get("DefaultTime2Retain", "-1"))
+    got = (p.hdr[36], struct.unpack_from(">HH", p.hdr, 40))
+    if got != (3, (t2w, t2r)):
+        raise Fail("Async Message event %d Time2Wait %d Time2Retain %d, "
+                   "expected event 3, %d, %d" % (got[0], got[1][0],
+                                                 got[1][1], t2w, t2r))
+    if p.itt != RSVD or p.hdr[8:16] != bytes(8) or not p.flags & F_FINAL:
+        raise Fail("Async Message with ITT 0x%08x, LUN %s, flags 0x%02x" %
+                   (p.itt, p.hdr[8:16].hex(), p.flags))
+    if p.statsn != statsn or p.exp_cmdsn != cmdsn:
+        raise Fail("Async Message StatSN %u ExpCmdSN %u, expected %u %u" %
+                   (p.statsn, p.exp_cmdsn, statsn, cmdsn))
+    return p
+
+
+@case("async-drop", "the TPG is disabled under a session: an Async Message (event 3) comes before the close (--tpg)")
+def c_async_drop(args):
+    tpg = need_tpg(args)
+    c = logged_in(args)
+    c.ping()
+    cfs_write(os.path.join(tpg, "enable"), "0")
+    try:
+        p = expect_async_drop(c)
+        seen = expect_close(c, 5.0, "after the Async Message")
+        if seen:
+            raise Fail("%s after the Async Message" % ", ".join(seen))
+        wait_session_gone(args, c.initiator)
+    finally:
+        cfs_write(os.path.join(tpg, "enable"), "1")
+    return "Async Message (event 3, Time2Wait %d, Time2Retain %d), then " \
+        "closed" % struct.unpack_from(">HH", p.hdr, 40)
+
+
+def expect_ua(c, who):
+    """The next command of @c fails with a unit attention 29/xx (reset)."""
+    rsp, _ = c.scsi(TUR, 0)
+    sense = rsp.sense()
+    if rsp.hdr[3] != 0x02 or not sense or sense[0] != 6 or sense[1] != 0x29:
+        raise Fail("%s: TEST UNIT READY after the reset: %s, expected a "
+                   "unit attention 29/xx" % (who, rsp))
+    return "%x/%02x/%02x" % sense
+
+
+def other_initiator(args):
+    return "%s-other" % args.initiator
+
+
+def other_tpg_session(args):
+    """With --host2, a session through another TPG of the same target."""
+    if not args.host2:
+        return None
+    a2 = argparse.Namespace(**vars(args))
+    a2.host = args.host2
+    return logged_in(a2, initiator="%s-tpg2" % args.initiator)
+
+
+@case("tmf-warm-reset-authorised", "TARGET WARM RESET from an ACL with attrib/tmr_warm_reset (-i, --tpg): complete, the other session gets a unit attention")
+def c_tmf_warm_reset_authorised(args):
+    attr = os.path.join(need_tpg(args), "acls", args.initiator, "attrib",
+                        "tmr_warm_reset")
+    a = logged_in(args)
+    b = logged_in(args, initiator=other_initiator(args))
+    t2 = other_tpg_session(args)
+    r = b.tmf(TMF_TARGET_WARM_RESET)
+    if r != 6:
+        raise Fail("WARM RESET from a demo-mode initiator answered %d, "
+                   "expected 6" % r)
+    cfs_write(attr, "0")
+    try:
+        r = a.tmf(TMF_TARGET_WARM_RESET)
+    finally:
+        cfs_write(attr, "1")
+    if r != 6:
+        raise Fail("WARM RESET with tmr_warm_reset 0 answered %d, expected "
+                   "6" % r)
+    r = a.tmf(TMF_TARGET_WARM_RESET, timeout=30.0)
+    if r != 0:
+        raise Fail("authorised WARM RESET answered %d, expected 0" % r)
+    ua = expect_ua(b, "other session")
+    if t2:
+        ua += ", the other TPG's session " + expect_ua(t2, "other TPG")
+        t2.logout()
+    rsp, _ = a.scsi(TUR, 0)
+    if rsp.hdr[3] != 0:
+        raise Fail("the asker got %s after its own reset" % rsp)
+    a.logout()
+    b.logout()
+    return "refused (6) without the attribute; complete with it, the " \
+        "other session then got %s" % ua
+
+
+@case("tmf-cold-reset-authorised", "TARGET COLD RESET from an ACL with attrib/tmr_cold_reset (-i, --tpg): complete, then every session of the target is ended")
+def c_tmf_cold_reset_authorised(args):
+    need_tpg(args)
+    a = logged_in(args)
+    b = logged_in(args, initiator=other_initiator(args))
+    t2 = other_tpg_session(args)
+    r = b.tmf(TMF_TARGET_COLD_RESET)
+    if r != 6:
+        raise Fail("COLD RESET from a demo-mode initiator answered %d, "
+                   "expected 6" % r)
+    b.ping()
+    r = a.tmf(TMF_TARGET_COLD_RESET, timeout=30.0)
+    if r != 0:
+        raise Fail("authorised COLD RESET answered %d, expected 0" % r)
+    ended = [(a, "asker"), (b, "other session")]
+    if t2:
+        ended.append((t2, "other TPG's session"))
+    for c, who in ended:
+        try:
+            expect_async_drop(c)
+            seen = expect_close(c, 5.0, "after the Async Message")
+        except Fail as e:
+            raise Fail("%s: %s" % (who, e)) from e
+        if seen:
+            raise Fail("%s: %s after the Async Message" %
+                       (who, ", ".join(seen)))
+    wait_session_gone(args, b.initiator)
+    c = Conn(args, initiator=b.initiator)
+    c.login()
+    ua = expect_ua(c, "new session")
+    c.logout()
+    return "complete; %d sessions got the Async Message and were " \
+        "closed; a new session got %s" % (len(ended), ua)
+
+
 @case("victim", "well-behaved write/read-verify loop for --seconds or until --stop-file exists")
 def c_victim(args):
     c = logged_in(args, initiator=args.initiator)
@@ -1677,6 +2068,12 @@ def main():
                     help="the victim case stops when this file appears")
     ap.add_argument("--hold", type=int, default=45,
                     help="how long logout-unread holds the connection")
+    ap.add_argument("--host2", default=None,
+                    help="a portal of another TPG of --target (target "
+                    "resets span TPGs)")
+    ap.add_argument("--tpg", default=None,
+                    help="configfs tpgt_N folder of --target, for the "
+                    "cases that change its configuration")
     ap.add_argument("-v", "--verbose", action="store_true",
                     help="print every PDU")
     ap.add_argument("--list", action="store_true")

@@ -688,6 +688,35 @@ static void encode_async(void)
 	CHECK_BHS(b, want);
 }
 
+/* what the target sends before it ends a session on its own */
+static void encode_async_drop_all(void)
+{
+	static const u8 want[KTI_BHS_LEN] = {
+		0x32, 0x80, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00,		/* no data segment */
+		0, 0, 0, 0, 0, 0, 0, 0,		/* LUN 0 */
+		0xff, 0xff, 0xff, 0xff,
+		0, 0, 0, 0,
+		0xff, 0xff, 0xff, 0xff,		/* StatSN wraps */
+		0x00, 0x00, 0x00, 0x07,
+		0x00, 0x00, 0x00, 0x46,
+		0x03, 0x00,			/* drop all connections */
+		0x00, 0x00,			/* Parameter1 reserved */
+		0x0e, 0x10,			/* Time2Wait 3600 */
+		0x00, 0x00,			/* Time2Retain 0 */
+		0, 0, 0, 0,
+	};
+	struct kti_async a = {
+		.event = KTI_ASYNC_DROP_ALL_CONNECTIONS, .param2 = 3600,
+		.statsn = 0xffffffff, .exp_cmdsn = 7, .max_cmdsn = 70,
+	};
+	u8 b[KTI_BHS_LEN];
+
+	memset(b, 0xee, sizeof(b));
+	kti_encode_async(b, &a);
+	CHECK_BHS(b, want);
+}
+
 static void encode_reject(void)
 {
 	static const u8 want[KTI_BHS_LEN] = {
@@ -866,6 +895,7 @@ static const struct kt_test tests[] = {
 	KT_TEST(encode_text_rsp),
 	KT_TEST(encode_logout_rsp),
 	KT_TEST(encode_async),
+	KT_TEST(encode_async_drop_all),
 	KT_TEST(encode_reject),
 	KT_TEST(encoded_is_not_initiator_pdu),
 	KT_TEST(put_sense),
