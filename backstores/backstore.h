@@ -4,8 +4,8 @@
  * parsing `control` values, the byte range of an I/O, walking the part of a
  * scatterlist an I/O may touch, and thin wrappers around kernel calls whose
  * form changes between kernel versions.  The wrappers at the end are the
- * only place the backstores depend on a kernel version; add other kernels'
- * forms there.
+ * only place the backstores depend on the kernel's version; they key on
+ * feature probes made in Kbuild.
  */
 #ifndef KTARGET_BACKSTORE_H
 #define KTARGET_BACKSTORE_H
@@ -161,26 +161,85 @@ static inline unsigned int kt_bs_sg_count(struct scatterlist *sgl,
 }
 
 /* ------------------------------------------------------------------ */
-/* Kernel API wrappers (Linux 6.1 forms)                               */
+/* Kernel API wrappers                                                 */
 /* ------------------------------------------------------------------ */
 
-static inline fmode_t kt_bs_bdev_mode(bool write)
+/*
+ * The interfaces below changed form between the kernels ktarget builds
+ * against (Debian 12's 6.1 and Debian's 6.12 backport).  Each wrapper
+ * says which kernels differ; the #ifdefs test feature probes made in
+ * Kbuild (KT_HAVE_...), never a version number.
+ */
+
+/*
+ * struct kt_bs_bdev - a block device a backstore opened and claimed.
+ * Up to Linux 6.4 (blkdev_get_by_path()) the open hands back the
+ * block_device, and blkdev_put() needs the open's mode again.  From 6.9
+ * (bdev_file_open_by_path(), KT_HAVE_BDEV_FILE_OPEN) it hands back a
+ * file that holds the claim and is what gets released.  The forms of
+ * 6.5 to 6.8 are not handled.
+ */
+struct kt_bs_bdev {
+	struct block_device *bdev;	/* NULL when not open */
+#ifdef KT_HAVE_BDEV_FILE_OPEN
+	struct file *file;
+#else
+	fmode_t mode;
+#endif
+};
+
+#ifdef KT_HAVE_BDEV_FILE_OPEN
+
+/*
+ * Open the block device at @path for reading (and writing with @write),
+ * claimed exclusively for @holder.  0 or -errno.
+ */
+static inline int kt_bs_bdev_open(struct kt_bs_bdev *bd, const char *path,
+				  bool write, void *holder)
 {
-	return FMODE_READ | (write ? FMODE_WRITE : 0) | FMODE_EXCL;
+	blk_mode_t mode = BLK_OPEN_READ | (write ? BLK_OPEN_WRITE : 0);
+	struct file *file;
+
+	/* a holder makes the open exclusive */
+	file = bdev_file_open_by_path(path, mode, holder, NULL);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	bd->file = file;
+	bd->bdev = file_bdev(file);
+	return 0;
 }
 
-/* Open the block device at @path exclusively for @holder. */
-static inline struct block_device *kt_bs_bdev_open(const char *path,
-						   bool write, void *holder)
+/* Release the claim and close; @bd is then not open. */
+static inline void kt_bs_bdev_close(struct kt_bs_bdev *bd)
 {
-	return blkdev_get_by_path(path, kt_bs_bdev_mode(write), holder);
+	bdev_fput(bd->file);
+	bd->file = NULL;
+	bd->bdev = NULL;
 }
 
-static inline void kt_bs_bdev_close(struct block_device *bdev, bool write,
-				    void *holder)
+#else /* blkdev_get_by_path(): Linux 6.4 and older */
+
+static inline int kt_bs_bdev_open(struct kt_bs_bdev *bd, const char *path,
+				  bool write, void *holder)
 {
-	blkdev_put(bdev, kt_bs_bdev_mode(write));
+	fmode_t mode = FMODE_READ | (write ? FMODE_WRITE : 0) | FMODE_EXCL;
+	struct block_device *bdev;
+
+	bdev = blkdev_get_by_path(path, mode, holder);
+	if (IS_ERR(bdev))
+		return PTR_ERR(bdev);
+	bd->mode = mode;
+	bd->bdev = bdev;
+	return 0;
 }
+
+static inline void kt_bs_bdev_close(struct kt_bs_bdev *bd)
+{
+	blkdev_put(bd->bdev, bd->mode);
+	bd->bdev = NULL;
+}
+
+#endif /* KT_HAVE_BDEV_FILE_OPEN */
 
 static inline bool kt_bs_bdev_write_cache(struct block_device *bdev)
 {
@@ -208,13 +267,18 @@ static inline void kt_bs_iter_bvec(struct iov_iter *iter, bool write,
 	iov_iter_bvec(iter, write ? ITER_SOURCE : ITER_DEST, bvec, nr, count);
 }
 
-/* Start an iocb read or write; -EIOCBQUEUED means ->ki_complete follows. */
+/*
+ * Start an iocb read or write; -EIOCBQUEUED means ->ki_complete follows.
+ * Calls the file's ->read_iter/->write_iter directly, the same on every
+ * kernel: call_read_iter()/call_write_iter(), which did just that, were
+ * removed in Linux 6.9.
+ */
 static inline ssize_t kt_bs_file_rw_iter(struct file *file,
 					 struct kiocb *iocb,
 					 struct iov_iter *iter, bool write)
 {
-	return write ? call_write_iter(file, iocb, iter) :
-		       call_read_iter(file, iocb, iter);
+	return write ? file->f_op->write_iter(iocb, iter) :
+		       file->f_op->read_iter(iocb, iter);
 }
 
 #endif /* KTARGET_BACKSTORE_H */

@@ -15,14 +15,14 @@
 
 /*
  * struct ib_dev - one iblock device.  The parameters are set under the
- * core's kt_cfg_mutex before `enable`; @bdev is opened by ib_configure()
+ * core's kt_cfg_mutex before `enable`; @bd is opened by ib_configure()
  * and then only read until ib_free_dev().
  */
 struct ib_dev {
 	struct kt_dev dev;
 	char path[KT_PATH_LEN];	/* udev_path= */
-	bool readonly;		/* readonly=1: opened without FMODE_WRITE */
-	struct block_device *bdev;
+	bool readonly;		/* readonly=1: opened for reading only */
+	struct kt_bs_bdev bd;	/* bd.bdev: NULL until enabled */
 };
 
 /*
@@ -56,8 +56,8 @@ static void ib_free_dev(struct kt_dev *dev)
 {
 	struct ib_dev *ib = to_ib(dev);
 
-	if (ib->bdev)
-		kt_bs_bdev_close(ib->bdev, !ib->readonly, ib);
+	if (ib->bd.bdev)
+		kt_bs_bdev_close(&ib->bd);
 	kfree(ib);
 }
 
@@ -80,7 +80,7 @@ static int ib_set_param(struct kt_dev *dev, const char *key, const char *val)
 static ssize_t ib_show_params(struct kt_dev *dev, char *page)
 {
 	struct ib_dev *ib = to_ib(dev);
-	struct block_device *bdev = ib->bdev;
+	struct block_device *bdev = ib->bd.bdev;
 	ssize_t len = 0;
 
 	if (bdev)
@@ -120,25 +120,25 @@ static int ib_setup_limits(struct ib_dev *ib, struct block_device *bdev)
 static int ib_configure(struct kt_dev *dev)
 {
 	struct ib_dev *ib = to_ib(dev);
-	struct block_device *bdev;
+	struct kt_bs_bdev bd;
 	int ret;
 
 	if (!ib->path[0]) {
 		pr_err("%s: udev_path= must be set before enable\n", dev->name);
 		return -EINVAL;
 	}
-	bdev = kt_bs_bdev_open(ib->path, !ib->readonly, ib);
-	if (IS_ERR(bdev)) {
-		pr_err("%s: cannot claim %s: error %ld\n", dev->name, ib->path,
-		       PTR_ERR(bdev));
-		return PTR_ERR(bdev);
-	}
-	ret = ib_setup_limits(ib, bdev);
+	ret = kt_bs_bdev_open(&bd, ib->path, !ib->readonly, ib);
 	if (ret) {
-		kt_bs_bdev_close(bdev, !ib->readonly, ib);
+		pr_err("%s: cannot claim %s: error %d\n", dev->name, ib->path,
+		       ret);
 		return ret;
 	}
-	ib->bdev = bdev;
+	ret = ib_setup_limits(ib, bd.bdev);
+	if (ret) {
+		kt_bs_bdev_close(&bd);
+		return ret;
+	}
+	ib->bd = bd;
 	return 0;
 }
 
@@ -146,7 +146,7 @@ static bool ib_write_cache_enabled(struct kt_dev *dev)
 {
 	struct ib_dev *ib = to_ib(dev);
 
-	return ib->bdev && kt_bs_bdev_write_cache(ib->bdev);
+	return ib->bd.bdev && kt_bs_bdev_write_cache(ib->bd.bdev);
 }
 
 /* ---------------- I/O ---------------- */
@@ -225,7 +225,8 @@ static void ib_submit_bios(struct ib_dev *ib, struct ib_req *req,
 
 	blk_start_plug(&plug);
 	while (done < len) {
-		bio = kt_bs_bio_alloc(ib->bdev, min(nvecs, BIO_MAX_VECS), opf);
+		bio = kt_bs_bio_alloc(ib->bd.bdev, min(nvecs, BIO_MAX_VECS),
+				      opf);
 		bio->bi_iter.bi_sector = (pos + done) >> SECTOR_SHIFT;
 		bio->bi_private = req;
 		bio->bi_end_io = ib_bio_end;
@@ -312,7 +313,7 @@ static kt_status_t ib_flush(struct kt_cmd *cmd)
 	struct ib_dev *ib = to_ib(cmd->dev);
 	struct bio *bio;
 
-	bio = kt_bs_bio_alloc(ib->bdev, 0, REQ_OP_WRITE | REQ_PREFLUSH);
+	bio = kt_bs_bio_alloc(ib->bd.bdev, 0, REQ_OP_WRITE | REQ_PREFLUSH);
 	bio->bi_private = cmd;
 	bio->bi_end_io = ib_flush_end;
 	submit_bio(bio);

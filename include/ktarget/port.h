@@ -13,7 +13,7 @@
 #include <linux/errno.h>
 #include <linux/string.h>
 #include <linux/kernel.h>
-#include <asm/unaligned.h>
+#include <ktarget/compat.h>
 
 #else /* user space */
 
