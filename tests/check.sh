@@ -5,6 +5,10 @@
 #   build   make W=1 of every module, in a fresh copy of the sources
 #           (tests/vm/.cache/build, so that every file is compiled and
 #           every warning seen); any warning fails it
+#   build-<release>   the same W=1 build against each other kernel header
+#           tree in KT_EXTRA_KDIRS (space-separated; default: every
+#           /usr/src/linux-headers-*-amd64 but KDIR's; set it empty for
+#           none), one step per tree, in tests/vm/.cache/build-<release>
 #   sparse  make sparse (C=2) there; any sparse warning fails it
 #   lint    make lint (checkpatch --strict)
 #   unit    make -C tests/unit check   (when tests/unit/Makefile exists)
@@ -16,7 +20,8 @@
 # The last line is "N passed, N failed"; the exit status is 1 if any failed.
 #
 # TESTS=<regex> runs the steps whose name matches (the build runs whenever
-# a guest step does), e.g. TESTS=lint, TESTS='guest/(00|20)-'.
+# a guest step does), e.g. TESTS=lint, TESTS='guest/(00|20)-', TESTS=build-
+# (the other kernels' builds only).
 # KDIR=<headers> builds against other headers (and boots their kernel).
 # Logs: tests/vm/.cache/logs/<step>.log
 set -uo pipefail
@@ -48,11 +53,37 @@ plan() {
 	if [ ${#GUESTS[@]} -gt 0 ] || selected build; then
 		STEPS+=(build)
 	fi
+	extra_kdirs
 	selected sparse && STEPS+=(sparse)
 	selected lint && STEPS+=(lint)
 	[ -f "$KT_ROOT/tests/unit/Makefile" ] && selected unit && STEPS+=(unit)
 	[ -f "$KT_ROOT/tests/fuzz/Makefile" ] && selected fuzz && STEPS+=(fuzz)
 	NSTEPS=$((${#STEPS[@]} + ${#GUESTS[@]}))
+}
+
+# The release of the kernel whose headers are in $1, or nothing.
+kdir_release() {
+	cat "$1/include/config/kernel.release" 2>/dev/null
+}
+
+# A step kdir:<headers> for each header tree of KT_EXTRA_KDIRS (default:
+# the installed /usr/src/linux-headers-*-amd64 ones) other than KDIR, one
+# per release, whose build-<release> is selected.
+extra_kdirs() {
+	local list d rel main seen=" "
+
+	list=${KT_EXTRA_KDIRS-$(echo /usr/src/linux-headers-*-amd64)}
+	main=$(kdir_release "$KDIR")
+	for d in $list; do
+		[ -f "$d/Makefile" ] || continue
+		rel=$(kdir_release "$d")
+		if [ -z "$rel" ] || [ "$rel" = "$main" ] ||
+		   [[ $seen == *" $rel "* ]]; then
+			continue
+		fi
+		seen+="$rel "
+		selected "build-$rel" && STEPS+=("kdir:$d")
+	done
 }
 
 # Progress: "[i/n] name ... " then the outcome on the same line.
@@ -75,10 +106,11 @@ show_failure() {
 	tail -n "${KT_TAIL:-40}" "$log" | sed 's/^/    | /'
 }
 
-# host_result OK LOG [WHY [REGEX]]: count a host step; on failure show the
-# log lines matching REGEX (the warnings), else the end of the log.
+# host_result OK LOG [WHY [REGEX [DIR]]]: count a host step; on failure
+# show the log lines matching REGEX (the warnings, paths relative to DIR,
+# default $BUILD), else the end of the log.
 host_result() {
-	local ok=$1 log=$2 why=${3:-} re=${4:-}
+	local ok=$1 log=$2 why=${3:-} re=${4:-} dir=${5:-$BUILD}
 
 	if [ "$ok" = 1 ]; then
 		PASSED=$((PASSED + 1))
@@ -88,7 +120,7 @@ host_result() {
 	FAILED=$((FAILED + 1))
 	echo "FAILED${why:+: $why} ($(elapsed))"
 	if [ -n "$re" ] && grep -qE "$re" "$log"; then
-		grep -E -A2 "$re" "$log" | head -n 60 | sed "s|$BUILD/||; s/^/    | /"
+		grep -E -A2 "$re" "$log" | head -n 60 | sed "s|$dir/||; s/^/    | /"
 		echo "    (full log: $log)"
 	else
 		show_failure "$log"
@@ -101,25 +133,45 @@ count_warnings() {
 	grep -cE "$WARN_RE" "$1"
 }
 
-# Build from a fresh copy: a full compile every time, and nothing of the
-# developer's own build tree is touched.
-step_build() {
-	local log=$LOGS/build.log n
-
-	begin build
-	rm -rf "$BUILD"
-	mkdir -p "$BUILD"
+# Copy the sources to $1, without the build products and the tests.
+copy_sources() {
+	rm -rf "$1"
+	mkdir -p "$1"
 	rsync -a --exclude=.git --exclude=tests --exclude='*.o' --exclude='*.ko' \
 		--exclude='*.mod' --exclude='*.mod.c' --exclude='.*.cmd' \
 		--exclude=Module.symvers --exclude=modules.order \
-		"$KT_ROOT/" "$BUILD/"
-	if ! make -C "$BUILD" -j"$(nproc)" KDIR="$KDIR" W=1 modules >"$log" 2>&1; then
-		host_result 0 "$log" "make failed" "$WARN_RE"
+		"$KT_ROOT/" "$1/"
+}
+
+# build_in NAME DIR HEADERS: make W=1 modules in a fresh copy at DIR
+# against the kernel headers at HEADERS; any warning fails step NAME.
+build_in() {
+	local name=$1 dir=$2 hdrs=$3 log=$LOGS/$1.log n
+
+	begin "$name"
+	copy_sources "$dir"
+	if ! make -C "$dir" -j"$(nproc)" KDIR="$hdrs" W=1 modules >"$log" 2>&1; then
+		host_result 0 "$log" "make failed" "$WARN_RE" "$dir"
 	elif n=$(count_warnings "$log") && [ "$n" -gt 0 ]; then
-		host_result 0 "$log" "$n warning(s)" "$WARN_RE"
+		host_result 0 "$log" "$n warning(s)" "$WARN_RE" "$dir"
 	else
 		host_result 1 "$log"
 	fi
+}
+
+# Build from a fresh copy: a full compile every time, and nothing of the
+# developer's own build tree is touched.
+step_build() {
+	build_in build "$BUILD" "$KDIR"
+}
+
+# The same build against another kernel's headers, in a tree of its own
+# (the guests use $BUILD).
+step_build_extra() {
+	local rel
+
+	rel=$(kdir_release "$1")
+	build_in "build-$rel" "$KT_CACHE/build-$rel" "$1"
 }
 
 step_sparse() {
@@ -200,6 +252,7 @@ main() {
 	for s in "${STEPS[@]}"; do
 		case $s in
 		build) step_build ;;
+		kdir:*) step_build_extra "${s#kdir:}" ;;
 		sparse) step_sparse ;;
 		lint) step_make lint lint ;;
 		unit) step_make unit -C tests/unit check ;;
