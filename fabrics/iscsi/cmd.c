@@ -813,8 +813,12 @@ static void kti_logout_exec(struct kti_cmd *cmd)
 	kti_cmd_respond(cmd, KTI_TX_LOGOUT_RSP);
 }
 
-static int kti_rx_logout(struct kti_conn *conn, const u8 *bhs,
-			 const struct kti_bhs *h)
+/*
+ * A request whose data segment is of no use (Logout, TMF): its task is
+ * carried out in CmdSN order.
+ */
+static int kti_rx_task(struct kti_conn *conn, const u8 *bhs,
+		       const struct kti_bhs *h)
 {
 	struct kti_cmd *cmd;
 	int ret;
@@ -952,21 +956,12 @@ static void kti_tmf_exec(struct kti_cmd *cmd)
 static int kti_rx_tmf(struct kti_conn *conn, const u8 *bhs,
 		      const struct kti_bhs *h)
 {
-	struct kti_cmd *cmd;
 	int ret;
 
+	if (!conn->sess->discovery)
+		return kti_rx_task(conn, bhs, h);
 	ret = kti_rx_skip(conn, h);
-	if (ret)
-		return ret;
-	if (conn->sess->discovery)
-		return kti_reject(conn, bhs, h, KTI_REJECT_PROTOCOL_ERROR);
-	if (!kti_cmdsn_ok(conn->sess, h))
-		return 0;
-	cmd = kti_cmd_alloc(conn, bhs, h);
-	if (!cmd)
-		return -ENOMEM;
-	kti_cmd_sequence(cmd);
-	return 0;
+	return ret ?: kti_reject(conn, bhs, h, KTI_REJECT_PROTOCOL_ERROR);
 }
 
 /*
@@ -1066,7 +1061,7 @@ int kti_rx_pdu(struct kti_conn *conn, const u8 *bhs, const struct kti_bhs *h)
 	case KTI_OP_TEXT_REQ:
 		return kti_rx_text(conn, bhs, h);
 	case KTI_OP_LOGOUT_REQ:
-		return kti_rx_logout(conn, bhs, h);
+		return kti_rx_task(conn, bhs, h);
 	case KTI_OP_TMF_REQ:
 		return kti_rx_tmf(conn, bhs, h);
 	case KTI_OP_SNACK:

@@ -443,6 +443,25 @@ static void kti_login_reinstate(struct kti_login *lg)
 		lg->initiator);
 }
 
+/* The connection's own settings: CID, data segment sizes, pings. */
+static void kti_login_conn_setup(struct kti_login *lg)
+{
+	struct kti_conn *conn = lg->conn;
+
+	conn->cid = lg->cid;
+	conn->max_recv_dsl = lg->neg.p.max_recv_dsl;
+	conn->max_xmit_dsl = lg->neg.p.max_xmit_dsl;
+	if (lg->acl && !lg->acl->dynamic) {
+		mutex_lock(&kti_mutex);
+		conn->nopin_interval = kti_acl(lg->acl)->attrib.nopin_timeout;
+		conn->nopin_response =
+			kti_acl(lg->acl)->attrib.nopin_response_timeout;
+		mutex_unlock(&kti_mutex);
+	}
+	if (lg->discovery)
+		conn->nopin_interval = 0;
+}
+
 /*
  * Connection reinstatement: a connection with this CID is still in the
  * session; end it and wait (bounded) until it is gone.
@@ -480,17 +499,7 @@ static u16 kti_login_join(struct kti_login *lg)
 	st = kti_login_reinstate_conn(lg);
 	if (st)
 		return st;
-	conn->cid = lg->cid;
-	conn->max_recv_dsl = lg->neg.p.max_recv_dsl;
-	conn->max_xmit_dsl = lg->neg.p.max_xmit_dsl;
-	conn->nopin_interval = 0;
-	if (lg->acl && !lg->acl->dynamic) {
-		mutex_lock(&kti_mutex);
-		conn->nopin_interval = kti_acl(lg->acl)->attrib.nopin_timeout;
-		conn->nopin_response =
-			kti_acl(lg->acl)->attrib.nopin_response_timeout;
-		mutex_unlock(&kti_mutex);
-	}
+	kti_login_conn_setup(lg);
 	lg->sess = NULL;	/* its reference goes to the connection */
 	kti_sess_add_conn(sess, conn);
 	return KTI_LOGIN_SUCCESS;
@@ -530,20 +539,9 @@ static u16 kti_login_session(struct kti_login *lg)
 		list_add_tail(&sess->tpg_entry, &lg->tpg->sessions);
 		spin_unlock(&lg->tpg->sess_lock);
 	}
-	if (lg->acl && !lg->acl->dynamic) {
-		mutex_lock(&kti_mutex);
-		conn->nopin_interval = kti_acl(lg->acl)->attrib.nopin_timeout;
-		conn->nopin_response =
-			kti_acl(lg->acl)->attrib.nopin_response_timeout;
-		mutex_unlock(&kti_mutex);
-	}
-	if (lg->discovery)
-		conn->nopin_interval = 0;
 	sess->tsih = kti_new_tsih();
 	lg->tsih = sess->tsih;
-	conn->cid = lg->cid;
-	conn->max_recv_dsl = lg->neg.p.max_recv_dsl;
-	conn->max_xmit_dsl = lg->neg.p.max_xmit_dsl;
+	kti_login_conn_setup(lg);
 	kti_sess_add_conn(sess, conn);
 	return KTI_LOGIN_SUCCESS;
 }

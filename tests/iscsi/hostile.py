@@ -2089,7 +2089,12 @@ def main():
         ap.error("unknown case %r (see --list)" % args.case)
     if not args.initiator:
         args.initiator = "%s-%s" % (DEF_INITIATOR, args.case)
-    fn, doc = CASES[args.case]
+    return run_case(CASES, args)
+
+
+def run_case(cases, args):
+    """Run cases[args.case]; its verdict is the last line; exit status."""
+    fn, doc = cases[args.case]
     log("%s: %s" % (args.case, doc))
     try:
         msg = fn(args)

@@ -765,24 +765,7 @@ def main():
     H.VERBOSE = args.verbose
     if args.case not in CASES:
         ap.error("unknown case %r (see --list)" % args.case)
-    fn, doc = CASES[args.case]
-    log("%s: %s" % (args.case, doc))
-    try:
-        msg = fn(args)
-    except (Fail, LoginRejected) as e:
-        log("FAIL: %s: %s" % (args.case, e))
-        return 1
-    except Closed as e:
-        log("FAIL: %s: connection closed unexpectedly (%s)" % (args.case, e))
-        return 1
-    except Silence:
-        log("FAIL: %s: no answer in time" % args.case)
-        return 1
-    except OSError as e:
-        log("FAIL: %s: %s" % (args.case, e))
-        return 1
-    log("ok: %s: %s" % (args.case, msg))
-    return 0
+    return H.run_case(CASES, args)
 
 
 if __name__ == "__main__":
