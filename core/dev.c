@@ -160,9 +160,13 @@ struct kt_attrib_desc {
 	int (*check)(struct kt_dev *dev, u32 val);
 };
 
+/*
+ * Writing 0 is accepted everywhere: rtslib saves every attribute and
+ * writes them all back on restore, iblock's 0 included.
+ */
 static int kt_check_write_cache(struct kt_dev *dev, u32 val)
 {
-	if (dev->ops->write_cache_enabled) {
+	if (val && dev->ops->write_cache_enabled) {
 		pr_err("%s: the backing device's own write cache setting applies\n",
 		       dev->name);
 		return -EINVAL;

@@ -867,10 +867,27 @@ static bool kti_tpg_has_np(struct kti_tpg *tpg, struct kti_np *np)
 	return false;
 }
 
+/*
+ * The TPG of @tiqn that has portal @np, or NULL.  A portal belongs to one
+ * TPG per target (as in LIO): a login names the target, and the portal it
+ * came in on must tell which of the target's TPGs it reaches.
+ */
+static struct kti_tpg *kti_tiqn_np_tpg(struct kti_tiqn *tiqn,
+				       struct kti_np *np)
+{
+	struct kti_tpg *tpg;
+
+	lockdep_assert_held(&kti_mutex);
+	list_for_each_entry(tpg, &tiqn->tpgs, entry)
+		if (kti_tpg_has_np(tpg, np))
+			return tpg;
+	return NULL;
+}
+
 /* mkdir np/<ipv4>:<port> or np/[<ipv6>]:<port> */
 struct config_group *kti_np_make(struct kt_tpg *ktpg, const char *name)
 {
-	struct kti_tpg *tpg = kti_tpg(ktpg);
+	struct kti_tpg *tpg = kti_tpg(ktpg), *owner;
 	struct sockaddr_storage ss;
 	struct kti_tpg_np *tnp;
 	struct kti_np *np;
@@ -889,10 +906,11 @@ struct config_group *kti_np_make(struct kt_tpg *ktpg, const char *name)
 	np = kti_np_get(&ss);
 	if (IS_ERR(np))
 		goto out_unlock;
-	if (kti_tpg_has_np(tpg, np)) {
+	owner = kti_tiqn_np_tpg(tpg->tiqn, np);
+	if (owner) {
 		kti_np_put(np);
 		pr_err("%s: tpgt %u has portal %pISpc already\n",
-		       ktpg->wwn->name, ktpg->tpgt, &ss);
+		       ktpg->wwn->name, owner->tpg.tpgt, &ss);
 		np = ERR_PTR(-EEXIST);
 		goto out_unlock;
 	}

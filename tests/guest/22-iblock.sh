@@ -44,6 +44,8 @@ ib_brd() {
 	kt_check_fails brd-second-claim-refused kt_write 1 "$dev2/enable"
 	rmdir "$dev2" "${dev2%/*}"
 	kt_check_fails brd-write-cache-attr-fixed kt_write 1 "$dev/attrib/emulate_write_cache"
+	# rtslib's restore writes back the 0 it saved
+	kt_check brd-write-cache-attr-zero kt_write 0 "$dev/attrib/emulate_write_cache"
 	kt_check brd-export bs_export "$dev" 0 || return 1
 	kt_check brd-no-write-cache ib_cache_type 'write through'
 	kt_check brd-sync-cache bs_sync_cache "$BS_SD"

@@ -5,10 +5,10 @@
 # nothing but discovery_auth, lio_version and cpus_allowed_list directly
 # under iscsi/; target names checked; attrib/ and param/ defaults and
 # ranges; auth strings with and without a trailing newline, "NULL" clears,
-# root only; ACL files; portals on 127.0.0.1:3260 and [::1]:3260 (shared
-# listeners, duplicates and bad names refused, iSER/cxgbit refused); every
-# refusal leaves a kernel message and changes nothing; then full teardown
-# and rmmod with the listeners gone.
+# root only; ACL files; portals on 127.0.0.1:3260 and [::1]:3260 (listeners
+# shared between targets, duplicates within a target and bad names refused,
+# iSER/cxgbit refused); every refusal leaves a kernel message and changes
+# nothing; then full teardown and rmmod with the listeners gone.
 # shellcheck source=tests/guest/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -325,8 +325,13 @@ for n in foo 127.0.0.1 127.0.0.1:0 127.0.0.1:65536 300.0.0.1:3260 \
 	 "[::1:3260" "[::1]3260" "::1:3260" "127.0.0.1:32x"; do
 	refused "np-bad-$n" mkdir "$N/$n"
 done
+# one TPG per portal within a target (LIO's rule: targetcli relies on it
+# when it adds its default portal); other targets share the listener
 T2=$I/$IQN/tpgt_2
-kt_check tpg2-same-portal mkdir -p "$T2/np/127.0.0.1:3260"
+kt_check tpg2-mkdir mkdir "$T2"
+refused tpg2-same-portal-refused mkdir "$T2/np/127.0.0.1:3260"
+T2=$I/$IQN-2/tpgt_1
+kt_check other-target-same-portal mkdir -p "$T2/np/127.0.0.1:3260"
 kt_check tpg3-mkdir mkdir -p "$I/$IQN/tpgt_3"
 kt_check tpg3-enable-no-portal kt_write 1 "$I/$IQN/tpgt_3/enable"
 same tpg3-enabled "$I/$IQN/tpgt_3/enable" 1
@@ -334,8 +339,9 @@ kt_check tpg1-enable kt_write 1 "$T/enable"
 kt_check tpg1-disable kt_write 0 "$T/enable"
 same dynamic-sessions-empty "$T/dynamic_sessions" ""
 kt_check np-rmdir-shared rmdir "$N/127.0.0.1:3260"
-kt_check np-still-listens-for-tpg2 listening 0CBC
-kt_check np-rmdir-tpg2 rmdir "$T2/np/127.0.0.1:3260"
+kt_check np-still-listens-for-other-target listening 0CBC
+kt_check np-rmdir-other-target rmdir "$T2/np/127.0.0.1:3260"
+rmdir "$T2" "${T2%/*}"
 entries top-level-with-target "$I" \
 	"cpus_allowed_list discovery_auth $IQN lio_version "
 
