@@ -270,10 +270,8 @@ bool kti_logout_closes(const struct kti_cmd *cmd);
 
 /* tx.c */
 void kti_tx_item(struct kti_conn *conn, struct kti_tx *tx);
-int kti_tx_r2t(struct kti_conn *conn, struct kti_tx *tx);
 int kti_tx_data_in(struct kti_conn *conn, struct kti_cmd *cmd, u32 first,
 		   u32 last);
-int kti_tx_status(struct kti_conn *conn, struct kti_cmd *cmd);
 int kti_tx_scsi_rsp(struct kti_conn *conn, struct kti_cmd *cmd, bool resend);
 int kti_tx_resend_status(struct kti_conn *conn, struct kti_cmd *cmd);
 int kti_tx_simple(struct kti_conn *conn, struct kti_cmd *cmd,
@@ -281,7 +279,6 @@ int kti_tx_simple(struct kti_conn *conn, struct kti_cmd *cmd,
 
 /* erl.c */
 void kti_retain(struct kti_conn *conn, struct kti_cmd *cmd);
-void kti_unretain(struct kti_conn *conn, struct kti_cmd *cmd);
 void kti_release_acked(struct kti_conn *conn);
 void kti_release_retained(struct kti_conn *conn);
 int kti_tx_snack(struct kti_conn *conn, struct kti_cmd *snack);

@@ -14,6 +14,14 @@
 /* more unacknowledged answers than this: the oldest are let go */
 #define KTI_MAX_RETAINED	512
 
+/* Free a retained task. */
+static void kti_unretain(struct kti_conn *conn, struct kti_cmd *cmd)
+{
+	list_del_init(&cmd->ack_entry);
+	conn->nr_retained--;
+	kti_cmd_free(cmd);
+}
+
 /*
  * kti_retain - keep an answered task for SNACK (transmit thread).  It
  * no longer counts as running; a write's data is not needed any more.
@@ -39,14 +47,6 @@ void kti_retain(struct kti_conn *conn, struct kti_cmd *cmd)
 				    &conn->peer, old->statsn);
 		kti_unretain(conn, old);
 	}
-}
-
-/* Free a retained task. */
-void kti_unretain(struct kti_conn *conn, struct kti_cmd *cmd)
-{
-	list_del_init(&cmd->ack_entry);
-	conn->nr_retained--;
-	kti_cmd_free(cmd);
 }
 
 /* Free the retained tasks the initiator acknowledged (ExpStatSN). */

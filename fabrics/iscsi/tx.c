@@ -20,7 +20,7 @@ static void kti_fill_sn(struct kti_conn *conn, u32 *exp, u32 *max)
 	*max = kti_sess_max_cmdsn(conn->sess);
 }
 
-int kti_tx_r2t(struct kti_conn *conn, struct kti_tx *tx)
+static int kti_tx_r2t(struct kti_conn *conn, struct kti_tx *tx)
 {
 	struct kti_r2t r = {
 		.itt = tx->itt,
@@ -106,7 +106,7 @@ int kti_tx_data_in(struct kti_conn *conn, struct kti_cmd *cmd, u32 first,
 }
 
 /* The SCSI Response PDU of @cmd (not sent when Data-In carried it). */
-int kti_tx_status(struct kti_conn *conn, struct kti_cmd *cmd)
+static int kti_tx_status(struct kti_conn *conn, struct kti_cmd *cmd)
 {
 	struct kt_cmd *kc = &cmd->kc;
 	struct kti_scsi_rsp r = { .itt = cmd->itt };
