@@ -790,14 +790,19 @@ def expect_login_reject(c, timeout=10.0, status=None):
 
 # ---------------------------------------------------------------- cases
 
-CASES = {}
+def case_registry():
+    """(cases, @case(name, doc) decorator that adds a function to them)"""
+    cases = {}
+
+    def case(name, doc):
+        def reg(fn):
+            cases[name] = (fn, doc)
+            return fn
+        return reg
+    return cases, case
 
 
-def case(name, doc):
-    def reg(fn):
-        CASES[name] = (fn, doc)
-        return fn
-    return reg
+CASES, case = case_registry()
 
 
 def logged_in(args, **kw):

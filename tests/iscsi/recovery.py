@@ -207,6 +207,15 @@ def read_back(c, lba, blocks):
     return data
 
 
+def finish_write(c, itt, r2t, data, when):
+    """Answer @r2t with the rest of @data (written at LBA), then the
+    WRITE must succeed and read back whole."""
+    c.data_out(itt, r2t.f20, r2t.u32(40), data[r2t.u32(40):])
+    expect_rsp(c, itt)
+    if read_back(c, LBA, len(data) // BLOCK) != data:
+        raise Fail("data read back differs %s" % when)
+
+
 def logout(c, reason=0, cid=None, expect=0, closes=True):
     itt = c.itt()
     cid = c.cid if cid is None else cid
@@ -230,14 +239,7 @@ def vanish(c):
 
 # ---------------------------------------------------------------- cases
 
-CASES = {}
-
-
-def case(name, doc):
-    def reg(fn):
-        CASES[name] = (fn, doc)
-        return fn
-    return reg
+CASES, case = H.case_registry()
 
 
 def two_conns(args, erl=0, max_conns=4, data_digest=False):
@@ -464,10 +466,7 @@ def c_erl1_dataout_digest(args):
                     len(data) - 3 * 8192))
     if rec.f20 == ttt:
         raise Fail("recovery R2T reuses the old Target Transfer Tag")
-    c.data_out(itt, rec.f20, rec.u32(40), data[rec.u32(40):])
-    expect_rsp(c, itt)
-    if read_back(c, LBA, 128) != data:
-        raise Fail("data read back differs after the recovery")
+    finish_write(c, itt, rec, data, "after the recovery")
     logout(c)
     return "recovery R2T for offset 24576 with a new TTT; data intact"
 
@@ -686,10 +685,7 @@ def c_erl2_reassign_write(args):
     if rec.op != OP_R2T or rec.u32(40) != 5 * 8192:
         raise Fail("after TASK REASSIGN expected an R2T at 40960, got %s" %
                    rec)
-    c1.data_out(itt, rec.f20, rec.u32(40), data[rec.u32(40):])
-    expect_rsp(c1, itt)
-    if read_back(c1, LBA, 128) != data:
-        raise Fail("data differs after the reassigned write")
+    finish_write(c1, itt, rec, data, "after the reassigned write")
     logout(c1)
     return "R2T for the missing 24 KiB on CID 1; data intact"
 
