@@ -43,7 +43,6 @@ fi
 SCRIPT=$(realpath "$1") || kt_die "no such script: $1"
 shift
 [ -f "$SCRIPT" ] || kt_die "no such script: $SCRIPT"
-case $SCRIPT in /tmp/*) kt_die "the guest mounts a tmpfs on /tmp: keep $SCRIPT elsewhere" ;; esac
 NAME=$(basename "$SCRIPT" .sh)
 # Timeout: KT_TIMEOUT, else the script's "# kt-timeout: <s>" line, else 600.
 TIMEOUT=${KT_TIMEOUT:-$(sed -n 's/^# kt-timeout: *\([0-9][0-9]*\).*/\1/p' "$SCRIPT" | head -n1)}
@@ -110,11 +109,31 @@ write_job() {
 	} >"$RUN/job"
 }
 
+# The host folders the guest must see through its own tmpfs on /tmp and
+# /run (stage 1's kt.keep=): the checkout, the run folder and the script's
+# folder, when they are under /tmp or /run, minus those inside another.
+keep_paths() {
+	local p k out=()
+
+	while read -r p; do
+		case $p in /tmp/* | /run/*) ;; *) continue ;; esac
+		for k in "${out[@]}"; do
+			[[ $p == "$k"/* ]] && continue 2
+		done
+		out+=("$p")
+	done < <(printf '%s\n' "$KT_ROOT" "$RUN" "$(dirname "$SCRIPT")" | LC_ALL=C sort -u)
+	local IFS=,
+	echo "${out[*]}"
+}
+
 qemu_cmd() {
+	local keep
+
+	keep=$(keep_paths)
 	QEMU=(qemu-system-x86_64 -accel tcg,thread=multi -cpu max
 	      -m "${KT_MEM:-2048}" -smp "${KT_SMP:-2}" -no-reboot -nic "${KT_NIC:-none}"
 	      -kernel "$KT_KERNEL" -initrd "$KT_INITRD"
-	      -append "console=ttyS0 quiet panic=-1 slab_nomerge kt.init=$KT_VM_DIR/guest-init.sh kt.run=$RUN"
+	      -append "console=ttyS0 quiet panic=-1 slab_nomerge kt.init=$KT_VM_DIR/guest-init.sh kt.run=$RUN${keep:+ kt.keep=$keep}"
 	      -fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap
 	      -device virtio-9p-pci,fsdev=root,mount_tag=hostroot
 	      -fsdev "local,id=out,path=$RUN/out,security_model=none,multidevs=remap"

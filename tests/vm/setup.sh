@@ -9,14 +9,28 @@
 #  - builds a busybox initramfs that mounts the host root over 9p
 #  - unpacks checkpatch.pl from linux-source-6.1 when it is missing
 # Writes tests/vm/.cache/env (and env-<ABI>) for the other scripts.
+# setup.sh --packages prints the package list and does nothing else.
 set -euo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-PKGS="qemu-system-x86 linux-headers-amd64 cpio kmod busybox-static sg3-utils
-fio libiscsi-bin e2fsprogs sparse linux-source-6.1 clang libclang-rt-14-dev
-lsscsi iproute2 util-linux xz-utils zstd binutils make gcc libssl-dev
-open-iscsi"
+# The one package list of the project: make run, make check, make
+# check-debug and CI (.ci/run runs this script) all rely on it alone.
+#  build:      build-essential (make, gcc, libc6-dev) libssl-dev sparse
+#              clang libclang-rt-14-dev (tests/fuzz) perl (checkpatch)
+#              linux-source-6.1 (checkpatch; the debug kernel's source)
+#  debug kernel (tests/debug/build.sh): bc bison flex libelf-dev
+#  host side of the rig: qemu-system-x86 linux-headers-amd64 cpio kmod
+#              busybox-static xz-utils zstd binutils rsync util-linux
+#  guest tests (the guest runs the host's programs): sg3-utils fio
+#              libiscsi-bin e2fsprogs lsscsi iproute2 open-iscsi python3
+#              targetcli-fb dbus-daemon (65-iscsi-targetcli) procps
+PKGS="build-essential libssl-dev sparse clang libclang-rt-14-dev perl
+linux-source-6.1 bc bison flex libelf-dev
+qemu-system-x86 linux-headers-amd64 cpio kmod busybox-static xz-utils zstd
+binutils rsync util-linux
+sg3-utils fio libiscsi-bin e2fsprogs lsscsi iproute2 open-iscsi python3
+targetcli-fb dbus-daemon procps"
 
 # Modules the initramfs loads, in this order, before it can mount 9p.
 INITRD_MODS="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev
@@ -135,6 +149,10 @@ initrd_add_mod() {
 # read-only with a tmpfs overlay on top, mount /tmp, /run, configfs, the
 # "out" share and the module staging folder of run-guest.sh (kt.run=),
 # then switch_root to stage 2 (tests/vm/guest-init.sh, named by kt.init=).
+# The host folders of kt.keep= (comma-separated: the checkout and the run
+# folder when they live under /tmp or /run) stay visible through the
+# guest's own tmpfs there: each is bind-mounted aside before the tmpfs
+# goes on and moved back onto it after.
 write_stage1() {
 	cat >"$1" <<'EOF'
 #!/bin/busybox sh
@@ -150,10 +168,12 @@ for m in $(cat /lib/modules/order); do
 done
 run=
 init=
+keep=
 for a in $(cat /proc/cmdline); do
 	case $a in
 	kt.init=*) init=${a#kt.init=} ;;
 	kt.run=*) run=${a#kt.run=} ;;
+	kt.keep=*) keep=$(echo "${a#kt.keep=}" | tr , ' ') ;;
 	esac
 done
 [ -n "$init" ] && [ -n "$run" ] || die "no kt.init= or kt.run= on the command line"
@@ -173,8 +193,20 @@ abi=$(uname -r)
 mkdir -p $n/lib/modules/$abi
 mount --bind $n$run/stage/lib/modules/$abi $n/lib/modules/$abi ||
 	die "cannot bind the module staging folder"
+i=0
+for p in $keep; do
+	mkdir -p /keep/$i
+	mount --bind $n$p /keep/$i || die "cannot keep $p"
+	i=$((i + 1))
+done
 mount -t tmpfs -o mode=1777 tmpfs $n/tmp
 mount -t tmpfs -o mode=0755 tmpfs $n/run
+i=0
+for p in $keep; do
+	mkdir -p $n$p
+	mount --move /keep/$i $n$p || die "cannot put $p back"
+	i=$((i + 1))
+done
 mkdir -p $n/run/lock $n/run/shm $n/dev/pts $n/dev/shm $n/ktout $n/root
 mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts $n/dev/pts
 mount -t tmpfs -o mode=1777 tmpfs $n/dev/shm
@@ -268,5 +300,11 @@ EOF
 	kt_log "setup: ok (kernel $KABI, headers $KDIR)"
 }
 
+# tests/debug/build.sh sources this file for its functions.
+[ "${BASH_SOURCE[0]}" = "$0" ] || return 0
+if [ "${1:-}" = --packages ]; then
+	echo $PKGS
+	exit 0
+fi
 [ -n "${KABI:-}${KDIR:-}" ] && KT_SETUP_EXPLICIT=1
 main "$@"
