@@ -30,6 +30,7 @@ make -C "$KT_ROOT" -j2 KDIR="$KDIR" modules >"$KT_CACHE/logs/bench-build.log" 2>
 	kt_die "the build failed (log: $KT_CACHE/logs/bench-build.log)"
 }
 export KT_MEM=${KT_MEM:-4096}
+export KT_SLUB_DEBUG=	# no slub_debug= (make check has it): full speed
 args=("secs=${KT_BENCH_SECS:-15}" "mb=${KT_BENCH_MB:-512}"
       "rounds=${KT_BENCH_ROUNDS:-1}" "copy=${KT_BENCH_COPY:-0}")
 # each run takes its time plus ~10 s (fio's ramp and start-up under TCG)

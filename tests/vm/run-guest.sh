@@ -24,6 +24,7 @@
 #   KT_MEM=2048 KT_SMP=2, KT_QEMU_ARGS="..." extra QEMU arguments
 #   KT_NIC=none       the -nic option (make run forwards the iSCSI port)
 #   KT_KEEP=1           keep the run folder (default: kept for failures)
+#   KT_SLUB_DEBUG=FZPU  the guest's slub_debug= (empty: none; make bench)
 # A guest script may list kernel-log lines to tolerate, one ERE per line:
 #   # kt-dmesg-allow: <regex>
 # and ask for a longer timeout than 600 s:
@@ -127,13 +128,13 @@ keep_paths() {
 }
 
 qemu_cmd() {
-	local keep
+	local keep slub=${KT_SLUB_DEBUG-FZPU}
 
 	keep=$(keep_paths)
 	QEMU=(qemu-system-x86_64 -accel tcg,thread=multi -cpu max
 	      -m "${KT_MEM:-2048}" -smp "${KT_SMP:-2}" -no-reboot -nic "${KT_NIC:-none}"
 	      -kernel "$KT_KERNEL" -initrd "$KT_INITRD"
-	      -append "console=ttyS0 quiet panic=-1 slab_nomerge kt.init=$KT_VM_DIR/guest-init.sh kt.run=$RUN${keep:+ kt.keep=$keep}"
+	      -append "console=ttyS0 quiet panic=-1 slab_nomerge${slub:+ slub_debug=$slub} kt.init=$KT_VM_DIR/guest-init.sh kt.run=$RUN${keep:+ kt.keep=$keep}"
 	      -fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap
 	      -device virtio-9p-pci,fsdev=root,mount_tag=hostroot
 	      -fsdev "local,id=out,path=$RUN/out,security_model=none,multidevs=remap"
