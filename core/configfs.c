@@ -54,7 +54,7 @@ static ssize_t kt_dev_enable_store(struct config_item *item,
 
 	ret = kstrtou32(page, 0, &val);
 	if (ret || val != 1) {
-		pr_err("%s: enable takes only 1\n", dev->name);
+		pr_err_ratelimited("%s: enable takes only 1\n", dev->name);
 		return -EINVAL;
 	}
 	mutex_lock(&kt_cfg_mutex);
@@ -73,22 +73,32 @@ static ssize_t kt_dev_store_str(struct kt_dev *dev, char *dst, size_t size,
 	if (len && page[len - 1] == '\n')
 		len--;
 	if (len >= size) {
-		pr_err("%s: %s longer than %zu bytes\n", dev->name, what,
-		       size - 1);
+		pr_err_ratelimited("%s: %s longer than %zu bytes\n", dev->name, what,
+				   size - 1);
 		return -EINVAL;
 	}
 	mutex_lock(&kt_cfg_mutex);
 	memcpy(dst, page, len);
-	dst[len] = '\0';
+	memset(dst + len, 0, size - len);
 	mutex_unlock(&kt_cfg_mutex);
 	return count;
 }
 
+/* Show a string attribute of the device (written under kt_cfg_mutex). */
+static ssize_t kt_dev_show_str(const char *str, char *page)
+{
+	ssize_t len = 0;
+
+	mutex_lock(&kt_cfg_mutex);
+	if (str[0])
+		len = sprintf(page, "%s\n", str);
+	mutex_unlock(&kt_cfg_mutex);
+	return len;
+}
+
 static ssize_t kt_dev_alias_show(struct config_item *item, char *page)
 {
-	struct kt_dev *dev = kt_dev_from_item(item);
-
-	return dev->alias[0] ? sprintf(page, "%s\n", dev->alias) : 0;
+	return kt_dev_show_str(kt_dev_from_item(item)->alias, page);
 }
 
 static ssize_t kt_dev_alias_store(struct config_item *item,
@@ -102,9 +112,7 @@ static ssize_t kt_dev_alias_store(struct config_item *item,
 
 static ssize_t kt_dev_udev_path_show(struct config_item *item, char *page)
 {
-	struct kt_dev *dev = kt_dev_from_item(item);
-
-	return dev->udev_path[0] ? sprintf(page, "%s\n", dev->udev_path) : 0;
+	return kt_dev_show_str(kt_dev_from_item(item)->udev_path, page);
 }
 
 static ssize_t kt_dev_udev_path_store(struct config_item *item,
@@ -126,7 +134,7 @@ static ssize_t kt_dev_alua_lu_gp_store(struct config_item *item,
 {
 	if (sysfs_streq(page, "default_lu_gp"))
 		return count;
-	pr_err("only the LU group default_lu_gp exists\n");
+	pr_err_ratelimited("only the LU group default_lu_gp exists\n");
 	return -EINVAL;
 }
 
@@ -138,7 +146,7 @@ static ssize_t kt_dev_lba_map_show(struct config_item *item, char *page)
 static ssize_t kt_dev_lba_map_store(struct config_item *item,
 				    const char *page, size_t count)
 {
-	pr_err("LBA-dependent ALUA (lba_map) is not supported\n");
+	pr_err_ratelimited("LBA-dependent ALUA (lba_map) is not supported\n");
 	return -EOPNOTSUPP;
 }
 
@@ -219,7 +227,7 @@ static struct config_group *kt_dev_make(struct config_group *group,
 	struct kt_dev *dev;
 
 	if (strlen(name) >= sizeof(dev->name)) {
-		pr_err("device name %s is too long\n", name);
+		pr_err_ratelimited("device name %s is too long\n", name);
 		return ERR_PTR(-ENAMETOOLONG);
 	}
 	dev = hba->ops->alloc_dev(hba, name);
@@ -269,7 +277,7 @@ static ssize_t kt_hba_hba_mode_store(struct config_item *item,
 	u32 val;
 
 	if (kstrtou32(page, 0, &val) || val) {
-		pr_err("hba_mode: only 0 is supported by this backstore\n");
+		pr_err_ratelimited("hba_mode: only 0 is supported by this backstore\n");
 		return -EINVAL;
 	}
 	return count;
@@ -339,7 +347,7 @@ static struct config_group *kt_hba_make(struct config_group *group,
 		return ERR_PTR(-EEXIST);
 	if (strlen(name) > 64 ||
 	    kt_hba_parse(name, backend, sizeof(backend), &id)) {
-		pr_err("HBA directory %s is not <backstore>_<number>\n", name);
+		pr_err_ratelimited("HBA directory %s is not <backstore>_<number>\n", name);
 		return ERR_PTR(-EINVAL);
 	}
 	hba = kzalloc(sizeof(*hba), GFP_KERNEL);
@@ -350,7 +358,7 @@ static struct config_group *kt_hba_make(struct config_group *group,
 	if (!ops) {
 		mutex_unlock(&kt_cfg_mutex);
 		kfree(hba);
-		pr_err("no backstore called %s\n", backend);
+		pr_err_ratelimited("no backstore called %s\n", backend);
 		return ERR_PTR(-EINVAL);
 	}
 	hba->ops = ops;
@@ -442,7 +450,7 @@ static ssize_t kt_root_dbroot_store(struct config_item *item,
 	if (len && page[len - 1] == '\n')
 		len--;
 	if (!len || len >= sizeof(path)) {
-		pr_err("dbroot: path empty or too long\n");
+		pr_err_ratelimited("dbroot: path empty or too long\n");
 		return -EINVAL;
 	}
 	memcpy(path, page, len);
@@ -450,7 +458,7 @@ static ssize_t kt_root_dbroot_store(struct config_item *item,
 	mutex_lock(&kt_cfg_mutex);
 	if (kt_hba_count) {
 		mutex_unlock(&kt_cfg_mutex);
-		pr_err("dbroot cannot change while backstores exist\n");
+		pr_err_ratelimited("dbroot cannot change while backstores exist\n");
 		return -EINVAL;
 	}
 	ret = kern_path(path, LOOKUP_FOLLOW, &p);
@@ -463,7 +471,7 @@ static ssize_t kt_root_dbroot_store(struct config_item *item,
 	}
 	mutex_unlock(&kt_cfg_mutex);
 	if (ret) {
-		pr_err("dbroot %s is not an existing directory\n", path);
+		pr_err_ratelimited("dbroot %s is not an existing directory\n", path);
 		return -EINVAL;
 	}
 	return count;

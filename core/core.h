@@ -16,8 +16,10 @@
 /*
  * kt_cfg_mutex serialises every configuration change: the backend and
  * fabric lists, HBAs and devices, device enable, LUN <-> device links, ACL
- * mapped LUNs and each device's LUN list (dev_luns).  The I/O path never
- * takes it, except MODE SELECT broadcasting a unit attention.
+ * mapped LUNs and each device's LUN list (dev_luns), and the device
+ * attributes that commands read (each written with WRITE_ONCE, read with
+ * READ_ONCE, or frozen while the device is exported).  The I/O path never
+ * takes it, except MODE SELECT changing the mode pages of a device.
  */
 extern struct mutex kt_cfg_mutex;
 
@@ -70,6 +72,7 @@ void kt_stat_dev_groups(struct kt_dev *dev);
 /* dev.c: device state shared by configfs and the I/O path */
 bool kt_dev_exported(const struct kt_dev *dev);
 bool kt_dev_wce(const struct kt_dev *dev);
+void kt_dev_ident(struct kt_dev *dev, struct kt_lu_info *lu);
 int kt_dev_enable(struct kt_dev *dev);
 int kt_dev_control(struct kt_dev *dev, char *opts);
 ssize_t kt_dev_info(struct kt_dev *dev, char *page);
@@ -123,6 +126,10 @@ void kt_cmd_bad_cdb(struct kt_cmd *cmd, u16 field, int bit);
 void kt_cmd_bad_param(struct kt_cmd *cmd, u16 field, int bit);
 
 /* spc.c / sbc.c: set cmd->execute for a decoded command */
+typedef u32 (*kt_build_fn)(struct kt_cmd *cmd, const void *ctx, u8 *buf,
+			   u32 cap);
+void kt_spc_build_reply(struct kt_cmd *cmd, kt_build_fn build,
+			const void *ctx);
 kt_status_t kt_spc_setup(struct kt_cmd *cmd);
 kt_status_t kt_sbc_setup(struct kt_cmd *cmd);
 kt_status_t kt_spc_no_lun_setup(struct kt_cmd *cmd);

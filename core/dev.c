@@ -20,7 +20,27 @@ bool kt_dev_wce(const struct kt_dev *dev)
 {
 	if (dev->ops->write_cache_enabled)
 		return dev->ops->write_cache_enabled((struct kt_dev *)dev);
-	return dev->attrib.emulate_write_cache;
+	return READ_ONCE(dev->attrib.emulate_write_cache);
+}
+
+/*
+ * kt_dev_ident - copy the INQUIRY strings and company id of @dev into
+ * @lu in one piece: a store running at the same time is seen whole or
+ * not at all.  Any context but hard interrupt.
+ */
+void kt_dev_ident(struct kt_dev *dev, struct kt_lu_info *lu)
+{
+	BUILD_BUG_ON(sizeof(lu->serial) != sizeof(dev->unit_serial) ||
+		     sizeof(lu->vendor) != sizeof(dev->vendor) ||
+		     sizeof(lu->product) != sizeof(dev->product) ||
+		     sizeof(lu->revision) != sizeof(dev->revision));
+	spin_lock_bh(&dev->ident_lock);
+	memcpy(lu->vendor, dev->vendor, sizeof(lu->vendor));
+	memcpy(lu->product, dev->product, sizeof(lu->product));
+	memcpy(lu->revision, dev->revision, sizeof(lu->revision));
+	memcpy(lu->serial, dev->unit_serial, sizeof(lu->serial));
+	lu->company_id = dev->company_id;
+	spin_unlock_bh(&dev->ident_lock);
 }
 
 u64 kt_dev_capacity(const struct kt_dev *dev)
@@ -47,6 +67,7 @@ void kt_dev_set_defaults(struct kt_dev *dev)
 {
 	struct kt_dev_attrib *a = &dev->attrib;
 
+	spin_lock_init(&dev->ident_lock);
 	a->emulate_dpo = 1;
 	a->emulate_fua_write = 1;
 	a->emulate_fua_read = 1;
@@ -76,8 +97,8 @@ int kt_dev_control(struct kt_dev *dev, char *opts)
 	int ret;
 
 	if (dev->configured) {
-		pr_err("%s: control is refused once the device is enabled\n",
-		       dev->name);
+		pr_err_ratelimited("%s: control is refused once the device is enabled\n",
+				   dev->name);
 		return -EBUSY;
 	}
 	while ((tok = strsep(&opts, ",\n")) != NULL) {
@@ -104,7 +125,7 @@ int kt_dev_enable(struct kt_dev *dev)
 	int ret;
 
 	if (dev->configured) {
-		pr_err("%s: already enabled\n", dev->name);
+		pr_err_ratelimited("%s: already enabled\n", dev->name);
 		return -EEXIST;
 	}
 	ret = dev->ops->configure_dev(dev);
@@ -112,14 +133,17 @@ int kt_dev_enable(struct kt_dev *dev)
 		return ret;
 	if (!dev->hw_block_size || !dev->hw_max_sectors ||
 	    !dev->hw_queue_depth) {
-		pr_err("%s: backstore left its limits unset\n", dev->name);
+		pr_err_ratelimited("%s: backstore left its limits unset\n", dev->name);
 		return -EINVAL;
 	}
 	dev->attrib.block_size = dev->hw_block_size;
 	dev->attrib.optimal_sectors = dev->hw_max_sectors;
 	dev->attrib.queue_depth = dev->hw_queue_depth;
-	if (dev->attrib.emulate_model_alias)
+	if (dev->attrib.emulate_model_alias) {
+		spin_lock_bh(&dev->ident_lock);
 		strscpy(dev->product, dev->name, sizeof(dev->product));
+		spin_unlock_bh(&dev->ident_lock);
+	}
 	dev->configured = true;
 	return 0;
 }
@@ -167,8 +191,8 @@ struct kt_attrib_desc {
 static int kt_check_write_cache(struct kt_dev *dev, u32 val)
 {
 	if (val && dev->ops->write_cache_enabled) {
-		pr_err("%s: the backing device's own write cache setting applies\n",
-		       dev->name);
+		pr_err_ratelimited("%s: the backing device's own write cache setting applies\n",
+				   dev->name);
 		return -EINVAL;
 	}
 	return 0;
@@ -178,7 +202,7 @@ static int kt_check_unsupported(struct kt_dev *dev, u32 val)
 {
 	if (!val)
 		return 0;
-	pr_err("%s: this feature is not supported yet\n", dev->name);
+	pr_err_ratelimited("%s: this feature is not supported yet\n", dev->name);
 	return -EOPNOTSUPP;
 }
 
@@ -186,8 +210,8 @@ static int kt_check_block_size(struct kt_dev *dev, u32 val)
 {
 	if (!is_power_of_2(val) ||
 	    (dev->hw_block_size && val % dev->hw_block_size)) {
-		pr_err("%s: block_size %u must be a power of two and a multiple of hw_block_size %u\n",
-		       dev->name, val, dev->hw_block_size);
+		pr_err_ratelimited("%s: block_size %u must be a power of two and a multiple of hw_block_size %u\n",
+				   dev->name, val, dev->hw_block_size);
 		return -EINVAL;
 	}
 	return 0;
@@ -196,8 +220,8 @@ static int kt_check_block_size(struct kt_dev *dev, u32 val)
 static int kt_check_queue_depth(struct kt_dev *dev, u32 val)
 {
 	if (dev->hw_queue_depth && val > dev->hw_queue_depth) {
-		pr_err("%s: queue_depth %u exceeds hw_queue_depth %u\n",
-		       dev->name, val, dev->hw_queue_depth);
+		pr_err_ratelimited("%s: queue_depth %u exceeds hw_queue_depth %u\n",
+				   dev->name, val, dev->hw_queue_depth);
 		return -EINVAL;
 	}
 	return 0;
@@ -206,8 +230,8 @@ static int kt_check_queue_depth(struct kt_dev *dev, u32 val)
 static int kt_check_optimal(struct kt_dev *dev, u32 val)
 {
 	if (dev->hw_max_sectors && val > dev->hw_max_sectors) {
-		pr_err("%s: optimal_sectors %u exceeds hw_max_sectors %u\n",
-		       dev->name, val, dev->hw_max_sectors);
+		pr_err_ratelimited("%s: optimal_sectors %u exceeds hw_max_sectors %u\n",
+				   dev->name, val, dev->hw_max_sectors);
 		return -EINVAL;
 	}
 	return 0;
@@ -274,8 +298,8 @@ static ssize_t kt_attrib_show(struct config_item *item, char *page,
 {
 	struct kt_dev *dev = kt_dev_from_attrib(item);
 
-	return sprintf(page, "%u\n", *kt_attrib_field(dev,
-						      kt_attrib_find(name)));
+	return sprintf(page, "%u\n",
+		       READ_ONCE(*kt_attrib_field(dev, kt_attrib_find(name))));
 }
 
 static ssize_t kt_attrib_store(struct config_item *item, const char *page,
@@ -283,25 +307,27 @@ static ssize_t kt_attrib_store(struct config_item *item, const char *page,
 {
 	const struct kt_attrib_desc *d = kt_attrib_find(name);
 	struct kt_dev *dev = kt_dev_from_attrib(item);
+	u32 val, *field = kt_attrib_field(dev, d);
 	int ret;
-	u32 val;
 
 	ret = kstrtou32(page, 0, &val);
 	if (ret || val < d->min || val > d->max) {
-		pr_err("%s: %s takes a value from %u to %u\n", dev->name,
-		       d->name, d->min, d->max);
+		pr_err_ratelimited("%s: %s takes a value from %u to %u\n",
+				   dev->name, d->name, d->min, d->max);
 		return -EINVAL;
 	}
 	mutex_lock(&kt_cfg_mutex);
 	if (d->frozen && kt_dev_exported(dev)) {
-		pr_err("%s: %s cannot change while the device is exported\n",
-		       dev->name, d->name);
+		pr_err_ratelimited("%s: %s cannot change while the device is exported\n",
+				   dev->name, d->name);
 		ret = -EBUSY;
 	} else if (d->check) {
 		ret = d->check(dev, val);
 	}
-	if (!ret)
-		*kt_attrib_field(dev, d) = val;
+	if (!ret && *field != val) {
+		/* commands read it without the mutex: one untorn store */
+		WRITE_ONCE(*field, val);
+	}
 	mutex_unlock(&kt_cfg_mutex);
 	return ret ? ret : count;
 }
@@ -384,7 +410,7 @@ static ssize_t kt_attrib_pi_prot_format_store(struct config_item *item,
 	u32 val;
 
 	if (kstrtou32(page, 0, &val) || val) {
-		pr_err("pi_prot_format: protection information is not enabled\n");
+		pr_err_ratelimited("pi_prot_format: protection information is not enabled\n");
 		return -EINVAL;
 	}
 	return count;
@@ -460,33 +486,49 @@ static ssize_t kt_wwn_store_str(struct config_item *item, char *dst,
 	if (len && page[len - 1] == '\n')
 		len--;
 	if (len >= size) {
-		pr_err("%s: %s longer than %zu characters\n", dev->name, what,
-		       size - 1);
+		pr_err_ratelimited("%s: %s longer than %zu characters\n", dev->name, what,
+				   size - 1);
 		return -EINVAL;
 	}
 	for (i = 0; i < len; i++) {
 		if (page[i] < 0x20 || page[i] > 0x7e) {
-			pr_err("%s: %s must be printable ASCII\n", dev->name,
-			       what);
+			pr_err_ratelimited("%s: %s must be printable ASCII\n", dev->name,
+					   what);
 			return -EINVAL;
 		}
 	}
 	mutex_lock(&kt_cfg_mutex);
 	if (kt_dev_exported(dev)) {
 		mutex_unlock(&kt_cfg_mutex);
-		pr_err("%s: %s cannot change while the device is exported\n",
-		       dev->name, what);
+		pr_err_ratelimited("%s: %s cannot change while the device is exported\n",
+				   dev->name, what);
 		return -EBUSY;
 	}
+	spin_lock_bh(&dev->ident_lock);
 	memcpy(dst, page, len);
-	dst[len] = '\0';
+	memset(dst + len, 0, size - len);
+	spin_unlock_bh(&dev->ident_lock);
 	mutex_unlock(&kt_cfg_mutex);
 	return count;
 }
 
+/* sprintf one INQUIRY string of @dev with @fmt, copied whole. */
+static ssize_t kt_wwn_show_str(struct config_item *item, char *page,
+			       const char *fmt, const char *str)
+{
+	struct kt_dev *dev = kt_dev_from_wwn(item);
+	ssize_t len;
+
+	spin_lock_bh(&dev->ident_lock);
+	len = sprintf(page, fmt, str);
+	spin_unlock_bh(&dev->ident_lock);
+	return len;
+}
+
 static ssize_t kt_wwn_vendor_id_show(struct config_item *item, char *page)
 {
-	return sprintf(page, "%s\n", kt_dev_from_wwn(item)->vendor);
+	return kt_wwn_show_str(item, page, "%s\n",
+			       kt_dev_from_wwn(item)->vendor);
 }
 
 static ssize_t kt_wwn_vendor_id_store(struct config_item *item,
@@ -500,7 +542,8 @@ static ssize_t kt_wwn_vendor_id_store(struct config_item *item,
 
 static ssize_t kt_wwn_product_id_show(struct config_item *item, char *page)
 {
-	return sprintf(page, "%s\n", kt_dev_from_wwn(item)->product);
+	return kt_wwn_show_str(item, page, "%s\n",
+			       kt_dev_from_wwn(item)->product);
 }
 
 static ssize_t kt_wwn_product_id_store(struct config_item *item,
@@ -514,7 +557,8 @@ static ssize_t kt_wwn_product_id_store(struct config_item *item,
 
 static ssize_t kt_wwn_revision_show(struct config_item *item, char *page)
 {
-	return sprintf(page, "%s\n", kt_dev_from_wwn(item)->revision);
+	return kt_wwn_show_str(item, page, "%s\n",
+			       kt_dev_from_wwn(item)->revision);
 }
 
 static ssize_t kt_wwn_revision_store(struct config_item *item,
@@ -529,8 +573,8 @@ static ssize_t kt_wwn_revision_store(struct config_item *item,
 static ssize_t kt_wwn_vpd_unit_serial_show(struct config_item *item,
 					   char *page)
 {
-	return sprintf(page, "T10 VPD Unit Serial Number: %s\n",
-		       kt_dev_from_wwn(item)->unit_serial);
+	return kt_wwn_show_str(item, page, "T10 VPD Unit Serial Number: %s\n",
+			       kt_dev_from_wwn(item)->unit_serial);
 }
 
 static ssize_t kt_wwn_vpd_unit_serial_store(struct config_item *item,
@@ -538,8 +582,8 @@ static ssize_t kt_wwn_vpd_unit_serial_store(struct config_item *item,
 {
 	struct kt_dev *dev = kt_dev_from_wwn(item);
 
-	if (count <= 1 || (count == 1 && page[0] == '\n')) {
-		pr_err("%s: empty unit serial\n", dev->name);
+	if (!count || (count == 1 && page[0] == '\n')) {
+		pr_err_ratelimited("%s: empty unit serial\n", dev->name);
 		return -EINVAL;
 	}
 	return kt_wwn_store_str(item, dev->unit_serial, 255, page, count,
@@ -548,7 +592,8 @@ static ssize_t kt_wwn_vpd_unit_serial_store(struct config_item *item,
 
 static ssize_t kt_wwn_company_id_show(struct config_item *item, char *page)
 {
-	return sprintf(page, "%#08x\n", kt_dev_from_wwn(item)->company_id);
+	return sprintf(page, "%#08x\n",
+		       READ_ONCE(kt_dev_from_wwn(item)->company_id));
 }
 
 static ssize_t kt_wwn_company_id_store(struct config_item *item,
@@ -558,17 +603,19 @@ static ssize_t kt_wwn_company_id_store(struct config_item *item,
 	u32 val;
 
 	if (kstrtou32(page, 0, &val) || val > 0xffffff) {
-		pr_err("%s: company_id is a 24-bit IEEE OUI\n", dev->name);
+		pr_err_ratelimited("%s: company_id is a 24-bit IEEE OUI\n", dev->name);
 		return -EINVAL;
 	}
 	mutex_lock(&kt_cfg_mutex);
 	if (kt_dev_exported(dev)) {
 		mutex_unlock(&kt_cfg_mutex);
-		pr_err("%s: company_id cannot change while exported\n",
-		       dev->name);
+		pr_err_ratelimited("%s: company_id cannot change while exported\n",
+				   dev->name);
 		return -EBUSY;
 	}
+	spin_lock_bh(&dev->ident_lock);
 	dev->company_id = val;
+	spin_unlock_bh(&dev->ident_lock);
 	mutex_unlock(&kt_cfg_mutex);
 	return count;
 }
@@ -584,9 +631,10 @@ static ssize_t kt_wwn_vpd_assoc_logical_unit_show(struct config_item *item,
 {
 	struct kt_dev *dev = kt_dev_from_wwn(item);
 
-	return sprintf(page,
-		       "Device Identification Association: addressed logical unit\n"
-		       "T10 VPD Unit Serial Number: %s\n", dev->unit_serial);
+	return kt_wwn_show_str(item, page,
+			       "Device Identification Association: addressed logical unit\n"
+			       "T10 VPD Unit Serial Number: %s\n",
+			       dev->unit_serial);
 }
 
 static ssize_t kt_wwn_vpd_assoc_target_port_show(struct config_item *item,
@@ -685,7 +733,7 @@ static ssize_t kt_pr_res_aptpl_metadata_show(struct config_item *item,
 static ssize_t kt_pr_res_aptpl_metadata_store(struct config_item *item,
 					      const char *page, size_t count)
 {
-	pr_err("restoring APTPL reservations is not supported yet\n");
+	pr_err_ratelimited("restoring APTPL reservations is not supported yet\n");
 	return -EOPNOTSUPP;
 }
 

@@ -174,31 +174,32 @@ static void kt_sbc_sync_cache(struct kt_cmd *cmd)
 		kt_io_done(cmd, status);
 }
 
+static u32 kt_read_cap10_build(struct kt_cmd *cmd, const void *ctx, u8 *buf,
+			       u32 cap)
+{
+	struct kt_dev *dev = cmd->dev;
+
+	return kt_read_capacity10(kt_dev_capacity(dev), dev->attrib.block_size,
+				  buf, cap);
+}
+
+static u32 kt_read_cap16_build(struct kt_cmd *cmd, const void *ctx, u8 *buf,
+			       u32 cap)
+{
+	struct kt_dev *dev = cmd->dev;
+
+	return kt_read_capacity16(kt_dev_capacity(dev), dev->attrib.block_size,
+				  dev->hw_block_size, buf, cap);
+}
+
 static void kt_sbc_read_capacity10(struct kt_cmd *cmd)
 {
-	u64 last = kt_dev_capacity(cmd->dev) - 1;
-	u8 buf[8];
-
-	put_unaligned_be32(last > U32_MAX ? U32_MAX : (u32)last, buf);
-	put_unaligned_be32(cmd->dev->attrib.block_size, buf + 4);
-	kt_cmd_copy_to_sgl(cmd, buf, sizeof(buf));
-	kt_cmd_complete(cmd, KT_OK);
+	kt_spc_build_reply(cmd, kt_read_cap10_build, NULL);
 }
 
 static void kt_sbc_read_capacity16(struct kt_cmd *cmd)
 {
-	struct kt_dev *dev = cmd->dev;
-	u8 buf[32] = { };
-	u32 ratio = 1;
-
-	put_unaligned_be64(kt_dev_capacity(dev) - 1, buf);
-	put_unaligned_be32(dev->attrib.block_size, buf + 8);
-	/* LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT */
-	if (dev->hw_block_size > dev->attrib.block_size)
-		ratio = dev->hw_block_size / dev->attrib.block_size;
-	buf[13] = ilog2(ratio) & 0x0f;
-	kt_cmd_copy_to_sgl(cmd, buf, sizeof(buf));
-	kt_cmd_complete(cmd, KT_OK);
+	kt_spc_build_reply(cmd, kt_read_cap16_build, NULL);
 }
 
 static void kt_sbc_good(struct kt_cmd *cmd)
@@ -277,11 +278,11 @@ kt_status_t kt_sbc_setup(struct kt_cmd *cmd)
 		return kt_sbc_check_range(cmd);
 	case KT_OP_READ_CAPACITY10:
 		cmd->execute = kt_sbc_read_capacity10;
-		cmd->data_len = d->alloc_len;
+		cmd->data_len = min_t(u32, d->alloc_len, 8);
 		return KT_OK;
 	case KT_OP_READ_CAPACITY16:
 		cmd->execute = kt_sbc_read_capacity16;
-		cmd->data_len = d->alloc_len;
+		cmd->data_len = min_t(u32, d->alloc_len, 32);
 		return KT_OK;
 	case KT_OP_START_STOP:
 		/* no removable medium and no power conditions to manage */

@@ -104,24 +104,38 @@ static const struct config_item_type kt_stdev_type = {
 };
 
 /* scsi_lu/ */
+
+/* One INQUIRY string of @item's device, copied whole (see ident_lock). */
+static ssize_t kt_slu_show_str(struct config_item *item, char *page,
+			       size_t off)
+{
+	struct kt_dev *dev = DEV_OF(item, stat_lu_group);
+	ssize_t len;
+
+	spin_lock_bh(&dev->ident_lock);
+	len = sprintf(page, "%s\n", (char *)dev + off);
+	spin_unlock_bh(&dev->ident_lock);
+	return len;
+}
+
 static ssize_t kt_slu_lu_name_show(struct config_item *item, char *page)
 {
-	return sprintf(page, "%s\n", DEV_OF(item, stat_lu_group)->unit_serial);
+	return kt_slu_show_str(item, page, offsetof(struct kt_dev, unit_serial));
 }
 
 static ssize_t kt_slu_vend_show(struct config_item *item, char *page)
 {
-	return sprintf(page, "%s\n", DEV_OF(item, stat_lu_group)->vendor);
+	return kt_slu_show_str(item, page, offsetof(struct kt_dev, vendor));
 }
 
 static ssize_t kt_slu_prod_show(struct config_item *item, char *page)
 {
-	return sprintf(page, "%s\n", DEV_OF(item, stat_lu_group)->product);
+	return kt_slu_show_str(item, page, offsetof(struct kt_dev, product));
 }
 
 static ssize_t kt_slu_rev_show(struct config_item *item, char *page)
 {
-	return sprintf(page, "%s\n", DEV_OF(item, stat_lu_group)->revision);
+	return kt_slu_show_str(item, page, offsetof(struct kt_dev, revision));
 }
 
 static ssize_t kt_slu_dev_type_show(struct config_item *item, char *page)

@@ -195,6 +195,11 @@ struct kt_dev {
 	int export_count;	/* LUNs linked to this device */
 	struct kt_dev_attrib attrib;
 
+	/*
+	 * INQUIRY strings and company id: written under kt_cfg_mutex and
+	 * @ident_lock, read (copied) under @ident_lock
+	 */
+	spinlock_t ident_lock;
 	char vendor[9];
 	char product[17];
 	char revision[5];
@@ -203,7 +208,7 @@ struct kt_dev {
 	char udev_path[KT_PATH_LEN];
 	u32 company_id;
 
-	bool d_sense;		/* control mode page D_SENSE */
+	bool d_sense;		/* control page D_SENSE (kt_cfg_mutex) */
 	u16 rtpi_next;		/* under kt_cfg_mutex */
 	struct kt_tg_pt_gp tg_pt_gp;	/* alua/default_tg_pt_gp */
 	struct list_head luns;	/* kt_lun.dev_entry, under kt_cfg_mutex */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Pure SCSI protocol code: CDB decoding and sense building.
+ * Pure SCSI protocol code: CDB decoding, sense building and the
+ * response pages of the emulated commands.
  *
  * Everything declared here takes bytes in and gives a struct (or bytes) out.
  * It never allocates, locks, logs or touches a kernel object, so the same
@@ -222,5 +223,121 @@ kt_status_t kt_cdb_decode(const u8 *cdb, unsigned int len, struct kt_cdb *out);
 
 /* kt_cdb_len - CDB length implied by the group code of @opcode, 0 if none */
 unsigned int kt_cdb_len(u8 opcode);
+
+/* ------------------------------------------------------------------ */
+/* Response pages (core/wire/page.c)                                  */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Every builder below writes at most @cap bytes of @buf (which may be
+ * NULL when @cap is 0), zeroes what it does not set, and returns the
+ * length of the whole page, however small @cap is.  So a caller builds
+ * once with @cap 0 to learn the size, allocates, and builds again.
+ */
+
+#define KT_WIRE_SERIAL_LEN	256	/* unit serial, NUL included */
+#define KT_WIRE_NAME_LEN	256	/* target name, NUL included */
+#define KT_DESIGNATOR_MAX	252	/* largest designator body, 4-aligned */
+
+/* The largest page each builder returns (unit tests and fuzzers check) */
+#define KT_INQ_RESP_MAX		1024	/* standard INQUIRY and any VPD page */
+#define KT_MODE_SENSE_MAX	128	/* all pages, long block descriptor */
+#define KT_MODE_SELECT_MAX	512	/* longest parameter list taken */
+
+/**
+ * struct kt_lu_info - what INQUIRY and the VPD pages report about a
+ * logical unit: a snapshot the core takes under the device's locks.
+ * Strings need not be NUL-terminated; they end at their array's end.
+ * @peripheral: byte 0 (peripheral qualifier and device type)
+ * @vendor: T10 vendor identification
+ * @product: product identification
+ * @revision: product revision level
+ * @serial: unit serial number (VPD 0x80, NAA and T10 designators)
+ * @target: SCSI target name ("" leaves out the SCSI name designators)
+ * @company_id: IEEE company id of the NAA designator (24 bits)
+ * @tpgt: target portal group tag of the port
+ * @rtpi: relative target port identifier
+ * @wce: the write cache is enabled (VPD 0x86 V_SUP)
+ * @nonrot: non-rotating medium (VPD 0xB1)
+ * @opt_gran: optimal transfer length granularity, blocks (VPD 0xB0)
+ * @max_xfer: maximum transfer length, blocks (VPD 0xB0)
+ * @opt_xfer: optimal transfer length, blocks (VPD 0xB0)
+ */
+struct kt_lu_info {
+	u8 peripheral;
+	char vendor[9];
+	char product[17];
+	char revision[5];
+	char serial[KT_WIRE_SERIAL_LEN];
+	char target[KT_WIRE_NAME_LEN];
+	u32 company_id;
+	u16 tpgt;
+	u16 rtpi;
+	bool wce;
+	bool nonrot;
+	u16 opt_gran;
+	u32 max_xfer;
+	u32 opt_xfer;
+};
+
+/* kt_inq_std - standard INQUIRY data */
+u32 kt_inq_std(const struct kt_lu_info *lu, u8 *buf, u32 cap);
+
+/* kt_inq_vpd - VPD page @page; returns 0 for a page we do not have */
+u32 kt_inq_vpd(u8 page, const struct kt_lu_info *lu, u8 *buf, u32 cap);
+
+/* Page control of MODE SENSE */
+enum { KT_MP_CURRENT, KT_MP_CHANGEABLE, KT_MP_DEFAULT, KT_MP_SAVED };
+
+/**
+ * struct kt_mode_info - the mode parameters of a logical unit
+ * @blocks: capacity in logical blocks (block descriptor)
+ * @block_size: logical block length
+ * @wp: the I_T nexus sees the LU write-protected (device-specific byte)
+ * @wce: write cache enabled (caching page), current value
+ * @wce_changeable: MODE SELECT may change @wce
+ * @wce_default: default value of @wce
+ * @d_sense: descriptor format sense data (control page)
+ * @tas: task aborted status (control page)
+ * @ua_intlck: UA_INTLCK_CTRL (control page)
+ */
+struct kt_mode_info {
+	u64 blocks;
+	u32 block_size;
+	bool wp;
+	bool wce;
+	bool wce_changeable;
+	bool wce_default;
+	bool d_sense;
+	bool tas;
+	u8 ua_intlck;
+};
+
+/* kt_mode_page_known - MODE SENSE has page @page (0x3f: all pages) */
+bool kt_mode_page_known(u8 page);
+
+/*
+ * kt_mode_sense - MODE SENSE (6 or 10, from @d) parameter data for @d's
+ * page, page control, DBD and LLBAA.  @d->page must be known and @d->pc
+ * not KT_MP_SAVED (the caller refuses those first).
+ */
+u32 kt_mode_sense(const struct kt_cdb *d, const struct kt_mode_info *mi,
+		  u8 *buf, u32 cap);
+
+/*
+ * kt_mode_select_parse - check a MODE SELECT parameter list (@len bytes
+ * of @buf; the (10) layout if @ten) against the current parameters @cur
+ * and what may change.  On KT_OK @out holds the parameters the list asks
+ * for (nothing is applied); on failure @field is the byte of the list to
+ * point at, or 0xffff for none.
+ */
+kt_status_t kt_mode_select_parse(const u8 *buf, u32 len, bool ten,
+				 const struct kt_mode_info *cur,
+				 struct kt_mode_info *out, u16 *field);
+
+/* READ CAPACITY (10) and (16) parameter data */
+u32 kt_read_capacity10(u64 blocks, u32 block_size, u8 *buf, u32 cap);
+u32 kt_read_capacity16(u64 blocks, u32 block_size, u32 hw_block_size,
+		       u8 *buf, u32 cap);
 
 #endif /* KTARGET_WIRE_H */
