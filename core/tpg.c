@@ -264,7 +264,7 @@ static void kt_acl_unlist(struct kref *kref)
 {
 	struct kt_node_acl *acl = container_of(kref, struct kt_node_acl, kref);
 
-	list_del(&acl->tpg_entry);
+	list_del_init(&acl->tpg_entry);	/* a removed ACL is unlisted already */
 }
 
 /* Drop a reference; the last one unlists the ACL and frees it. */
@@ -301,12 +301,21 @@ struct kt_node_acl *kt_acl_get(struct kt_tpg *tpg, const char *initiator)
 }
 EXPORT_SYMBOL_GPL(kt_acl_get);
 
-/* The configfs directory of a static ACL is going away. */
+/*
+ * The configfs directory of a static ACL is going away: unlisted at once,
+ * so that no login gets it any more and mkdir may make it anew, and its
+ * sessions are ended by the fabric.  The ACL is freed with its last
+ * reference (configfs, sessions).
+ */
 void kt_acl_remove(struct kt_node_acl *acl)
 {
-	if (acl->nr_sessions)
-		pr_warn("%s: ACL removed while %d session(s) remain; they keep no LUNs\n",
-			acl->name, acl->nr_sessions);
+	const struct kt_fabric_ops *ops = acl->tpg->wwn->fabric->ops;
+
+	mutex_lock(&kt_cfg_mutex);
+	list_del_init(&acl->tpg_entry);
+	mutex_unlock(&kt_cfg_mutex);
+	if (ops->close_acl_sessions)
+		ops->close_acl_sessions(acl);
 }
 
 /* ---------------- mapped LUNs (configfs) ---------------- */
@@ -342,8 +351,23 @@ int kt_mlun_link(struct kt_mapped_lun *mlun, struct kt_lun *lun)
 		return -ENODEV;
 	}
 	kt_ua_acl_all(mlun->acl, KT_UA_LUNS_CHANGED);
+	if (READ_ONCE(lun->tpg->prod_mode_write_protect))
+		WRITE_ONCE(mlun->write_protect, true);
 	WRITE_ONCE(mlun->lun, lun);
 	return 0;
+}
+
+/* prod_mode_write_protect: a static ACL's LUNs become read-only. */
+static void kt_acl_prod_write_protect(struct kt_node_acl *acl)
+{
+	struct kt_mapped_lun *mlun;
+	unsigned long idx;
+
+	lockdep_assert_held(&kt_cfg_mutex);
+	if (acl->dynamic || !READ_ONCE(acl->tpg->prod_mode_write_protect))
+		return;
+	xa_for_each(&acl->mapped, idx, mlun)
+		WRITE_ONCE(mlun->write_protect, true);
 }
 
 void kt_mlun_unlink(struct kt_mapped_lun *mlun)
@@ -386,6 +410,7 @@ struct kt_session *kt_session_create(struct kt_tpg *tpg, const char *initiator,
 	}
 	if (!acl->nr_sessions++)
 		kt_ua_acl_all(acl, KT_UA_POWER_ON);
+	kt_acl_prod_write_protect(acl);
 	sess->tpg = tpg;
 	sess->acl = acl;
 	sess->fabric_priv = fabric_priv;

@@ -446,6 +446,7 @@ void kti_tpg_set_defaults(struct kti_tpg *tpg)
 	a->login_keys_workaround = 1;
 	tpg->tpg.generate_node_acls = a->generate_node_acls;
 	tpg->tpg.demo_mode_write_protect = a->demo_mode_write_protect;
+	tpg->tpg.prod_mode_write_protect = a->prod_mode_write_protect;
 	tpg->tpg.default_cmdsn_depth = a->default_cmdsn_depth;
 	for (k = 0; k < KTI_KEY__COUNT; k++)
 		strscpy(tpg->param[k], kti_key_default(k), KTI_VAL_LEN);
@@ -479,9 +480,11 @@ static struct kt_tpg *kti_make_tpg(struct kt_wwn *wwn, u16 tpgt)
 	kt_tpg_init(&tpg->tpg, wwn, tpgt);
 	tpg->tiqn = tiqn;
 	INIT_LIST_HEAD(&tpg->nps);
-	spin_lock_init(&tpg->sess_lock);
+	mutex_init(&tpg->sess_mutex);
 	INIT_LIST_HEAD(&tpg->sessions);
+	INIT_LIST_HEAD(&tpg->logins);
 	INIT_WORK(&tpg->close_work, kti_tpg_close_work);
+	kref_init(&tpg->ref);
 	kti_tpg_set_defaults(tpg);
 	mutex_lock(&kti_mutex);
 	if (kti_tpg_find(tiqn, tpgt)) {
@@ -495,38 +498,68 @@ static struct kt_tpg *kti_make_tpg(struct kt_wwn *wwn, u16 tpgt)
 	return &tpg->tpg;
 }
 
+static void kti_tpg_release(struct kref *ref)
+{
+	struct kti_tpg *tpg = container_of(ref, struct kti_tpg, ref);
+	struct completion *gone = tpg->gone;
+
+	kfree(tpg);
+	if (gone)
+		complete(gone);
+}
+
+void kti_tpg_get(struct kti_tpg *tpg)
+{
+	kref_get(&tpg->ref);
+}
+
+void kti_tpg_put(struct kti_tpg *tpg)
+{
+	kref_put(&tpg->ref, kti_tpg_release);
+}
+
 /*
- * Unlisted first, so that login no longer finds the TPG, then its
- * sessions end.  Its portals, LUNs and ACLs are gone already.
+ * Unlisted first, so that login no longer finds the TPG; the logins in
+ * progress and the sessions end.  Its portals, LUNs and ACLs are gone
+ * already.  Logins, sessions and target resets hold references: the TPG
+ * is freed with the last one, which rmdir waits for (no time limit: each
+ * holder has been told to end and does so without the initiator's help).
  */
 static void kti_drop_tpg(struct kt_tpg *ktpg)
 {
 	struct kti_tpg *tpg = kti_tpg(ktpg);
+	DECLARE_COMPLETION_ONSTACK(gone);
 
 	mutex_lock(&kti_mutex);
 	WARN_ON(!list_empty(&tpg->nps));
 	list_del(&tpg->entry);
 	mutex_unlock(&kti_mutex);
 	cancel_work_sync(&tpg->close_work);
+	kti_tpg_stop(tpg);
 	kti_tpg_close_sessions(tpg);
-	kfree(tpg);
+	tpg->gone = &gone;
+	kti_tpg_put(tpg);
+	wait_for_completion(&gone);
 }
 
 /*
- * Called under kt_cfg_mutex, which ending a session takes: disabling only
- * stops new logins here and ends the sessions from a work item.  A TPG
- * without portals may be enabled.
+ * Called under kt_cfg_mutex, which ending a session takes: disabling
+ * refuses logins and marks the sessions here (kti_tpg_stop()) and ends
+ * them from a work item, which leaves sessions made after a new enable=1
+ * alone.  A TPG without portals may be enabled.
  */
 static int kti_tpg_enable(struct kt_tpg *ktpg, bool enable)
 {
 	struct kti_tpg *tpg = kti_tpg(ktpg);
 
 	if (enable) {
-		/* a close not started yet must not hit the new sessions */
-		cancel_work(&tpg->close_work);
+		mutex_lock(&tpg->sess_mutex);
+		tpg->open = true;
+		mutex_unlock(&tpg->sess_mutex);
 		return 0;
 	}
 	WRITE_ONCE(ktpg->enabled, false);
+	kti_tpg_stop(tpg);
 	schedule_work(&tpg->close_work);
 	return 0;
 }
@@ -598,6 +631,8 @@ static ssize_t kti_tpga_store(struct config_item *item, const char *page,
 	WRITE_ONCE(tpg->tpg.generate_node_acls, a->generate_node_acls);
 	WRITE_ONCE(tpg->tpg.demo_mode_write_protect,
 		   a->demo_mode_write_protect);
+	WRITE_ONCE(tpg->tpg.prod_mode_write_protect,
+		   a->prod_mode_write_protect);
 	WRITE_ONCE(tpg->tpg.default_cmdsn_depth, a->default_cmdsn_depth);
 	mutex_unlock(&kti_mutex);
 	return count;
@@ -1200,6 +1235,7 @@ struct kt_fabric_ops kti_fabric_ops = {
 	.drop_tpg		= kti_drop_tpg,
 	.tpg_enable		= kti_tpg_enable,
 	.init_acl		= kti_init_acl,
+	.close_acl_sessions	= kti_acl_close_sessions,
 	.make_np		= kti_np_make,
 	.drop_np		= kti_np_drop,
 	.fabric_attrs		= kti_fabric_attrs,

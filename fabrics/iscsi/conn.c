@@ -15,6 +15,12 @@
 #include "conn.h"
 
 static void kti_nopin_work(struct work_struct *work);
+static void kti_conn_shutdown_work(struct work_struct *work);
+
+/* every connection, so that module exit can end them (discovery too) */
+static DEFINE_MUTEX(kti_conns_lock);	/* protects kti_conns */
+static LIST_HEAD(kti_conns);
+static DECLARE_WAIT_QUEUE_HEAD(kti_conns_wait);
 
 struct kti_conn *kti_conn_alloc(struct kti_np *np, struct socket *sock)
 {
@@ -38,11 +44,15 @@ struct kti_conn *kti_conn_alloc(struct kti_np *np, struct socket *sock)
 	spin_lock_init(&conn->tx_lock);
 	INIT_LIST_HEAD(&conn->tx_queue);
 	init_waitqueue_head(&conn->tx_wait);
+	init_waitqueue_head(&conn->tx_room);
 	init_waitqueue_head(&conn->cmds_wait);
 	INIT_LIST_HEAD(&conn->sess_entry);
+	INIT_LIST_HEAD(&conn->np_login_entry);
+	INIT_LIST_HEAD(&conn->tpg_login_entry);
 	INIT_LIST_HEAD(&conn->retained);
 	mutex_init(&conn->rx_mutex);
 	INIT_DELAYED_WORK(&conn->nopin_work, kti_nopin_work);
+	INIT_WORK(&conn->shutdown_work, kti_conn_shutdown_work);
 	conn->nopin_interval = 15;
 	conn->nopin_response = 30;
 	atomic_set(&conn->next_ttt, 0);
@@ -50,6 +60,10 @@ struct kti_conn *kti_conn_alloc(struct kti_np *np, struct socket *sock)
 	kernel_getsockname(sock, (struct sockaddr *)&conn->local);
 	kernel_getpeername(sock, (struct sockaddr *)&conn->peer);
 	tcp_sock_set_nodelay(sock->sk);
+	kref_get(&np->ref);
+	mutex_lock(&kti_conns_lock);
+	list_add_tail(&conn->all_entry, &kti_conns);
+	mutex_unlock(&kti_conns_lock);
 	return conn;
 
 out_free_buf:
@@ -61,13 +75,45 @@ out_free_conn:
 
 void kti_conn_free(struct kti_conn *conn)
 {
+	mutex_lock(&kti_conns_lock);
+	list_del(&conn->all_entry);
+	mutex_unlock(&kti_conns_lock);
+	cancel_work_sync(&conn->shutdown_work);
 	if (conn->sock)
 		sock_release(conn->sock);
 	xa_destroy(&conn->cmds);
 	kti_text_end(conn);
+	kti_np_unref(conn->np);
 	kmem_cache_free(kti_tx_cache, conn->drop_tx);
 	kvfree(conn->rx_buf);
 	kmem_cache_free(kti_conn_cache, conn);
+	wake_up(&kti_conns_wait);
+}
+
+static bool kti_conns_gone(void)
+{
+	bool gone;
+
+	mutex_lock(&kti_conns_lock);
+	gone = list_empty(&kti_conns);
+	mutex_unlock(&kti_conns_lock);
+	return gone;
+}
+
+/*
+ * kti_conns_end - module exit: every TPG and portal is gone, so only
+ * discovery sessions can be left; shut them down and wait until their
+ * release work has freed them.
+ */
+void kti_conns_end(void)
+{
+	struct kti_conn *conn;
+
+	mutex_lock(&kti_conns_lock);
+	list_for_each_entry(conn, &kti_conns, all_entry)
+		kernel_sock_shutdown(conn->sock, SHUT_RDWR);
+	mutex_unlock(&kti_conns_lock);
+	wait_event(kti_conns_wait, kti_conns_gone());
 }
 
 /* kti_recv_full - read exactly @len bytes; 0 or -errno */
@@ -78,6 +124,33 @@ int kti_recv_full(struct kti_conn *conn, void *buf, u32 len)
 	int ret;
 
 	while (iov.iov_len) {
+		ret = kernel_recvmsg(conn->sock, &msg, &iov, 1, iov.iov_len,
+				     MSG_WAITALL);
+		if (ret <= 0)
+			return ret ? ret : -ECONNRESET;
+		iov.iov_base += ret;
+		iov.iov_len -= ret;
+	}
+	return 0;
+}
+
+/*
+ * kti_recv_until - read exactly @len bytes before @deadline (jiffies): a
+ * login's receive timeout covers the whole login, not each receive.
+ */
+int kti_recv_until(struct kti_conn *conn, void *buf, u32 len,
+		   unsigned long deadline)
+{
+	struct kvec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr msg = { };
+	long left;
+	int ret;
+
+	while (iov.iov_len) {
+		left = (long)(deadline - jiffies);
+		if (left <= 0)
+			return -ETIMEDOUT;
+		WRITE_ONCE(conn->sock->sk->sk_rcvtimeo, left);
 		ret = kernel_recvmsg(conn->sock, &msg, &iov, 1, iov.iov_len,
 				     MSG_WAITALL);
 		if (ret <= 0)
@@ -183,28 +256,103 @@ static int kti_send_trailer(struct kti_conn *conn, u32 pad, u32 crc)
 	return kti_send_iter(conn, &msg);
 }
 
+/* Response bytes a queued item holds besides its task (NOP-In echo...) */
+static u32 kti_tx_weight(const struct kti_tx *tx)
+{
+	if (!tx->cmd || tx->type == KTI_TX_R2T)
+		return 0;
+	return tx->cmd->rsp_len;
+}
+
+/* Count @tx as queued (tx_lock held). */
+void kti_tx_account(struct kti_conn *conn, struct kti_tx *tx)
+{
+	lockdep_assert_held(&conn->tx_lock);
+	conn->tx_items++;
+	conn->tx_bytes += kti_tx_weight(tx);
+}
+
 void kti_tx_queue(struct kti_conn *conn, struct kti_tx *tx)
 {
 	unsigned long flags;
 
 	spin_lock_irqsave(&conn->tx_lock, flags);
 	list_add_tail(&tx->entry, &conn->tx_queue);
+	kti_tx_account(conn, tx);
 	spin_unlock_irqrestore(&conn->tx_lock, flags);
 	wake_up(&conn->tx_wait);
+}
+
+/* Items and bytes of the queue counted again (tx_lock held). */
+static void kti_tx_recount(struct kti_conn *conn)
+{
+	struct kti_tx *tx;
+
+	conn->tx_items = 0;
+	conn->tx_bytes = 0;
+	list_for_each_entry(tx, &conn->tx_queue, entry)
+		kti_tx_account(conn, tx);
+}
+
+/* Is the queue over its limits (@div 1) or under half of them (@div 2)? */
+static bool kti_tx_over(struct kti_conn *conn, unsigned int div)
+{
+	unsigned long flags;
+	bool over;
+
+	spin_lock_irqsave(&conn->tx_lock, flags);
+	if (conn->tx_items > KTI_TXQ_MAX_ITEMS / div ||
+	    conn->tx_bytes > KTI_TXQ_MAX_BYTES / div)
+		kti_tx_recount(conn);	/* purged R2Ts were not subtracted */
+	over = conn->tx_items > KTI_TXQ_MAX_ITEMS / div ||
+	       conn->tx_bytes > KTI_TXQ_MAX_BYTES / div;
+	spin_unlock_irqrestore(&conn->tx_lock, flags);
+	return over;
 }
 
 static struct kti_tx *kti_tx_next(struct kti_conn *conn)
 {
 	struct kti_tx *tx = NULL;
 	unsigned long flags;
+	bool room = false;
 
 	spin_lock_irqsave(&conn->tx_lock, flags);
 	if (!list_empty(&conn->tx_queue)) {
 		tx = list_first_entry(&conn->tx_queue, struct kti_tx, entry);
 		list_del_init(&tx->entry);
+		if (conn->tx_items)
+			conn->tx_items--;
+		conn->tx_bytes -= min(conn->tx_bytes, kti_tx_weight(tx));
+		room = conn->tx_items <= KTI_TXQ_MAX_ITEMS / 2 &&
+		       conn->tx_bytes <= KTI_TXQ_MAX_BYTES / 2;
 	}
 	spin_unlock_irqrestore(&conn->tx_lock, flags);
+	if (room && wq_has_sleeper(&conn->tx_room))
+		wake_up(&conn->tx_room);
 	return tx;
+}
+
+/*
+ * Resource bounds: while more than KTI_TXQ_MAX_ITEMS responses (or
+ * KTI_TXQ_MAX_BYTES of response data) wait to be sent, the receive
+ * thread reads no new PDU, until the queue is down to half; an initiator
+ * that does not read them for KTI_TXQ_STALL_SECS is dropped.
+ */
+static int kti_rx_throttle(struct kti_conn *conn)
+{
+	long ret;
+
+	if (!kti_tx_over(conn, 1))
+		return 0;
+	ret = wait_event_interruptible_timeout(conn->tx_room,
+					       !kti_tx_over(conn, 2),
+					       KTI_TXQ_STALL_SECS * HZ);
+	if (ret > 0)
+		return 0;
+	pr_warn_ratelimited("%pISc reads none of its %u queued responses for %u s: closing connection\n",
+			    &conn->peer, READ_ONCE(conn->tx_items),
+			    KTI_TXQ_STALL_SECS);
+	return -ETIMEDOUT;
 }
 
 static bool kti_tx_pending(struct kti_conn *conn)
@@ -241,6 +389,9 @@ static int kti_rx_thread(void *arg)
 
 	allow_signal(SIGINT);
 	for (;;) {
+		ret = kti_rx_throttle(conn);
+		if (ret)
+			break;
 		ret = kti_recv_full(conn, bhs, 48 + (conn->hdr_digest ? 4 : 0));
 		if (ret)
 			break;
@@ -315,7 +466,7 @@ static void kti_nopin_work(struct work_struct *work)
 			kti_tx_queue(conn, tx);
 		}
 	}
-	queue_delayed_work(kti_wq, &conn->nopin_work,
+	queue_delayed_work(kti_ping_wq, &conn->nopin_work,
 			   min(conn->nopin_interval, conn->nopin_response) * HZ);
 }
 
@@ -380,7 +531,8 @@ int kti_conn_start(struct kti_conn *conn)
 	struct task_struct *rx, *tx;
 
 	conn->state = KTI_CONN_FFP;
-	conn->sock->sk->sk_rcvtimeo = MAX_SCHEDULE_TIMEOUT;
+	WRITE_ONCE(conn->sock->sk->sk_rcvtimeo, MAX_SCHEDULE_TIMEOUT);
+	WRITE_ONCE(conn->sock->sk->sk_sndtimeo, MAX_SCHEDULE_TIMEOUT);
 	tx = kthread_run(kti_tx_thread, conn, "kti_tx");
 	if (IS_ERR(tx))
 		return PTR_ERR(tx);
@@ -396,7 +548,7 @@ int kti_conn_start(struct kti_conn *conn)
 	conn->rx_thread = rx;
 	wake_up_process(rx);
 	if (conn->nopin_interval)
-		queue_delayed_work(kti_wq, &conn->nopin_work,
+		queue_delayed_work(kti_ping_wq, &conn->nopin_work,
 				   conn->nopin_interval * HZ);
 	return 0;
 }
@@ -428,13 +580,15 @@ static void kti_sess_release(struct kref *kref)
 	struct kti_tpg *tpg = sess->tpg;
 
 	if (tpg) {
-		spin_lock(&tpg->sess_lock);
-		list_del(&sess->tpg_entry);
-		spin_unlock(&tpg->sess_lock);
+		mutex_lock(&tpg->sess_mutex);
+		list_del_init(&sess->tpg_entry);
+		mutex_unlock(&tpg->sess_mutex);
 	}
 	if (sess->ks)
 		kt_session_destroy(sess->ks);
 	kmem_cache_free(kti_sess_cache, sess);
+	if (tpg)
+		kti_tpg_put(tpg);
 }
 
 void kti_sess_put(struct kti_sess *sess)
@@ -469,6 +623,24 @@ void kti_sess_del_conn(struct kti_sess *sess, struct kti_conn *conn)
 	spin_unlock(&sess->conn_lock);
 }
 
+static void kti_conn_shutdown_work(struct work_struct *work)
+{
+	struct kti_conn *conn = container_of(work, struct kti_conn,
+					     shutdown_work);
+
+	kernel_sock_shutdown(conn->sock, SHUT_RDWR);
+}
+
+/*
+ * kti_conn_shutdown_async - shut @conn's socket down from a work item:
+ * for callers holding a spinlock (shutting a TCP socket down may sleep).
+ * kti_conn_free() waits for it.
+ */
+void kti_conn_shutdown_async(struct kti_conn *conn)
+{
+	queue_work(kti_wq, &conn->shutdown_work);
+}
+
 /* End @sess: every connection is shut down (the release work follows). */
 void kti_sess_close(struct kti_sess *sess)
 {
@@ -477,7 +649,7 @@ void kti_sess_close(struct kti_sess *sess)
 	kti_sess_stop_recovery(sess);
 	spin_lock(&sess->conn_lock);
 	list_for_each_entry(conn, &sess->conns, sess_entry)
-		kernel_sock_shutdown(conn->sock, SHUT_RDWR);
+		kti_conn_shutdown_async(conn);
 	spin_unlock(&sess->conn_lock);
 }
 
@@ -696,30 +868,61 @@ int kti_send_sgl_pdu(struct kti_conn *conn, const u8 *bhs,
 /* ---------------- configfs views of sessions ---------------- */
 
 /*
- * kti_tpg_close_sessions - end every session of @tpg (an Async Message
- * first, then its connections are shut down; release happens in the
- * background) and wait for them.
+ * kti_tpg_stop - enable=0 or rmdir: from now on no login completes on
+ * @tpg (kti_login_publish() checks tpg->open under the same mutex), the
+ * logins in progress are shut down and the sessions listed are marked
+ * for kti_tpg_close_sessions().  Callable with kt_cfg_mutex held.
+ */
+void kti_tpg_stop(struct kti_tpg *tpg)
+{
+	struct kti_sess *sess;
+	struct kti_conn *conn;
+
+	mutex_lock(&tpg->sess_mutex);
+	tpg->open = false;
+	list_for_each_entry(sess, &tpg->sessions, tpg_entry)
+		sess->doomed = true;
+	list_for_each_entry(conn, &tpg->logins, tpg_login_entry)
+		kernel_sock_shutdown(conn->sock, SHUT_RDWR);
+	mutex_unlock(&tpg->sess_mutex);
+}
+
+/*
+ * kti_tpg_close_sessions - end the sessions kti_tpg_stop() marked (an
+ * Async Message first, then their connections are shut down); release
+ * happens in the background, each session holding the TPG.  Sessions
+ * made after a new enable=1 are left alone.
  */
 void kti_tpg_close_sessions(struct kti_tpg *tpg)
 {
 	struct kti_sess *sess;
-	int tries = 1500;	/* 30 s: longer than a login may take */
-	bool busy;
 
 	kti_tpg_drop_sessions_notice(tpg);
-	do {
-		spin_lock(&tpg->sess_lock);
-		busy = !list_empty(&tpg->sessions) ||
-		       atomic_read(&tpg->logins);
-		list_for_each_entry(sess, &tpg->sessions, tpg_entry)
+	mutex_lock(&tpg->sess_mutex);
+	list_for_each_entry(sess, &tpg->sessions, tpg_entry)
+		if (sess->doomed)
 			kti_sess_close(sess);
-		spin_unlock(&tpg->sess_lock);
-		if (busy)
-			msleep(20);
-	} while (busy && --tries);
-	if (busy)
-		pr_warn("%s tpgt %u: sessions still closing\n",
-			tpg->tiqn->wwn.name, tpg->tpg.tpgt);
+	mutex_unlock(&tpg->sess_mutex);
+}
+
+/*
+ * kti_acl_close_sessions - ->close_acl_sessions: static ACL @kacl was
+ * removed (and unlisted, so no login gets it any more): end its sessions.
+ */
+void kti_acl_close_sessions(struct kt_node_acl *kacl)
+{
+	struct kti_tpg *tpg = kti_tpg(kacl->tpg);
+	struct kti_sess *sess;
+
+	mutex_lock(&tpg->sess_mutex);
+	list_for_each_entry(sess, &tpg->sessions, tpg_entry) {
+		if (!sess->ks || sess->ks->acl != kacl)
+			continue;
+		pr_info("%s: ACL removed: ending session %u\n",
+			sess->initiator, sess->tsih);
+		kti_sess_close(sess);
+	}
+	mutex_unlock(&tpg->sess_mutex);
 }
 
 /* The session of @acl, with the TPG's session lock held. */
@@ -741,10 +944,10 @@ ssize_t kti_acl_info(struct kti_acl *acl, char *page)
 	struct kti_conn *conn;
 	ssize_t n;
 
-	spin_lock(&tpg->sess_lock);
+	mutex_lock(&tpg->sess_mutex);
 	sess = kti_acl_sess(tpg, acl);
 	if (!sess) {
-		spin_unlock(&tpg->sess_lock);
+		mutex_unlock(&tpg->sess_mutex);
 		return sprintf(page,
 			       "No active iSCSI Session for Initiator Endpoint: %s\n",
 			       acl->acl.name);
@@ -760,7 +963,7 @@ ssize_t kti_acl_info(struct kti_acl *acl, char *page)
 			       "CID: %u  Connection State: TARG_CONN_STATE_LOGGED_IN\n   Address %pISc TCP  StatSN: 0x%08x\n",
 			       conn->cid, &conn->peer, conn->stat_sn);
 	spin_unlock(&sess->conn_lock);
-	spin_unlock(&tpg->sess_lock);
+	mutex_unlock(&tpg->sess_mutex);
 	return n;
 }
 
@@ -804,14 +1007,14 @@ ssize_t kti_acl_param(struct kti_acl *acl, enum kti_key key, char *page)
 	struct kti_sess *sess;
 	ssize_t n;
 
-	spin_lock(&tpg->sess_lock);
+	mutex_lock(&tpg->sess_mutex);
 	sess = kti_acl_sess(tpg, acl);
 	if (sess) {
 		n = kti_param_show(&sess->params, key, page);
-		spin_unlock(&tpg->sess_lock);
+		mutex_unlock(&tpg->sess_mutex);
 		return n;
 	}
-	spin_unlock(&tpg->sess_lock);
+	mutex_unlock(&tpg->sess_mutex);
 	mutex_lock(&kti_mutex);
 	n = sprintf(page, "%s\n", tpg->param[key]);
 	mutex_unlock(&kti_mutex);
@@ -824,11 +1027,11 @@ int kti_tpg_dynamic_sessions(struct kti_tpg *tpg, char *page)
 	struct kti_sess *sess;
 	int n = 0;
 
-	spin_lock(&tpg->sess_lock);
+	mutex_lock(&tpg->sess_mutex);
 	list_for_each_entry(sess, &tpg->sessions, tpg_entry)
 		if (sess->ks && sess->ks->acl->dynamic)
 			n += scnprintf(page + n, PAGE_SIZE - n, "%s\n",
 				       sess->initiator);
-	spin_unlock(&tpg->sess_lock);
+	mutex_unlock(&tpg->sess_mutex);
 	return n;
 }

@@ -58,7 +58,8 @@ struct kti_sess {
 	bool retaining;			/* retain_work queued */
 	bool ending;			/* no more recovery: let orphans go */
 	struct delayed_work retain_work;
-	struct list_head tpg_entry;	/* tpg->sessions, under sess_lock */
+	struct list_head tpg_entry;	/* tpg->sessions, under sess_mutex */
+	bool doomed;			/* TPG disabled/removed: to be ended */
 	struct kref kref;		/* one per connection, one per login */
 };
 
@@ -87,9 +88,17 @@ struct kti_conn {
 	struct task_struct *rx_thread;
 	struct task_struct *tx_thread;
 
-	spinlock_t tx_lock;		/* protects @tx_queue */
+	spinlock_t tx_lock;		/* protects @tx_queue, @tx_items/bytes */
 	struct list_head tx_queue;	/* struct kti_tx */
 	wait_queue_head_t tx_wait;
+	/*
+	 * Queued responses (Resource bounds): items and non-SCSI response
+	 * bytes; an over-estimate at times (kti_cmd_purge_r2ts), recounted
+	 * when over the limit.  The receive thread waits on @tx_room.
+	 */
+	unsigned int tx_items;
+	u32 tx_bytes;
+	wait_queue_head_t tx_room;
 	u32 stat_sn;			/* next StatSN; tx thread only */
 	u32 exp_statsn;			/* initiator's ExpStatSN; rx writes */
 	/*
@@ -116,6 +125,12 @@ struct kti_conn {
 	void *rx_buf;			/* non-SCSI data segments */
 	struct kti_text *text;		/* Text exchange; rx thread only */
 	struct work_struct login_work;
+	/* login: its deadline, on np->logins and on tpg->logins */
+	unsigned long login_deadline;	/* jiffies */
+	struct list_head np_login_entry;
+	struct list_head tpg_login_entry;
+	struct list_head all_entry;	/* every connection (module exit) */
+	struct work_struct shutdown_work;	/* kti_conn_shutdown_async() */
 	struct work_struct release_work;
 
 	/* target pings (NOP-In) while the connection is up */
@@ -222,21 +237,36 @@ extern struct kmem_cache *kti_cmd_cache;
 extern struct kmem_cache *kti_tx_cache;
 extern struct kmem_cache *kti_sess_cache;
 extern struct kmem_cache *kti_conn_cache;
-extern struct workqueue_struct *kti_wq;
+extern struct workqueue_struct *kti_wq;	/* release, ERL 2 retain */
+extern struct workqueue_struct *kti_login_wq;	/* logins, one per conn */
+extern struct workqueue_struct *kti_ping_wq;	/* NOP-In pings */
+
+/* Resource bounds (Documentation/iscsi.rst) */
+#define KTI_MAX_LOGINS		256	/* connections in login, in all */
+#define KTI_NP_MAX_LOGINS	64	/* ... through one portal */
+#define KTI_SRC_MAX_LOGINS	16	/* ... from one address per portal */
+#define KTI_TXQ_MAX_ITEMS	512	/* queued responses: stop reading */
+#define KTI_TXQ_MAX_BYTES	(4U << 20)	/* ... or response bytes */
+#define KTI_TXQ_STALL_SECS	30	/* not drained in time: drop */
 
 /* login.c */
 void kti_login_accept(struct kti_np *np, struct socket *sock);
+void kti_np_close_logins(struct kti_np *np);
 
 /* conn.c */
 struct kti_conn *kti_conn_alloc(struct kti_np *np, struct socket *sock);
 void kti_conn_free(struct kti_conn *conn);
 int kti_conn_start(struct kti_conn *conn);
 void kti_conn_kill(struct kti_conn *conn);
+void kti_conn_shutdown_async(struct kti_conn *conn);
 void kti_conn_ping_answer(struct kti_conn *conn, u32 ttt);
 int kti_recv_full(struct kti_conn *conn, void *buf, u32 len);
+int kti_recv_until(struct kti_conn *conn, void *buf, u32 len,
+		   unsigned long deadline);
 int kti_send_pdu(struct kti_conn *conn, const u8 *bhs, const void *data,
 		 u32 dlen);
 void kti_tx_queue(struct kti_conn *conn, struct kti_tx *tx);
+void kti_tx_account(struct kti_conn *conn, struct kti_tx *tx);
 u32 kti_sgl_crc(struct scatterlist *sgl, unsigned int nents, u32 off, u32 len,
 		u32 crc);
 int kti_recv_sgl(struct kti_conn *conn, struct scatterlist *sgl,
@@ -249,6 +279,7 @@ void kti_sess_put(struct kti_sess *sess);
 void kti_sess_add_conn(struct kti_sess *sess, struct kti_conn *conn);
 void kti_sess_del_conn(struct kti_sess *sess, struct kti_conn *conn);
 void kti_sess_close(struct kti_sess *sess);
+void kti_conns_end(void);
 u32 kti_sess_max_cmdsn(struct kti_sess *sess);
 
 /* cmd.c */

@@ -91,11 +91,24 @@ struct kti_tpg {
 	struct kti_auth auth;
 	/* configured operational keys (param/), as text */
 	char param[KTI_KEY__COUNT][KTI_VAL_LEN];
-	/* sessions of this TPG, for reinstatement and ACL info */
-	atomic_t logins;		/* logins holding this TPG */
-	spinlock_t sess_lock;		/* protects @sessions */
+	/*
+	 * sess_mutex protects @open, @sessions and @logins.  A session is
+	 * listed, or a connection joins one, only while @open is true, both
+	 * checked under it: enable=0 and rmdir clear @open under it and then
+	 * end whatever is listed, so no login completes after them.
+	 */
+	struct mutex sess_mutex;
+	bool open;			/* enabled and not being removed */
 	struct list_head sessions;	/* kti_sess.tpg_entry */
+	struct list_head logins;	/* kti_conn.tpg_login_entry */
 	struct work_struct close_work;	/* enable=0: kti_tpg_close_sessions */
+	/*
+	 * One reference for configfs, one per login that found the TPG,
+	 * per session and per target reset using it; the last one frees
+	 * the TPG (rmdir waits for it through @gone).
+	 */
+	struct kref ref;
+	struct completion *gone;
 };
 
 /* a listening TCP socket */
@@ -105,6 +118,12 @@ struct kti_np {
 	struct task_struct *thread;
 	int users;			/* kti_tpg_np using it, under kti_mutex */
 	struct list_head entry;		/* in kti_nps, under kti_mutex */
+	/* connections in login through this portal (Resource bounds) */
+	struct mutex login_mutex;	/* protects @logins, @nr_logins, @closed */
+	struct list_head logins;	/* kti_conn.np_login_entry */
+	unsigned int nr_logins;
+	bool closed;			/* no more logins: listener closed */
+	struct kref ref;		/* kti_np_get/put users + connections */
 };
 
 struct kti_tpg_np {
@@ -150,7 +169,9 @@ void kti_cpus_allowed(struct cpumask *mask);
 void kti_queue_response(struct kt_cmd *cmd);
 int kti_write_pending(struct kt_cmd *cmd);
 void kti_release_cmd(struct kt_cmd *cmd);
+void kti_tpg_stop(struct kti_tpg *tpg);
 void kti_tpg_close_sessions(struct kti_tpg *tpg);
+void kti_acl_close_sessions(struct kt_node_acl *kacl);
 ssize_t kti_acl_info(struct kti_acl *acl, char *page);
 ssize_t kti_acl_param(struct kti_acl *acl, enum kti_key key, char *page);
 int kti_tpg_dynamic_sessions(struct kti_tpg *tpg, char *page);
@@ -161,5 +182,10 @@ void kti_target_drop_work(struct work_struct *work);
 int kti_np_parse(const char *name, struct sockaddr_storage *ss);
 struct kti_np *kti_np_get(const struct sockaddr_storage *ss);
 void kti_np_put(struct kti_np *np);
+void kti_np_unref(struct kti_np *np);
+
+/* TPG references (configfs.c) */
+void kti_tpg_get(struct kti_tpg *tpg);
+void kti_tpg_put(struct kti_tpg *tpg);
 
 #endif /* KTARGET_ISCSI_H */

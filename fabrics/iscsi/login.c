@@ -4,16 +4,32 @@
  * login requests, runs the security stage (AuthMethod, CHAP) and the
  * operational stage (wire/keys.c), creates or joins the session and
  * starts the connection's threads.
+ *
+ * Bounds: a login has a deadline (the TPG's attrib/login_timeout from the
+ * connection's arrival; KTI_LOGIN_TIMEOUT until the TPG is known), over
+ * all its PDUs; at most KTI_MAX_LOGINS connections are in login at once
+ * (so none waits for a worker of kti_login_wq), KTI_NP_MAX_LOGINS through
+ * one portal and KTI_SRC_MAX_LOGINS of them from one address.  Beyond
+ * that a new connection is closed at once.
+ *
+ * Lifetimes: a login that found its TPG holds a reference on it and is
+ * on tpg->logins (rmdir shuts its socket); its session is listed only if
+ * the TPG is still open (kti_login_publish()).
  */
 #define pr_fmt(fmt) "ktarget_iscsi: " fmt
 
 #include <linux/delay.h>
 #include <linux/random.h>
 #include <net/sock.h>
+#include <net/ipv6.h>
 #include "conn.h"
 
 #define KTI_LOGIN_KEYS		256	/* most keys in one login request */
 #define KTI_LOGIN_PDU_MAX	8192	/* login PDUs stay under the default */
+#define KTI_LOGIN_TIMEOUT	15	/* s, until the TPG's is known */
+
+/* connections in login, in all (at most KTI_MAX_LOGINS) */
+static atomic_t kti_nr_logins = ATOMIC_INIT(0);
 
 struct kti_login {
 	struct kti_conn *conn;
@@ -30,7 +46,8 @@ struct kti_login {
 	bool auth_done;
 	bool chap_on;
 	char initiator[KTI_IQN_LEN];
-	struct kti_tpg *tpg;		/* normal sessions */
+	struct kti_tpg *tpg;		/* normal sessions, with a reference */
+	unsigned long start;		/* jiffies at arrival */
 	struct kti_sess *sess;		/* session joined (TSIH != 0), held */
 	struct kt_node_acl *acl;	/* with a reference, or NULL */
 	struct kti_auth creds;		/* credentials that apply */
@@ -63,7 +80,11 @@ static int kti_login_send(struct kti_login *lg, const struct kti_bhs *h,
 		.dlength = status ? 0 : lg->rsp_len,
 	};
 	u8 bhs[KTI_BHS_LEN];
+	long left = (long)(lg->conn->login_deadline - jiffies);
 
+	if (left <= 0)
+		return -ETIMEDOUT;
+	WRITE_ONCE(lg->conn->sock->sk->sk_sndtimeo, left);
 	memcpy(r.isid, lg->isid, sizeof(r.isid));
 	kti_encode_login_rsp(bhs, &r);
 	return kti_send_pdu(lg->conn, bhs, lg->rsp, r.dlength);
@@ -76,7 +97,8 @@ static int kti_login_recv(struct kti_login *lg, struct kti_bhs *h)
 	u32 len;
 	int ret;
 
-	ret = kti_recv_full(lg->conn, bhs, sizeof(bhs));
+	ret = kti_recv_until(lg->conn, bhs, sizeof(bhs),
+			     lg->conn->login_deadline);
 	if (ret)
 		return ret;
 	if (kti_bhs_decode(bhs, h) || h->opcode != KTI_OP_LOGIN_REQ ||
@@ -88,11 +110,52 @@ static int kti_login_recv(struct kti_login *lg, struct kti_bhs *h)
 		return -EPROTO;
 	}
 	len = kti_pad4(h->dlength);
-	ret = kti_recv_full(lg->conn, lg->req + lg->req_len, len);
+	ret = kti_recv_until(lg->conn, lg->req + lg->req_len, len,
+			     lg->conn->login_deadline);
 	if (ret)
 		return ret;
 	lg->req_len += h->dlength;
 	return 0;
+}
+
+/*
+ * Hold @tpg for this login if it is open: referenced and on tpg->logins,
+ * where rmdir finds it.  The login's deadline becomes the TPG's.
+ * kti_mutex held.
+ */
+static bool kti_login_hold_tpg(struct kti_login *lg, struct kti_tpg *tpg)
+{
+	struct kti_conn *conn = lg->conn;
+	bool open;
+
+	lockdep_assert_held(&kti_mutex);
+	mutex_lock(&tpg->sess_mutex);
+	open = tpg->open;
+	if (open) {
+		kti_tpg_get(tpg);
+		list_add_tail(&conn->tpg_login_entry, &tpg->logins);
+	}
+	mutex_unlock(&tpg->sess_mutex);
+	if (!open)
+		return false;
+	lg->tpg = tpg;
+	memcpy(lg->cfg, tpg->param, sizeof(lg->cfg));
+	conn->login_deadline = lg->start + tpg->attrib.login_timeout * HZ;
+	return true;
+}
+
+/* Let go of the TPG (end of login, whatever its outcome). */
+static void kti_login_release_tpg(struct kti_login *lg)
+{
+	struct kti_tpg *tpg = lg->tpg;
+
+	if (!tpg)
+		return;
+	mutex_lock(&tpg->sess_mutex);
+	list_del_init(&lg->conn->tpg_login_entry);
+	mutex_unlock(&tpg->sess_mutex);
+	lg->tpg = NULL;
+	kti_tpg_put(tpg);
 }
 
 /* Find the target and the TPG reached through this connection's portal. */
@@ -107,14 +170,11 @@ static u16 kti_login_find_tpg(struct kti_login *lg, const char *name)
 		if (strcmp(tiqn->wwn.name, name))
 			continue;
 		list_for_each_entry(tpg, &tiqn->tpgs, entry) {
-			if (!tpg->tpg.enabled)
-				continue;
 			list_for_each_entry(tnp, &tpg->nps, entry) {
 				if (tnp->np != lg->conn->np)
 					continue;
-				lg->tpg = tpg;
-				atomic_inc(&tpg->logins);
-				memcpy(lg->cfg, tpg->param, sizeof(lg->cfg));
+				if (!kti_login_hold_tpg(lg, tpg))
+					break;
 				mutex_unlock(&kti_mutex);
 				return KTI_LOGIN_SUCCESS;
 			}
@@ -177,7 +237,7 @@ static u16 kti_login_find_sess(struct kti_login *lg)
 	struct kti_sess *sess;
 	u16 st = KTI_LOGIN_NO_SESSION;
 
-	spin_lock(&tpg->sess_lock);
+	mutex_lock(&tpg->sess_mutex);
 	list_for_each_entry(sess, &tpg->sessions, tpg_entry) {
 		if (sess->tsih != lg->tsih ||
 		    strcmp(sess->initiator, lg->initiator) ||
@@ -198,7 +258,7 @@ static u16 kti_login_find_sess(struct kti_login *lg)
 		spin_unlock(&sess->conn_lock);
 		break;
 	}
-	spin_unlock(&tpg->sess_lock);
+	mutex_unlock(&tpg->sess_mutex);
 	if (st)
 		pr_info("%s from %pISc: no connection added to session %u (status %#x)\n",
 			lg->initiator, &lg->conn->peer, lg->tsih, st);
@@ -426,7 +486,7 @@ static void kti_login_reinstate(struct kti_login *lg)
 	while (tries--) {
 		bool found = false;
 
-		spin_lock(&tpg->sess_lock);
+		mutex_lock(&tpg->sess_mutex);
 		list_for_each_entry(old, &tpg->sessions, tpg_entry) {
 			if (strcmp(old->initiator, lg->initiator) ||
 			    memcmp(old->isid, lg->isid, KTI_ISID_LEN))
@@ -434,7 +494,7 @@ static void kti_login_reinstate(struct kti_login *lg)
 			found = true;
 			kti_sess_close(old);
 		}
-		spin_unlock(&tpg->sess_lock);
+		mutex_unlock(&tpg->sess_mutex);
 		if (!found)
 			return;
 		msleep(50);
@@ -477,7 +537,7 @@ static u16 kti_login_reinstate_conn(struct kti_login *lg)
 		old = kti_sess_conn(sess, lg->cid);
 		if (old) {
 			WRITE_ONCE(old->replaced, true);
-			kernel_sock_shutdown(old->sock, SHUT_RDWR);
+			kti_conn_shutdown_async(old);
 		}
 		spin_unlock(&sess->conn_lock);
 		if (!old)
@@ -489,11 +549,27 @@ static u16 kti_login_reinstate_conn(struct kti_login *lg)
 	return KTI_LOGIN_SERVICE_UNAVAILABLE;
 }
 
+/*
+ * May the session of this login be listed, or the connection stay in the
+ * session it joined?  Only while the TPG is open (enable=1, not being
+ * removed) and the ACL the session got is still there (rmdir acls/<name>
+ * unlists it first).  Checked under tpg->sess_mutex, where disable, rmdir
+ * and ACL removal look for what to end: either they find this session or
+ * connection, or the check fails here.
+ */
+static bool kti_login_allowed(struct kti_tpg *tpg, struct kti_sess *sess)
+{
+	lockdep_assert_held(&tpg->sess_mutex);
+	return tpg->open && !list_empty(&sess->ks->acl->tpg_entry);
+}
+
 /* Add the connection to the session it named (TSIH != 0). */
 static u16 kti_login_join(struct kti_login *lg)
 {
 	struct kti_conn *conn = lg->conn;
 	struct kti_sess *sess = lg->sess;
+	struct kti_tpg *tpg = lg->tpg;
+	bool ok;
 	u16 st;
 
 	st = kti_login_reinstate_conn(lg);
@@ -502,7 +578,32 @@ static u16 kti_login_join(struct kti_login *lg)
 	kti_login_conn_setup(lg);
 	lg->sess = NULL;	/* its reference goes to the connection */
 	kti_sess_add_conn(sess, conn);
-	return KTI_LOGIN_SUCCESS;
+	mutex_lock(&tpg->sess_mutex);
+	ok = kti_login_allowed(tpg, sess);
+	mutex_unlock(&tpg->sess_mutex);
+	/* refused: kti_login_work() takes the connection out again */
+	return ok ? KTI_LOGIN_SUCCESS : KTI_LOGIN_TARGET_REMOVED;
+}
+
+/*
+ * List a new session on its TPG; the connection is in it already, so
+ * whoever ends the TPG's or the ACL's sessions from now on ends it.
+ */
+static u16 kti_login_publish(struct kti_login *lg, struct kti_sess *sess)
+{
+	struct kti_tpg *tpg = lg->tpg;
+	bool ok;
+
+	mutex_lock(&tpg->sess_mutex);
+	ok = kti_login_allowed(tpg, sess);
+	if (ok)
+		list_add_tail(&sess->tpg_entry, &tpg->sessions);
+	mutex_unlock(&tpg->sess_mutex);
+	if (ok)
+		return KTI_LOGIN_SUCCESS;
+	pr_info("login of %s to %s tpgt %u refused: TPG disabled or removed, or ACL removed\n",
+		lg->initiator, tpg->tiqn->wwn.name, tpg->tpg.tpgt);
+	return KTI_LOGIN_TARGET_REMOVED;
 }
 
 /* Make the session the connection leads. */
@@ -534,15 +635,16 @@ static u16 kti_login_session(struct kti_login *lg)
 		}
 		if (!lg->acl)
 			sess->cmdsn_depth = sess->ks->acl->cmdsn_depth;
+		kti_tpg_get(lg->tpg);	/* dropped by kti_sess_release() */
 		sess->tpg = lg->tpg;
-		spin_lock(&lg->tpg->sess_lock);
-		list_add_tail(&sess->tpg_entry, &lg->tpg->sessions);
-		spin_unlock(&lg->tpg->sess_lock);
 	}
 	sess->tsih = kti_new_tsih();
 	lg->tsih = sess->tsih;
 	kti_login_conn_setup(lg);
+	/* refused below: kti_login_work() ends the connection and session */
 	kti_sess_add_conn(sess, conn);
+	if (!lg->discovery)
+		return kti_login_publish(lg, sess);
 	return KTI_LOGIN_SUCCESS;
 }
 
@@ -609,6 +711,78 @@ static int kti_login_run(struct kti_login *lg)
 	}
 }
 
+/* Is there room for one more login through @np from this peer? */
+static bool kti_np_login_room(struct kti_np *np, struct kti_conn *conn)
+{
+	const struct sockaddr_storage *a = &conn->peer;
+	unsigned int same = 0;
+	struct kti_conn *c;
+
+	lockdep_assert_held(&np->login_mutex);
+	if (np->closed || np->nr_logins >= KTI_NP_MAX_LOGINS)
+		return false;
+	list_for_each_entry(c, &np->logins, np_login_entry) {
+		const struct sockaddr_storage *b = &c->peer;
+
+		if (a->ss_family != b->ss_family)
+			continue;
+		if (a->ss_family == AF_INET ?
+		    ((struct sockaddr_in *)a)->sin_addr.s_addr ==
+		    ((struct sockaddr_in *)b)->sin_addr.s_addr :
+		    ipv6_addr_equal(&((struct sockaddr_in6 *)a)->sin6_addr,
+				    &((struct sockaddr_in6 *)b)->sin6_addr))
+			same++;
+	}
+	return same < KTI_SRC_MAX_LOGINS;
+}
+
+/* Count a new connection in login, or refuse it (limits above). */
+static bool kti_login_admit(struct kti_conn *conn)
+{
+	struct kti_np *np = conn->np;
+	bool ok = false;
+
+	if (atomic_inc_return(&kti_nr_logins) <= KTI_MAX_LOGINS) {
+		mutex_lock(&np->login_mutex);
+		ok = kti_np_login_room(np, conn);
+		if (ok) {
+			list_add_tail(&conn->np_login_entry, &np->logins);
+			np->nr_logins++;
+		}
+		mutex_unlock(&np->login_mutex);
+	}
+	if (!ok)
+		atomic_dec(&kti_nr_logins);
+	return ok;
+}
+
+/* The connection is no longer in login (in full feature phase or gone). */
+static void kti_login_leave(struct kti_conn *conn)
+{
+	struct kti_np *np = conn->np;
+
+	mutex_lock(&np->login_mutex);
+	list_del_init(&conn->np_login_entry);
+	np->nr_logins--;
+	mutex_unlock(&np->login_mutex);
+	atomic_dec(&kti_nr_logins);
+}
+
+/*
+ * kti_np_close_logins - @np stops listening: end the logins in progress
+ * through it, and let no more in.
+ */
+void kti_np_close_logins(struct kti_np *np)
+{
+	struct kti_conn *conn;
+
+	mutex_lock(&np->login_mutex);
+	np->closed = true;
+	list_for_each_entry(conn, &np->logins, np_login_entry)
+		kernel_sock_shutdown(conn->sock, SHUT_RDWR);
+	mutex_unlock(&np->login_mutex);
+}
+
 static void kti_login_work(struct work_struct *work)
 {
 	struct kti_conn *conn = container_of(work, struct kti_conn,
@@ -621,17 +795,17 @@ static void kti_login_work(struct work_struct *work)
 		lg->conn = conn;
 		lg->req = conn->rx_buf;
 		lg->first = true;
+		lg->start = conn->login_deadline - KTI_LOGIN_TIMEOUT * HZ;
 		get_random_bytes(&lg->stat_sn, sizeof(lg->stat_sn));
-		conn->sock->sk->sk_rcvtimeo = 15 * HZ;
 		ret = kti_login_run(lg);
 		if (lg->acl)
 			kt_acl_put(lg->acl);
 		if (lg->sess)
 			kti_sess_put(lg->sess);
-		if (lg->tpg)	/* kti_tpg_close_sessions() waits for this */
-			atomic_dec(&lg->tpg->logins);
+		kti_login_release_tpg(lg);
 		kvfree(lg);
 	}
+	kti_login_leave(conn);
 	if (!ret)
 		ret = kti_conn_start(conn);
 	if (ret) {
@@ -658,6 +832,13 @@ void kti_login_accept(struct kti_np *np, struct socket *sock)
 		sock_release(sock);
 		return;
 	}
+	if (!kti_login_admit(conn)) {
+		pr_warn_ratelimited("%pISc: too many connections in login on %pISpc: closed\n",
+				    &conn->peer, &np->addr);
+		kti_conn_free(conn);
+		return;
+	}
+	conn->login_deadline = jiffies + KTI_LOGIN_TIMEOUT * HZ;
 	INIT_WORK(&conn->login_work, kti_login_work);
-	queue_work(kti_wq, &conn->login_work);
+	queue_work(kti_login_wq, &conn->login_work);
 }

@@ -12,7 +12,15 @@ struct kmem_cache *kti_cmd_cache;
 struct kmem_cache *kti_tx_cache;
 struct kmem_cache *kti_sess_cache;
 struct kmem_cache *kti_conn_cache;
+/*
+ * Work contexts, apart so that one kind cannot hold up another: logins
+ * (each may wait for a slow initiator up to its login_timeout; at most
+ * KTI_MAX_LOGINS at once, so none waits for a worker), connection release
+ * and ERL 2 retain work, and NOP-In pings.
+ */
 struct workqueue_struct *kti_wq;
+struct workqueue_struct *kti_login_wq;
+struct workqueue_struct *kti_ping_wq;
 
 static void kti_destroy_caches(void)
 {
@@ -37,9 +45,16 @@ static int __init kti_init(void)
 				 0);
 	if (!kti_wq)
 		goto out_caches;
+	kti_login_wq = alloc_workqueue("ktarget_iscsi_login", WQ_UNBOUND,
+				       KTI_MAX_LOGINS);
+	if (!kti_login_wq)
+		goto out_wq;
+	kti_ping_wq = alloc_workqueue("ktarget_iscsi_ping", WQ_UNBOUND, 0);
+	if (!kti_ping_wq)
+		goto out_login_wq;
 	ret = kti_chap_crypto_init();
 	if (ret)
-		goto out_wq;
+		goto out_ping_wq;
 	ret = kt_register_fabric(&kti_fabric_ops);
 	if (ret)
 		goto out_chap;
@@ -47,6 +62,10 @@ static int __init kti_init(void)
 
 out_chap:
 	kti_chap_crypto_exit();
+out_ping_wq:
+	destroy_workqueue(kti_ping_wq);
+out_login_wq:
+	destroy_workqueue(kti_login_wq);
 out_wq:
 	destroy_workqueue(kti_wq);
 out_caches:
@@ -57,6 +76,9 @@ out_caches:
 static void __exit kti_exit(void)
 {
 	kt_unregister_fabric(&kti_fabric_ops);
+	destroy_workqueue(kti_login_wq);
+	kti_conns_end();
+	destroy_workqueue(kti_ping_wq);
 	destroy_workqueue(kti_wq);
 	kti_chap_crypto_exit();
 	kti_destroy_caches();

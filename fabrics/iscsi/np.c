@@ -141,6 +141,9 @@ struct kti_np *kti_np_get(const struct sockaddr_storage *ss)
 	if (!np)
 		return ERR_PTR(-ENOMEM);
 	np->addr = *ss;
+	mutex_init(&np->login_mutex);
+	INIT_LIST_HEAD(&np->logins);
+	kref_init(&np->ref);
 	ret = kti_np_listen(np);
 	if (ret) {
 		pr_err("cannot listen on %pISpc: %d\n", ss, ret);
@@ -160,7 +163,22 @@ struct kti_np *kti_np_get(const struct sockaddr_storage *ss)
 	return np;
 }
 
-/* kti_np_put - drop a user; the last one closes the listener. */
+static void kti_np_free(struct kref *ref)
+{
+	kfree(container_of(ref, struct kti_np, ref));
+}
+
+/* kti_np_unref - a connection is done with @np (it compared it only). */
+void kti_np_unref(struct kti_np *np)
+{
+	kref_put(&np->ref, kti_np_free);
+}
+
+/*
+ * kti_np_put - drop a user; the last one closes the listener and ends the
+ * logins in progress through it.  The memory goes with the last
+ * connection that came through it.
+ */
 void kti_np_put(struct kti_np *np)
 {
 	lockdep_assert_held(&kti_mutex);
@@ -171,6 +189,7 @@ void kti_np_put(struct kti_np *np)
 	send_sig(SIGINT, np->thread, 1);
 	kthread_stop(np->thread);
 	sock_release(np->sock);
+	kti_np_close_logins(np);
 	pr_info("stopped listening on %pISpc\n", &np->addr);
-	kfree(np);
+	kti_np_unref(np);
 }

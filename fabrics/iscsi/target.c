@@ -38,6 +38,7 @@ static void kti_conn_announce_drop(struct kti_conn *conn)
 	if (READ_ONCE(conn->state) == KTI_CONN_FFP && !conn->drop_announced) {
 		conn->drop_announced = true;
 		list_add_tail(&conn->drop_tx->entry, &conn->tx_queue);
+		kti_tx_account(conn, conn->drop_tx);
 		queued = true;
 	}
 	spin_unlock_irqrestore(&conn->tx_lock, flags);
@@ -52,19 +53,23 @@ enum kti_drop_step {
 };
 
 /*
- * One step of ending the sessions of @tpg, on every connection of each:
- * announce the drop, tell whether an announced connection is still up
- * (KTI_DROP_PENDING), or shut the announced ones down (not those of
- * sessions that logged in since: the target takes new logins).
+ * One step of ending the sessions of @tpg (only those kti_tpg_stop()
+ * marked, when @doomed), on every connection of each: announce the drop,
+ * tell whether an announced connection is still up (KTI_DROP_PENDING),
+ * or shut the announced ones down (not those of sessions that logged in
+ * since: the target takes new logins).
  */
-static bool kti_tpg_drop_step(struct kti_tpg *tpg, enum kti_drop_step step)
+static bool kti_tpg_drop_step(struct kti_tpg *tpg, enum kti_drop_step step,
+			      bool doomed)
 {
 	struct kti_sess *sess;
 	struct kti_conn *conn;
 	bool up = false;
 
-	spin_lock(&tpg->sess_lock);
+	mutex_lock(&tpg->sess_mutex);
 	list_for_each_entry(sess, &tpg->sessions, tpg_entry) {
+		if (doomed && !sess->doomed)
+			continue;
 		spin_lock(&sess->conn_lock);
 		list_for_each_entry(conn, &sess->conns, sess_entry) {
 			if (step == KTI_DROP_ANNOUNCE)
@@ -74,11 +79,11 @@ static bool kti_tpg_drop_step(struct kti_tpg *tpg, enum kti_drop_step step)
 			else if (step == KTI_DROP_PENDING)
 				up |= READ_ONCE(conn->state) != KTI_CONN_DEAD;
 			else
-				kernel_sock_shutdown(conn->sock, SHUT_RDWR);
+				kti_conn_shutdown_async(conn);
 		}
 		spin_unlock(&sess->conn_lock);
 	}
-	spin_unlock(&tpg->sess_lock);
+	mutex_unlock(&tpg->sess_mutex);
 	return up;
 }
 
@@ -91,8 +96,8 @@ void kti_tpg_drop_sessions_notice(struct kti_tpg *tpg)
 {
 	int tries = KTI_DROP_GRACE_MS / 20;
 
-	kti_tpg_drop_step(tpg, KTI_DROP_ANNOUNCE);
-	while (kti_tpg_drop_step(tpg, KTI_DROP_PENDING) && --tries)
+	kti_tpg_drop_step(tpg, KTI_DROP_ANNOUNCE, true);
+	while (kti_tpg_drop_step(tpg, KTI_DROP_PENDING, true) && --tries)
 		msleep(20);
 }
 
@@ -110,7 +115,7 @@ static bool kti_target_drop_step(struct kti_tiqn *tiqn,
 
 	mutex_lock(&kti_mutex);
 	list_for_each_entry(tpg, &tiqn->tpgs, entry)
-		pending |= kti_tpg_drop_step(tpg, step);
+		pending |= kti_tpg_drop_step(tpg, step, false);
 	mutex_unlock(&kti_mutex);
 	return pending;
 }
@@ -139,8 +144,8 @@ void kti_target_drop(struct kti_tiqn *tiqn)
 }
 
 /*
- * The next TPG of @tiqn from tag *@next on, held against removal the way
- * a login holds it (kti_tpg_close_sessions() waits for tpg->logins).
+ * The next TPG of @tiqn from tag *@next on, with a reference (its rmdir
+ * waits for it).
  */
 static struct kti_tpg *kti_tpg_hold_next(struct kti_tiqn *tiqn, u32 *next)
 {
@@ -152,7 +157,7 @@ static struct kti_tpg *kti_tpg_hold_next(struct kti_tiqn *tiqn, u32 *next)
 		    (!found || tpg->tpg.tpgt < found->tpg.tpgt))
 			found = tpg;
 	if (found) {
-		atomic_inc(&found->logins);
+		kti_tpg_get(found);
 		*next = found->tpg.tpgt + 1;
 	}
 	mutex_unlock(&kti_mutex);
@@ -199,7 +204,7 @@ u8 kti_tmf_target_reset(struct kti_conn *conn, bool cold)
 	while ((tpg = kti_tpg_hold_next(tiqn, &next)) != NULL) {
 		if (kt_tmr_tpg_reset(&tpg->tpg, sess->ks))
 			ret = -ETIMEDOUT;
-		atomic_dec(&tpg->logins);
+		kti_tpg_put(tpg);
 	}
 	return ret ? KTI_TMF_RSP_REJECTED : KTI_TMF_RSP_COMPLETE;
 }

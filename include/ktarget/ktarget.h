@@ -410,6 +410,8 @@ struct kt_mapped_lun {
  * @generate_node_acls: demo mode: unknown initiators get a dynamic ACL
  *	that maps every LUN of the TPG
  * @demo_mode_write_protect: dynamic ACLs see LUNs read-only
+ * @prod_mode_write_protect: static ACLs see LUNs read-only (set on their
+ *	mapped LUNs when linked and when a session starts)
  * @enabled: the fabric accepts logins (fabrics without `enable`: always)
  */
 struct kt_tpg {
@@ -421,6 +423,7 @@ struct kt_tpg {
 	struct list_head sessions;
 	bool generate_node_acls;
 	bool demo_mode_write_protect;
+	bool prod_mode_write_protect;
 	bool enabled;
 	u32 default_cmdsn_depth;
 	void *fabric_priv;
@@ -477,6 +480,9 @@ struct kt_session {
  * @init_acl: optional: set the fabric's defaults in a new static or
  *	dynamic ACL (zeroed, tpg/name/cmdsn_depth set) before it is listed.
  *	Called with the core's configuration mutex held.
+ * @close_acl_sessions: optional: rmdir of static ACL @acl, already
+ *	unlisted (kt_session_create() no longer finds it): end its
+ *	sessions.  Called without core locks held.
  * @lun_link: optional: a LUN got a device (loopback adds a SCSI device).
  *	Called without core locks held; commands may be submitted from it.
  * @lun_unlink: optional: before the LUN loses its device; same context.
@@ -501,6 +507,7 @@ struct kt_fabric_ops {
 	void (*drop_tpg)(struct kt_tpg *tpg);
 	int (*tpg_enable)(struct kt_tpg *tpg, bool enable);
 	void (*init_acl)(struct kt_node_acl *acl);
+	void (*close_acl_sessions)(struct kt_node_acl *acl);
 	int (*lun_link)(struct kt_tpg *tpg, struct kt_lun *lun);
 	void (*lun_unlink)(struct kt_tpg *tpg, struct kt_lun *lun);
 	struct config_group *(*make_np)(struct kt_tpg *tpg, const char *name);
