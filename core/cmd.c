@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The life of a command: submit -> decode -> check -> execute ->
- * complete -> fabric response -> release.
+ * The life of a command: prepare (LUN, decode, checks, buffer) -> Data-Out
+ * -> submit -> execute -> complete -> fabric response -> release.  The
+ * state enum (include/ktarget/ktarget.h) follows it; kt_cmd_set_state()
+ * refuses any other move.
  */
 #define pr_fmt(fmt) "ktarget: " fmt
 
@@ -28,6 +30,35 @@ void kt_cmd_init(struct kt_cmd *cmd, struct kt_session *sess, u64 lun,
 	INIT_LIST_HEAD(&cmd->sess_entry);
 }
 EXPORT_SYMBOL_GPL(kt_cmd_init);
+
+#define KT_ST(s)	BIT(KT_CMD_##s)
+
+/* The states each state may move to (see enum kt_cmd_state). */
+static const u8 kt_cmd_next[KT_CMD__COUNT] = {
+	[KT_CMD_NEW] = KT_ST(PREPARED) | KT_ST(WAIT_DATA) | KT_ST(REFUSED) |
+		       KT_ST(ABORTED),
+	[KT_CMD_WAIT_DATA] = KT_ST(PREPARED) | KT_ST(ABORTED),
+	[KT_CMD_PREPARED] = KT_ST(EXECUTING) | KT_ST(ABORTED),
+	[KT_CMD_REFUSED] = KT_ST(DONE) | KT_ST(ABORTED),
+	[KT_CMD_EXECUTING] = KT_ST(DONE),
+};
+
+/*
+ * Move @cmd to @to; false (and a warning, once) when its life does not
+ * allow it.  One thread at a time acts on a command: the fabric until it
+ * submits, then whoever runs or completes it.
+ */
+static bool kt_cmd_set_state(struct kt_cmd *cmd, enum kt_cmd_state to)
+{
+	enum kt_cmd_state from = READ_ONCE(cmd->state);
+
+	if (WARN_ONCE(!(kt_cmd_next[from] & BIT(to)),
+		      "ktarget: command %#llx: state %d -> %d refused\n",
+		      cmd->tag, from, to))
+		return false;
+	WRITE_ONCE(cmd->state, to);
+	return true;
+}
 
 bool kt_cmd_use_desc_sense(const struct kt_cmd *cmd)
 {
@@ -122,6 +153,9 @@ static void kt_cmd_respond_work(struct work_struct *work)
  */
 void kt_cmd_complete(struct kt_cmd *cmd, kt_status_t status)
 {
+	if (WARN_ON_ONCE(cmd->state != KT_CMD_EXECUTING &&
+			 cmd->state != KT_CMD_REFUSED))
+		return;
 	cmd->status = status;
 	if (status != KT_OK)
 		kt_cmd_set_sense(cmd, status);
@@ -132,7 +166,8 @@ void kt_cmd_complete(struct kt_cmd *cmd, kt_status_t status)
 	    cmd->sgl_owned && cmd->fabric_sgl)
 		kt_sg_copy(cmd->fabric_sgl, cmd->fabric_nents, cmd->sgl,
 			   cmd->nents, cmd->xfer_len);
-	cmd->state = KT_CMD_DONE;
+	if (!kt_cmd_set_state(cmd, KT_CMD_DONE))
+		return;
 	if (in_task()) {
 		kt_cmd_respond(cmd);
 	} else {
@@ -183,6 +218,7 @@ kt_status_t kt_cmd_alloc_aux(struct kt_cmd *cmd, u32 len)
  * Choose the data buffer.  The fabric's own buffer is used whenever it is
  * big enough for what the command moves; a read of more blocks than the
  * initiator expects goes through a bounce buffer cut at completion.
+ * Otherwise the core allocates it, sized from the CDB.
  */
 static kt_status_t kt_cmd_prepare_buffer(struct kt_cmd *cmd)
 {
@@ -201,14 +237,15 @@ static kt_status_t kt_cmd_prepare_buffer(struct kt_cmd *cmd)
 			return KT_S_WRITE_OVERFLOW;
 		cmd->d.nblocks = cmd->exp_len / cmd->dev->attrib.block_size;
 	}
+	len = blocks && cmd->d.dir == KT_DIR_FROM_DEV ? cmd->data_len :
+	      min(cmd->data_len, cmd->exp_len);
+	cmd->buf_len = len;
 	if (cmd->fabric_sgl && (cmd->d.dir == KT_DIR_TO_DEV || !blocks ||
 				cmd->exp_len >= cmd->data_len)) {
 		cmd->sgl = cmd->fabric_sgl;
 		cmd->nents = cmd->fabric_nents;
 		return KT_OK;
 	}
-	len = blocks && cmd->d.dir == KT_DIR_FROM_DEV ? cmd->data_len :
-	      min(cmd->data_len, cmd->exp_len);
 	if (!len)
 		return KT_OK;
 	cmd->sgl = sgl_alloc(len, GFP_KERNEL, &cmd->nents);
@@ -217,19 +254,6 @@ static kt_status_t kt_cmd_prepare_buffer(struct kt_cmd *cmd)
 	cmd->sgl_owned = true;
 	return KT_OK;
 }
-
-static void kt_cmd_execute(struct kt_cmd *cmd)
-{
-	cmd->state = KT_CMD_EXECUTING;
-	cmd->execute(cmd);
-}
-
-/* kt_cmd_data_ready - the fabric has all Data-Out in cmd->sgl. */
-void kt_cmd_data_ready(struct kt_cmd *cmd)
-{
-	kt_cmd_execute(cmd);
-}
-EXPORT_SYMBOL_GPL(kt_cmd_data_ready);
 
 static void kt_cmd_track(struct kt_cmd *cmd)
 {
@@ -275,41 +299,158 @@ static kt_status_t kt_cmd_setup(struct kt_cmd *cmd, kt_status_t decoded)
 	return kt_spc_setup(cmd);
 }
 
-/**
- * kt_cmd_submit() - hand a command to the core
- * @cmd: set up with kt_cmd_init()
- *
- * Context: process context; may sleep.  The response comes back through
- * the fabric's ->queue_response().
- */
-void kt_cmd_submit(struct kt_cmd *cmd)
+/* Everything the CDB alone decides, before any data moves. */
+static kt_status_t kt_cmd_check(struct kt_cmd *cmd)
 {
 	kt_status_t status;
 
-	kt_cmd_track(cmd);
 	kt_cmd_find_lun(cmd);
 	status = kt_cdb_decode(cmd->cdb, cmd->cdb_len, &cmd->d);
 	if (status == KT_S_INVALID_FIELD_CDB)
 		kt_cmd_bad_cdb(cmd, cmd->d.err_field,
 			       cmd->d.err_bit_valid ? cmd->d.err_bit : -1);
 	if (cmd->dev && kt_ua_check(cmd))
-		return;
+		return KT_S_UNIT_ATTENTION;
 	status = kt_cmd_setup(cmd, status);
 	if (status == KT_OK)
 		status = kt_cmd_prepare_buffer(cmd);
+	return status;
+}
+
+/**
+ * kt_cmd_prepare() - the core takes a command over as it arrives
+ * @cmd: set up with kt_cmd_init()
+ *
+ * Finds and pins the LUN, decodes the CDB, checks it (unit attention,
+ * write protection, LBA range, transfer size) and sets up the data
+ * buffer, sized from the CDB.  No data has moved yet.  A refused command
+ * keeps its status until kt_cmd_submit() answers it; a write then wants
+ * kt_cmd_data_out_len() bytes of Data-Out in cmd->sgl.
+ *
+ * Context: process context; may sleep.
+ * Return: KT_OK, or why the command is refused.
+ */
+kt_status_t kt_cmd_prepare(struct kt_cmd *cmd)
+{
+	kt_status_t status;
+
+	kt_cmd_track(cmd);
+	status = kt_cmd_check(cmd);
 	if (status != KT_OK) {
-		kt_cmd_complete(cmd, status);
+		cmd->refused = status;
+		kt_cmd_set_state(cmd, KT_CMD_REFUSED);
+	} else if (cmd->d.dir == KT_DIR_TO_DEV && cmd->buf_len &&
+		   cmd->sgl_owned) {
+		kt_cmd_set_state(cmd, KT_CMD_WAIT_DATA);
+	} else {
+		kt_cmd_set_state(cmd, KT_CMD_PREPARED);
+	}
+	return status;
+}
+EXPORT_SYMBOL_GPL(kt_cmd_prepare);
+
+/* kt_cmd_data_out_len - bytes of Data-Out a prepared command waits for */
+u32 kt_cmd_data_out_len(const struct kt_cmd *cmd)
+{
+	return cmd->state == KT_CMD_WAIT_DATA ? cmd->buf_len : 0;
+}
+EXPORT_SYMBOL_GPL(kt_cmd_data_out_len);
+
+/* Run a command that is ready (data in) and submitted. */
+static void kt_cmd_run(struct kt_cmd *cmd)
+{
+	if (cmd->state == KT_CMD_REFUSED) {
+		kt_cmd_complete(cmd, cmd->refused);
 		return;
 	}
-	if (cmd->d.dir == KT_DIR_TO_DEV && cmd->sgl_owned) {
-		cmd->state = KT_CMD_WAIT_DATA;
-		if (cmd->sess->tpg->wwn->fabric->ops->write_pending(cmd))
-			kt_cmd_complete(cmd, KT_S_NO_RESOURCES);
+	if (!kt_cmd_set_state(cmd, KT_CMD_EXECUTING))
+		return;
+	/* a unit attention established since the command was prepared */
+	if (cmd->dev && kt_ua_check(cmd)) {
+		kt_cmd_complete(cmd, KT_S_UNIT_ATTENTION);
 		return;
 	}
-	kt_cmd_execute(cmd);
+	cmd->execute(cmd);
+}
+
+/**
+ * kt_cmd_data_ready() - the fabric has all Data-Out in cmd->sgl
+ * @cmd: a command in state KT_CMD_WAIT_DATA
+ *
+ * Runs it when it was submitted already.  Process context.
+ */
+void kt_cmd_data_ready(struct kt_cmd *cmd)
+{
+	if (!kt_cmd_set_state(cmd, KT_CMD_PREPARED))
+		return;
+	if (cmd->submitted)
+		kt_cmd_run(cmd);
+}
+EXPORT_SYMBOL_GPL(kt_cmd_data_ready);
+
+/**
+ * kt_cmd_submit() - the command may run now
+ * @cmd: set up with kt_cmd_init(), prepared or not
+ *
+ * Prepares it if the fabric did not.  A refused command is answered; one
+ * still waiting for Data-Out runs once the fabric's ->write_pending has
+ * it in; any other runs now.
+ *
+ * Context: process context; may sleep.  The response comes back through
+ * the fabric's ->queue_response().
+ */
+void kt_cmd_submit(struct kt_cmd *cmd)
+{
+	if (cmd->state == KT_CMD_NEW)
+		kt_cmd_prepare(cmd);
+	if (WARN_ON_ONCE(cmd->submitted))
+		return;
+	cmd->submitted = true;
+	if (cmd->state != KT_CMD_WAIT_DATA) {
+		kt_cmd_run(cmd);
+		return;
+	}
+	if (cmd->sess->tpg->wwn->fabric->ops->write_pending(cmd)) {
+		/* the data will not come: answer instead of running */
+		kt_cmd_set_state(cmd, KT_CMD_PREPARED);
+		kt_cmd_set_state(cmd, KT_CMD_EXECUTING);
+		kt_cmd_complete(cmd, KT_S_NO_RESOURCES);
+	}
 }
 EXPORT_SYMBOL_GPL(kt_cmd_submit);
+
+/**
+ * kt_cmd_drop() - the fabric gives up a command that has not run
+ * @cmd: prepared (or only initialised), not submitted
+ *
+ * No response is sent; the command is released at once (->release_cmd
+ * is called).  The fabric makes sure nothing else acts on it meanwhile.
+ */
+void kt_cmd_drop(struct kt_cmd *cmd)
+{
+	if (WARN_ON_ONCE(cmd->submitted && cmd->state != KT_CMD_WAIT_DATA))
+		return;
+	if (kt_cmd_set_state(cmd, KT_CMD_ABORTED))
+		kt_cmd_release(cmd);
+}
+EXPORT_SYMBOL_GPL(kt_cmd_drop);
+
+/**
+ * kt_cmd_keep_data() - the fabric keeps the data buffer after release
+ * @cmd: a completed command
+ *
+ * For Data-In sent again later (iSCSI SNACK): cmd->sgl becomes the
+ * fabric's (in fabric_sgl), to free with sgl_free() once it is done.
+ */
+void kt_cmd_keep_data(struct kt_cmd *cmd)
+{
+	if (!cmd->sgl_owned)
+		return;
+	cmd->fabric_sgl = cmd->sgl;
+	cmd->fabric_nents = cmd->nents;
+	cmd->sgl_owned = false;
+}
+EXPORT_SYMBOL_GPL(kt_cmd_keep_data);
 
 /**
  * kt_cmd_release() - the fabric is done with the command

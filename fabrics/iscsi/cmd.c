@@ -57,6 +57,11 @@ void kti_cmd_free(struct kti_cmd *cmd)
 {
 	struct kti_conn *conn = cmd->conn;
 
+	/* prepared by the core and never run: back through kti_release_cmd */
+	if (cmd->kc.sess && !cmd->kc_released) {
+		kt_cmd_drop(&cmd->kc);
+		return;
+	}
 	if (!conn) {		/* an orphan (ERL 2) */
 		if (cmd->sgl)
 			sgl_free(cmd->sgl);
@@ -164,25 +169,54 @@ static int kti_rx_skip(struct kti_conn *conn, const struct kti_bhs *h)
 	return 0;
 }
 
-/* Receive a data segment straight into @cmd's buffer at @off. */
+/* Read and drop @len bytes of a data segment; returns the running CRC. */
+static int kti_rx_drop(struct kti_conn *conn, u32 len, u32 *crc)
+{
+	int ret;
+
+	while (len) {
+		u32 n = min_t(u32, len, KTI_LOGIN_MAX_DATA);
+
+		ret = kti_recv_full(conn, conn->rx_buf, n);
+		if (ret)
+			return ret;
+		if (conn->data_digest)
+			*crc = crc32c(*crc, conn->rx_buf, n);
+		len -= n;
+	}
+	return 0;
+}
+
+/*
+ * Receive a data segment at @off of @cmd's write straight into the
+ * core's buffer; what lies beyond the bytes the core wants (unsolicited
+ * data of a refused write, say) is read and dropped.
+ */
 static int kti_rx_data_sgl(struct kti_conn *conn, struct kti_cmd *cmd,
 			   u32 off, u32 len)
 {
-	u32 pad = kti_pad4(len) - len;
+	struct kt_cmd *kc = &cmd->kc;
+	u32 keep = off < cmd->want ? min(len, cmd->want - off) : 0;
+	u32 pad = kti_pad4(len) - len, crc = ~0;
 	u8 trailer[8];
 	int ret;
 
 	if (!len)		/* no data segment, no data digest */
 		return 0;
-	ret = kti_recv_sgl(conn, cmd->sgl, cmd->nents, off, len);
+	if (keep) {
+		ret = kti_recv_sgl(conn, kc->sgl, kc->nents, off, keep);
+		if (ret)
+			return ret;
+		if (conn->data_digest)
+			crc = kti_sgl_crc(kc->sgl, kc->nents, off, keep, crc);
+	}
+	ret = kti_rx_drop(conn, len - keep, &crc);
 	if (ret)
 		return ret;
 	ret = kti_recv_full(conn, trailer, pad + (conn->data_digest ? 4 : 0));
 	if (ret || !conn->data_digest)
 		return ret;
-	if (get_unaligned_le32(trailer + pad) !=
-	    ~crc32c(kti_sgl_crc(cmd->sgl, cmd->nents, off, len, ~0),
-		    trailer, pad))
+	if (get_unaligned_le32(trailer + pad) != ~crc32c(crc, trailer, pad))
 		return kti_digest_error(conn);
 	return 0;
 }
@@ -315,8 +349,11 @@ static enum kt_task_attr kti_task_attr(u8 attr)
 	}
 }
 
-/* All Data-Out is in: hand the command to the core. */
-static void kti_cmd_submit(struct kti_cmd *cmd, const struct kti_bhs *h)
+/*
+ * A SCSI command has arrived: the core looks at it now, before any of its
+ * data is read, and sizes its buffer (a refused one moves no data).
+ */
+static void kti_cmd_prepare(struct kti_cmd *cmd, const struct kti_bhs *h)
 {
 	struct kti_sess *sess = cmd->conn->sess;
 	enum kt_dir dir = KT_DIR_NONE;
@@ -328,22 +365,18 @@ static void kti_cmd_submit(struct kti_cmd *cmd, const struct kti_bhs *h)
 	kt_cmd_init(&cmd->kc, sess->ks, kti_lun_to_index(cmd->lun),
 		    h->cmd.cdb, KTI_CDB_LEN, cmd->edtl, dir,
 		    kti_task_attr(h->cmd.attr), cmd->itt);
-	/* ERL > 0: a read's data stays with us for SNACK after release */
-	if (!cmd->sgl && dir == KT_DIR_FROM_DEV && sess->params.erl &&
-	    cmd->edtl)
-		cmd->sgl = sgl_alloc(cmd->edtl, GFP_KERNEL, &cmd->nents);
-	if (cmd->sgl) {
-		cmd->kc.fabric_sgl = cmd->sgl;
-		cmd->kc.fabric_nents = cmd->nents;
-	}
-	kt_cmd_submit(&cmd->kc);
+	kt_cmd_prepare(&cmd->kc);
+	cmd->want = kt_cmd_data_out_len(&cmd->kc);
 }
 
-/* One of the two conditions of a SCSI command is met; submit on the last. */
+/*
+ * One of the two conditions of a SCSI command (its turn in CmdSN order,
+ * all its Data-Out in) is met; the core runs it on the last.
+ */
 static void kti_cmd_open_gate(struct kti_cmd *cmd)
 {
 	if (atomic_dec_and_test(&cmd->gates))
-		kti_cmd_submit(cmd, &cmd->hdr);
+		kt_cmd_submit(&cmd->kc);
 }
 
 /* Queue one R2T of @cmd for [@off, @off + @len) numbered @sn. */
@@ -372,9 +405,9 @@ int kti_cmd_r2ts(struct kti_cmd *cmd)
 	u32 len;
 	int ret;
 
-	while (cmd->r2t_next < cmd->edtl &&
+	while (cmd->r2t_next < cmd->xfer &&
 	       cmd->r2t_open < p->max_outstanding_r2t) {
-		len = min(cmd->edtl - cmd->r2t_next, p->max_burst);
+		len = min(cmd->xfer - cmd->r2t_next, p->max_burst);
 		ret = kti_queue_r2t(cmd, cmd->r2t_next, len, cmd->r2t_sn);
 		if (ret)
 			return ret;
@@ -399,8 +432,10 @@ u32 kti_new_ttt(struct kti_conn *conn)
  */
 static int kti_cmd_data_state(struct kti_cmd *cmd)
 {
-	if (cmd->data_done == cmd->edtl) {
+	if (cmd->data_done == cmd->xfer) {
 		xa_erase(&cmd->conn->cmds, cmd->itt);
+		if (cmd->want)
+			kt_cmd_data_ready(&cmd->kc);
 		kti_cmd_open_gate(cmd);
 		return 0;
 	}
@@ -418,8 +453,10 @@ static bool kti_write_ok(struct kti_sess *sess, const struct kti_bhs *h)
 }
 
 /*
- * A write: immediate data straight into its buffer, then (unless all is
- * in) it waits for unsolicited Data-Out and R2T-solicited Data-Out.
+ * A write: immediate data straight into the core's buffer, then (unless
+ * all is in) it waits for unsolicited Data-Out and R2T-solicited
+ * Data-Out.  Only what the core wants is solicited: a refused write gets
+ * no R2T, its immediate and unsolicited data is read and dropped.
  */
 static int kti_rx_write(struct kti_conn *conn, struct kti_cmd *cmd)
 {
@@ -428,23 +465,20 @@ static int kti_rx_write(struct kti_conn *conn, struct kti_cmd *cmd)
 	u32 unsol;
 	int ret;
 
-	if (cmd->edtl) {
-		cmd->sgl = sgl_alloc(cmd->edtl, GFP_KERNEL, &cmd->nents);
-		if (!cmd->sgl)
-			return -ENOMEM;
-	}
-	if (h->dlength) {
-		ret = kti_rx_data_sgl(conn, cmd, 0, h->dlength);
-		if (ret)
-			return ret;
-	}
-	cmd->data_done = h->dlength;
 	unsol = p->initial_r2t ? 0 : min(p->first_burst, cmd->edtl);
+	cmd->xfer = min(cmd->edtl, max3(cmd->want, unsol, h->dlength));
+	ret = kti_rx_data_sgl(conn, cmd, 0, h->dlength);
+	if (ret)
+		return ret;
+	cmd->data_done = h->dlength;
 	cmd->r2t_next = max(unsol, cmd->data_done);
 	cmd->r2t_base_off = cmd->r2t_next;
 	cmd->ttt = kti_new_ttt(conn);
-	if (cmd->data_done == cmd->edtl)
+	if (cmd->data_done == cmd->xfer) {
+		if (cmd->want)
+			kt_cmd_data_ready(&cmd->kc);
 		return 0;
+	}
 	ret = xa_insert(&conn->cmds, cmd->itt, cmd, GFP_KERNEL);
 	if (ret)
 		return -EEXIST;
@@ -480,6 +514,7 @@ static int kti_rx_scsi_cmd(struct kti_conn *conn, const u8 *bhs,
 	if (!cmd)
 		return -ENOMEM;
 	cmd->edtl = h->cmd.edtl;
+	kti_cmd_prepare(cmd, h);
 	if (h->cmd.write) {
 		ret = kti_rx_write(conn, cmd);
 		if (ret) {
@@ -510,7 +545,7 @@ static int kti_rx_data_out_locked(struct kti_conn *conn, const u8 *bhs,
 	/* sent before our recovery R2Ts: not wanted any more */
 	if (cmd && cmd->recovering && (!solicited || h->data.ttt != cmd->ttt))
 		return kti_rx_skip(conn, h);
-	if (!cmd || off != cmd->data_done || len > cmd->edtl - off ||
+	if (!cmd || off != cmd->data_done || len > cmd->xfer - off ||
 	    (solicited && h->data.ttt != cmd->ttt) ||
 	    (!solicited && off + len > cmd->r2t_next) ||
 	    len > conn->max_recv_dsl) {
@@ -535,7 +570,7 @@ static int kti_rx_data_out_locked(struct kti_conn *conn, const u8 *bhs,
 		if (solicited && cmd->r2t_open)
 			cmd->r2t_open--;
 	}
-	if (cmd->data_done == cmd->edtl || h->final)
+	if (cmd->data_done == cmd->xfer || h->final)
 		return kti_cmd_data_state(cmd);
 	return 0;
 }
@@ -835,14 +870,15 @@ static int kti_rx_task(struct kti_conn *conn, const u8 *bhs,
 	return 0;
 }
 
+/* tasks the core runs; those not submitted yet are the fabric's to drop */
 static bool kti_task_has_itt(const struct kt_cmd *kc, u64 itt)
 {
-	return kc->tag == itt;
+	return kc->submitted && kc->tag == itt;
 }
 
 static bool kti_task_on_lun(const struct kt_cmd *kc, u64 lun)
 {
-	return kc->lun == lun;
+	return kc->submitted && kc->lun == lun;
 }
 
 /*
@@ -1082,13 +1118,25 @@ void kti_queue_response(struct kt_cmd *kc)
 {
 	struct kti_cmd *cmd = kti_cmd(kc);
 
+	/* ERL > 0: a read's Data-In stays with us for SNACK after release */
+	if (cmd->conn->sess->params.erl && kc->d.dir == KT_DIR_FROM_DEV &&
+	    kc->sgl_owned) {
+		kt_cmd_keep_data(kc);
+		cmd->sgl = kc->fabric_sgl;
+		cmd->nents = kc->fabric_nents;
+	}
+
 	cmd->tx.type = KTI_TX_SCSI_RSP;
 	kti_tx_queue(cmd->conn, &cmd->tx);
 }
 
 int kti_write_pending(struct kt_cmd *kc)
 {
-	/* Data-Out is always in fabric_sgl before submission */
+	/*
+	 * Never called: the receive thread takes Data-Out into the core's
+	 * buffer right after kt_cmd_prepare() and submits once it is in.
+	 */
+	WARN_ON_ONCE(1);
 	return -EINVAL;
 }
 

@@ -177,9 +177,16 @@ struct kti_cmd {
 	bool sequenced;			/* delivered or queued in CmdSN order */
 	bool aborted;			/* drop it when its turn comes */
 
-	/* Data-Out of a write: received into @sgl, then submitted */
+	/*
+	 * Data-Out of a write lands in the core's buffer (kc.sgl, the first
+	 * @want bytes); @xfer bytes come in all (unsolicited data the core
+	 * does not want is read and dropped).  @sgl: a read's Data-In kept
+	 * after the core let it go (SNACK at ERL > 0).
+	 */
 	struct scatterlist *sgl;
 	unsigned int nents;
+	u32 want;			/* bytes kept, kt_cmd_data_out_len() */
+	u32 xfer;			/* bytes of Data-Out taken, <= edtl */
 	u32 data_done;			/* bytes received */
 	u32 r2t_next;			/* offset of the next R2T to send */
 	u32 r2t_sn;			/* next R2TSN */

@@ -193,7 +193,7 @@ static int kti_r2t_snack(struct kti_conn *conn, struct kti_cmd *cmd,
 		return -EINVAL;
 	for (sn = h->snack.begrun; sn != cmd->r2t_sn; sn++) {
 		u32 off = cmd->r2t_base_off + (sn - cmd->r2t_base_sn) * burst;
-		u32 len = min(burst, cmd->edtl - off);
+		u32 len = min(burst, cmd->xfer - off);
 
 		/* an R2T whose data is all in is not asked for again */
 		ret = off + len > cmd->data_done ?

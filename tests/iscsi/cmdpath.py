@@ -1,0 +1,279 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""cmdpath.py - the command path of ktarget's iSCSI fabric.
+
+Uses hostile.py's PDU builder, connection class and case runner to check
+what the core decides about a SCSI command as it arrives: a write that
+will be refused (no LUN, write protected, out of range, bad CDB, direction
+bits against the CDB, EDTL short of the CDB) is answered with the right
+sense before any Data-Out is asked for, and what the initiator sends
+unasked is read and dropped; the session's bounds (CmdSN window, bytes
+buffered for writes, Data-Out timeout); ABORT TASK with RefCmdSN; LUN
+references of commands whose answers are never read.
+
+    cmdpath.py [-H host] [-p port] [-t target-iqn] [--ro-target iqn] CASE
+    cmdpath.py --list
+
+Exit status 0 when the target behaved, 1 otherwise.  Python 3 standard
+library only.
+"""
+
+import argparse
+import os
+import struct
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import hostile as H  # noqa: E402
+from hostile import (Fail, bhs, keys_bytes, cdb_read10,  # noqa: E402
+                     cdb_write10, react, RSVD, BLOCK, OP_SCSI_RSP, OP_R2T)
+
+DEF_TARGET = "iqn.2003-01.org.ktarget:cmdpath"
+DEF_RO_TARGET = "iqn.2003-01.org.ktarget:cmdpath-ro"
+DEF_INITIATOR = "iqn.2004-10.org.ktarget:cmdpath"
+LBA = 100000		# far from anything else on the LUN
+LUN_BLOCKS = 128 * 1048576 // BLOCK	# the rd LUN of 83-iscsi-cmdpath.sh
+
+CASES, case = H.case_registry()
+
+# sense keys
+SK_ILLEGAL = 0x5
+SK_DATA_PROTECT = 0x7
+
+
+def session(args, target=None, initial_r2t=True, extra=(), name=None):
+    """A logged-in session (unit attentions consumed); @extra: more
+    operational keys, e.g. for InitialR2T=No."""
+    a = argparse.Namespace(**vars(args))
+    if target:
+        a.target = target
+    c = H.Conn(a, initiator="%s-%s" % (DEF_INITIATOR, name or args.case))
+    first, oper = c.base_keys()
+    want = dict(oper)
+    want["InitialR2T"] = "Yes" if initial_r2t else "No"
+    want.update(dict(extra))
+    c.send_login(1, 3, True, keys_bytes(first + list(want.items())))
+    p = c.login_rsp()
+    for _ in range(4):
+        if p.flags & 0x80 and (p.flags & 3) == 3:
+            break
+        c.send_login(1, 3, True, b"")
+        p = c.login_rsp()
+    else:
+        raise Fail("login does not end")
+    c.cmdsn = p.exp_cmdsn
+    c.mrdsl = int(c.keys.get("MaxRecvDataSegmentLength", "8192"))
+    if not initial_r2t and c.keys.get("InitialR2T") != "No":
+        raise Fail("target answered InitialR2T=%s" % c.keys.get("InitialR2T"))
+    c.clear_ua()
+    return c
+
+
+def cdb_write16(lba, blocks, b1=0):
+    return struct.pack(">BBQIBB", 0x8a, b1, lba, blocks, 0, 0)
+
+
+def send_write(c, cdb, edtl, imm=b"", lun=0, read=False, write=True):
+    """A SCSI Command with the W bit (and immediate data); its ITT."""
+    itt = c.itt()
+    c.send(c.scsi_hdr(cdb, edtl, write=write, read=read, dlen=len(imm),
+                      itt=itt, lun=lun), imm)
+    return itt
+
+
+def first_answer(c, itt, timeout=10.0):
+    """The first PDU the target sends about @itt."""
+    p, _ = c.wait_for(lambda p: p.itt == itt, timeout, "answer for the ITT")
+    return p
+
+
+def expect_refused(c, itt, sense, what):
+    """@itt's first answer is a CHECK CONDITION with @sense, no R2T."""
+    p = first_answer(c, itt)
+    if p.op == OP_R2T:
+        raise Fail("%s: the target asks for Data-Out (%s) of a command it "
+                   "will refuse" % (what, p))
+    if p.op != OP_SCSI_RSP or p.hdr[3] != 0x02:
+        raise Fail("%s: expected CHECK CONDITION, got %s" % (what, p))
+    got = p.sense()
+    if got is None or got[:len(sense)] != sense:
+        raise Fail("%s: sense %s, expected %s" %
+                   (what, got and "%x/%02x/%02x" % got,
+                    "/".join("%02x" % x for x in sense)))
+    return p
+
+
+def read_back(c, lba, blocks, lun=0):
+    rsp, data = c.scsi(cdb_read10(lba, blocks), blocks * BLOCK, read=True,
+                       lun=lun)
+    if rsp.hdr[3] != 0 or len(data) != blocks * BLOCK:
+        raise Fail("READ of %d blocks at %d: %s" % (blocks, lba, rsp))
+    return data
+
+
+def fill(c, lba, blocks, byte):
+    """Known contents, so that a write that must not land shows."""
+    data = bytes([byte]) * (blocks * BLOCK)
+    rsp = c.write(lba, data)
+    if rsp.hdr[3] != 0:
+        raise Fail("filling %d blocks at %d: %s" % (blocks, lba, rsp))
+    return data
+
+
+# ------------------------------------------------ refused before Data-Out
+
+@case("refuse-no-lun", "WRITE to a LUN the session does not have: LOGICAL UNIT NOT SUPPORTED, no R2T")
+def c_refuse_no_lun(args):
+    c = session(args)
+    itt = send_write(c, cdb_write10(LBA, 64), 64 * BLOCK, lun=7)
+    expect_refused(c, itt, (SK_ILLEGAL, 0x25, 0x00), "WRITE to LUN 7")
+    c.ping()
+    c.logout()
+    return "CHECK CONDITION 5/25/00 before any R2T"
+
+
+@case("refuse-write-protect", "WRITE to a write-protected LUN: DATA PROTECT, no R2T, nothing written")
+def c_refuse_write_protect(args):
+    c = session(args, target=args.ro_target)
+    before = read_back(c, LBA, 16)
+    itt = send_write(c, cdb_write10(LBA, 16), 16 * BLOCK)
+    expect_refused(c, itt, (SK_DATA_PROTECT, 0x27), "WRITE to a read-only LUN")
+    if read_back(c, LBA, 16) != before:
+        raise Fail("the refused WRITE changed the LUN")
+    c.logout()
+    return "CHECK CONDITION 7/27 before any R2T, LUN unchanged"
+
+
+@case("refuse-range", "WRITE past the last block: LBA OUT OF RANGE, no R2T")
+def c_refuse_range(args):
+    c = session(args)
+    itt = send_write(c, cdb_write16(LUN_BLOCKS - 8, 64), 64 * BLOCK)
+    expect_refused(c, itt, (SK_ILLEGAL, 0x21, 0x00), "WRITE past the end")
+    c.ping()
+    c.logout()
+    return "CHECK CONDITION 5/21/00 before any R2T"
+
+
+@case("refuse-bad-cdb", "WRITE(10) with WRPROTECT set (no protection information): INVALID FIELD IN CDB, no R2T")
+def c_refuse_bad_cdb(args):
+    c = session(args)
+    cdb = struct.pack(">BBIBHB", 0x2a, 0x20, LBA, 0, 64, 0)
+    itt = send_write(c, cdb, 64 * BLOCK)
+    expect_refused(c, itt, (SK_ILLEGAL, 0x24, 0x00), "WRITE with WRPROTECT")
+    c.ping()
+    c.logout()
+    return "CHECK CONDITION 5/24/00 before any R2T"
+
+
+@case("refuse-immediate", "a refused WRITE carrying immediate data: the data is dropped, the connection stays in step")
+def c_refuse_immediate(args):
+    c = session(args, target=args.ro_target)
+    before = read_back(c, LBA, 16)
+    imm = os.urandom(16 * BLOCK)
+    itt = send_write(c, cdb_write10(LBA, 64), 64 * BLOCK, imm=imm)
+    expect_refused(c, itt, (SK_DATA_PROTECT, 0x27), "WRITE with immediate data")
+    c.ping()
+    if read_back(c, LBA, 16) != before:
+        raise Fail("the refused WRITE changed the LUN")
+    c.logout()
+    return "CHECK CONDITION 7/27, no R2T, immediate data dropped"
+
+
+@case("refuse-unsolicited", "InitialR2T=No: a refused WRITE's unsolicited Data-Out is read and dropped, no R2T")
+def c_refuse_unsolicited(args):
+    c = session(args, target=args.ro_target, initial_r2t=False)
+    before = read_back(c, LBA, 32)
+    data = os.urandom(256 * BLOCK)
+    burst = int(c.keys.get("FirstBurstLength", "65536"))
+    imm = data[:8192]
+    itt = send_write(c, cdb_write10(LBA, 256), len(data), imm=imm)
+    # the unsolicited part of the first burst follows at once
+    c.data_out(itt, RSVD, len(imm), data[len(imm):burst])
+    expect_refused(c, itt, (SK_DATA_PROTECT, 0x27), "WRITE with unsolicited data")
+    c.ping()
+    if read_back(c, LBA, 32) != before:
+        raise Fail("the refused WRITE changed the LUN")
+    c.logout()
+    return "CHECK CONDITION 7/27, no R2T, %d bytes of unsolicited data dropped" % burst
+
+
+@case("write-paths", "writes whose data comes immediate and by R2T (InitialR2T=Yes) land and read back")
+def c_write_paths(args):
+    c = session(args)
+    n = 0
+    for blocks in (1, 16, 128, 200, 1024):
+        data = os.urandom(blocks * BLOCK)
+        lba = LBA + 4096 * n
+        rsp = c.write(lba, data)
+        if rsp.hdr[3] != 0:
+            raise Fail("WRITE of %d blocks: %s" % (blocks, rsp))
+        if read_back(c, lba, blocks) != data:
+            raise Fail("WRITE of %d blocks reads back different" % blocks)
+        n += 1
+    c.logout()
+    return "%d writes read back" % n
+
+
+def write_unsolicited(c, lba, data):
+    """WRITE(10) with InitialR2T=No: immediate data, the rest of the first
+    burst unsolicited, then R2Ts; returns the SCSI Response."""
+    burst = int(c.keys.get("FirstBurstLength", "65536"))
+    imm = data[:min(len(data), c.mrdsl, burst, 8192)]
+    itt = send_write(c, cdb_write10(lba, len(data) // BLOCK), len(data),
+                     imm=imm)
+    if len(imm) < min(burst, len(data)):
+        c.data_out(itt, RSVD, len(imm), data[len(imm):min(burst, len(data))])
+    while True:
+        p = first_answer(c, itt)
+        if p.op == OP_SCSI_RSP:
+            return p
+        if p.op != OP_R2T:
+            raise Fail("unexpected %s" % p)
+        c.data_out(itt, p.f20, p.u32(40),
+                   data[p.u32(40):p.u32(40) + p.u32(44)])
+
+
+@case("write-unsolicited", "InitialR2T=No: immediate + unsolicited + R2T data land where they belong")
+def c_write_unsolicited(args):
+    c = session(args, initial_r2t=False)
+    n = 0
+    for blocks in (8, 128, 300, 1000):
+        data = os.urandom(blocks * BLOCK)
+        lba = LBA + 8192 + 4096 * n
+        rsp = write_unsolicited(c, lba, data)
+        if rsp.hdr[3] != 0:
+            raise Fail("WRITE of %d blocks: %s" % (blocks, rsp))
+        if read_back(c, lba, blocks) != data:
+            raise Fail("WRITE of %d blocks reads back different" % blocks)
+        n += 1
+    c.logout()
+    return "%d writes with unsolicited data read back" % n
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("-H", "--host", default="127.0.0.1")
+    ap.add_argument("-p", "--port", type=int, default=3260)
+    ap.add_argument("-t", "--target", default=DEF_TARGET)
+    ap.add_argument("--ro-target", default=DEF_RO_TARGET,
+                    help="a target whose LUN 0 (the same device) the "
+                    "initiator sees write-protected")
+    ap.add_argument("--tpg", default=None,
+                    help="configfs tpgt_N folder of --target")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    ap.add_argument("--list", action="store_true")
+    ap.add_argument("case", nargs="?")
+    args = ap.parse_args()
+    if args.list:
+        for name, (_, doc) in CASES.items():
+            print("%-22s %s" % (name, doc))
+        return 0
+    H.VERBOSE = args.verbose
+    if args.case not in CASES:
+        ap.error("unknown case %r (see --list)" % args.case)
+    args.initiator = "%s-%s" % (DEF_INITIATOR, args.case)
+    return H.run_case(CASES, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
