@@ -299,6 +299,23 @@ static kt_status_t kt_cmd_setup(struct kt_cmd *cmd, kt_status_t decoded)
 	return kt_spc_setup(cmd);
 }
 
+/*
+ * The initiator's direction bits must agree with the CDB whenever both
+ * would move data: a WRITE sent as a read (or the reverse) would take
+ * Data-Out from a buffer nobody filled, or send a read's data as a write.
+ * Refused with INVALID FIELD IN CDB, pointing at the operation code
+ * (what decides the direction).  An expected length of 0, or a CDB that
+ * moves nothing, is a residual, not a disagreement.
+ */
+static kt_status_t kt_cmd_check_dir(struct kt_cmd *cmd)
+{
+	if (!cmd->exp_len || !cmd->data_len || cmd->d.dir == KT_DIR_NONE ||
+	    cmd->exp_dir == cmd->d.dir)
+		return KT_OK;
+	kt_cmd_bad_cdb(cmd, 0, -1);
+	return KT_S_INVALID_FIELD_CDB;
+}
+
 /* Everything the CDB alone decides, before any data moves. */
 static kt_status_t kt_cmd_check(struct kt_cmd *cmd)
 {
@@ -312,6 +329,8 @@ static kt_status_t kt_cmd_check(struct kt_cmd *cmd)
 	if (cmd->dev && kt_ua_check(cmd))
 		return KT_S_UNIT_ATTENTION;
 	status = kt_cmd_setup(cmd, status);
+	if (status == KT_OK)
+		status = kt_cmd_check_dir(cmd);
 	if (status == KT_OK)
 		status = kt_cmd_prepare_buffer(cmd);
 	return status;

@@ -250,6 +250,62 @@ def c_write_unsolicited(args):
     return "%d writes with unsolicited data read back" % n
 
 
+# ------------------------------------------------ direction bits
+
+def expect_no_data(c, itt, sense, what):
+    """@itt is answered with CHECK CONDITION @sense: no R2T, no Data-In."""
+    p = first_answer(c, itt)
+    if p.op != OP_SCSI_RSP:
+        raise Fail("%s: expected CHECK CONDITION, got %s first" % (what, p))
+    return expect_sense(p, sense, what)
+
+
+def expect_sense(p, sense, what):
+    if p.op != OP_SCSI_RSP or p.hdr[3] != 0x02:
+        raise Fail("%s: expected CHECK CONDITION, got %s" % (what, p))
+    got = p.sense()
+    if got is None or got[:len(sense)] != sense:
+        raise Fail("%s: sense %s, expected %s" %
+                   (what, got and "%x/%02x/%02x" % got,
+                    "/".join("%02x" % x for x in sense)))
+    return p
+
+
+@case("dir-read-bit-write-cdb", "WRITE(10) sent with R=1 W=0: INVALID FIELD IN CDB, no R2T, no Data-In, nothing written")
+def c_dir_read_bit_write_cdb(args):
+    c = session(args)
+    lba = LBA + 40000
+    before = fill(c, lba, 8, 0x5a)
+    itt = send_write(c, cdb_write10(lba, 8), 8 * BLOCK, read=True,
+                     write=False)
+    expect_no_data(c, itt, (SK_ILLEGAL, 0x24, 0x00), "WRITE with R=1")
+    if read_back(c, lba, 8) != before:
+        raise Fail("the WRITE sent as a read changed the LUN")
+    c.logout()
+    return "CHECK CONDITION 5/24/00, LUN unchanged"
+
+
+@case("dir-write-bit-read-cdb", "READ(10) sent with W=1 and immediate data: INVALID FIELD IN CDB, no Data-In")
+def c_dir_write_bit_read_cdb(args):
+    c = session(args)
+    itt = send_write(c, cdb_read10(LBA, 8), 8 * BLOCK,
+                     imm=os.urandom(8 * BLOCK))
+    expect_no_data(c, itt, (SK_ILLEGAL, 0x24, 0x00), "READ with W=1")
+    c.ping()
+    c.logout()
+    return "CHECK CONDITION 5/24/00, no Data-In"
+
+
+@case("dir-no-bits-read", "READ(10) with R=0 W=0 and EDTL 4096: INVALID FIELD IN CDB, no Data-In")
+def c_dir_no_bits_read(args):
+    c = session(args)
+    itt = send_write(c, cdb_read10(LBA, 8), 8 * BLOCK, write=False)
+    expect_no_data(c, itt, (SK_ILLEGAL, 0x24, 0x00), "READ with R=0 W=0")
+    c.ping()
+    c.logout()
+    return "CHECK CONDITION 5/24/00, no Data-In"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("-H", "--host", default="127.0.0.1")
