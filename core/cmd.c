@@ -227,16 +227,6 @@ static kt_status_t kt_cmd_prepare_buffer(struct kt_cmd *cmd)
 
 	if (cmd->d.dir == KT_DIR_NONE || !cmd->data_len)
 		return KT_OK;
-	if (cmd->d.dir == KT_DIR_TO_DEV && cmd->exp_len < cmd->data_len &&
-	    blocks) {
-		/*
-		 * The initiator sends less than the CDB says: write the whole
-		 * blocks it sent and report the rest as a residual overflow.
-		 */
-		if (cmd->d.op == KT_OP_VERIFY && cmd->d.bytchk == 3)
-			return KT_S_WRITE_OVERFLOW;
-		cmd->d.nblocks = cmd->exp_len / cmd->dev->attrib.block_size;
-	}
 	len = blocks && cmd->d.dir == KT_DIR_FROM_DEV ? cmd->data_len :
 	      min(cmd->data_len, cmd->exp_len);
 	cmd->buf_len = len;
@@ -316,6 +306,19 @@ static kt_status_t kt_cmd_check_dir(struct kt_cmd *cmd)
 	return KT_S_INVALID_FIELD_CDB;
 }
 
+/*
+ * Never act on part of a command: Data-Out shorter than the CDB asks for
+ * (WRITE, VERIFY and WRITE AND VERIFY with BYTCHK, MODE SELECT) refuses
+ * the whole command before anything is written or compared; the residual
+ * says by how much the expected length fell short.
+ */
+static kt_status_t kt_cmd_check_len(struct kt_cmd *cmd)
+{
+	if (cmd->d.dir == KT_DIR_TO_DEV && cmd->exp_len < cmd->data_len)
+		return KT_S_WRITE_OVERFLOW;
+	return KT_OK;
+}
+
 /* Everything the CDB alone decides, before any data moves. */
 static kt_status_t kt_cmd_check(struct kt_cmd *cmd)
 {
@@ -331,6 +334,8 @@ static kt_status_t kt_cmd_check(struct kt_cmd *cmd)
 	status = kt_cmd_setup(cmd, status);
 	if (status == KT_OK)
 		status = kt_cmd_check_dir(cmd);
+	if (status == KT_OK)
+		status = kt_cmd_check_len(cmd);
 	if (status == KT_OK)
 		status = kt_cmd_prepare_buffer(cmd);
 	return status;

@@ -306,6 +306,72 @@ def c_dir_no_bits_read(args):
     return "CHECK CONDITION 5/24/00, no Data-In"
 
 
+# ------------------------------------------------ EDTL short of the CDB
+
+def short_case(args, cdb_fn, what, lba):
+    """A command whose CDB covers 16 blocks sent with EDTL of 8: refused
+    as a whole (0E/03, residual overflow of 8 blocks), nothing written."""
+    c = session(args)
+    before = fill(c, lba, 16, 0xa5)
+    data = bytes([0xa5]) * (8 * BLOCK)	# matches: a partial verify passes
+    itt = c.itt()
+    c.send(c.scsi_hdr(cdb_fn(lba, 16), 8 * BLOCK, write=True,
+                      dlen=len(data), itt=itt), data)
+    p = first_answer(c, itt)
+    if p.op == OP_R2T:
+        raise Fail("%s: R2T for a command that cannot complete: %s" %
+                   (what, p))
+    expect_sense(p, (SK_ILLEGAL, 0x0e, 0x03), what)
+    if not p.flags & 0x04 or p.u32(44) != 8 * BLOCK:
+        raise Fail("%s: residual overflow of %d bytes expected, got flags "
+                   "0x%02x residual %d" % (what, 8 * BLOCK, p.flags,
+                                           p.u32(44)))
+    if read_back(c, lba, 16) != before:
+        raise Fail("%s: the refused command changed the LUN" % what)
+    c.logout()
+    return "CHECK CONDITION 5/0e/03, residual overflow %d, LUN unchanged" % \
+        (8 * BLOCK)
+
+
+@case("short-write", "WRITE(10) of 16 blocks with EDTL of 8: refused whole, nothing written")
+def c_short_write(args):
+    return short_case(args, cdb_write10, "short WRITE", LBA + 41000)
+
+
+def cdb_write_verify10(lba, blocks):
+    return struct.pack(">BBIBHB", 0x2e, 0x02, lba, 0, blocks, 0)
+
+
+def cdb_verify10(lba, blocks):
+    return struct.pack(">BBIBHB", 0x2f, 0x02, lba, 0, blocks, 0)
+
+
+@case("short-write-verify", "WRITE AND VERIFY(10) BYTCHK=1 of 16 blocks with EDTL of 8: refused whole")
+def c_short_write_verify(args):
+    return short_case(args, cdb_write_verify10, "short WRITE AND VERIFY",
+                      LBA + 42000)
+
+
+@case("short-verify", "VERIFY(10) BYTCHK=1 of 16 blocks with EDTL of 8 (the 8 sent match): refused, not GOOD")
+def c_short_verify(args):
+    c = session(args)
+    lba = LBA + 43000
+    fill(c, lba, 8, 0xa5)
+    other = bytes([0x11]) * (8 * BLOCK)
+    if c.write(lba + 8, other).hdr[3] != 0:
+        raise Fail("filling the second half failed")
+    itt = c.itt()
+    c.send(c.scsi_hdr(cdb_verify10(lba, 16), 8 * BLOCK, write=True,
+                      dlen=8 * BLOCK, itt=itt), bytes([0xa5]) * (8 * BLOCK))
+    p = first_answer(c, itt)
+    if p.op == OP_SCSI_RSP and p.hdr[3] == 0:
+        raise Fail("VERIFY of 16 blocks checked only the 8 sent and "
+                   "answered GOOD")
+    expect_sense(p, (SK_ILLEGAL, 0x0e, 0x03), "short VERIFY")
+    c.logout()
+    return "CHECK CONDITION 5/0e/03, not GOOD"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("-H", "--host", default="127.0.0.1")
