@@ -907,9 +907,49 @@ static bool kti_wait_tasks(struct kti_conn *conn,
 	return !busy;
 }
 
-static u8 kti_tmf_abort_task(struct kti_conn *conn, const struct kti_bhs *h)
+/*
+ * ABORT TASK for a task that has not come yet (RFC 7143 11.5.1): with
+ * several connections it may arrive after its abort.  When RefCmdSN lies
+ * in the window, from ExpCmdSN on, and before the TMF's own CmdSN, that
+ * CmdSN counts as received: a placeholder waits for its turn and is
+ * dropped then, and the task, when it comes, is a duplicate and dropped
+ * too.  sess->seq_mutex held.
+ */
+static bool kti_abort_unseen(struct kti_cmd *tmf)
 {
-	if (kti_drop_held(conn->sess, kti_held_itt, h->tmf.ref_itt))
+	struct kti_sess *sess = tmf->conn->sess;
+	const struct kti_bhs *h = &tmf->hdr;
+	u32 ref = h->tmf.ref_cmdsn, exp;
+	struct kti_cmd *ph;
+	bool queued = false;
+
+	if (!kti_sn_lt(ref, h->cmdsn))
+		return false;
+	ph = kti_cmd_alloc(tmf->conn, tmf->bhs, h);
+	if (!ph)
+		return false;
+	ph->immediate = false;
+	ph->cmdsn = ref;
+	ph->itt = h->tmf.ref_itt;
+	ph->sequenced = true;
+	ph->aborted = true;
+	spin_lock(&sess->sn_lock);
+	exp = sess->exp_cmdsn;
+	if (kti_sn_in(ref, exp, exp + sess->cmdsn_depth - 1))
+		queued = kti_cmd_enqueue(sess, ph);
+	spin_unlock(&sess->sn_lock);
+	if (!queued)
+		kti_cmd_free(ph);
+	return queued;
+}
+
+static u8 kti_tmf_abort_task(struct kti_cmd *tmf)
+{
+	struct kti_conn *conn = tmf->conn;
+	const struct kti_bhs *h = &tmf->hdr;
+
+	if (kti_drop_held(conn->sess, kti_held_itt, h->tmf.ref_itt) ||
+	    kti_abort_unseen(tmf))
 		return KTI_TMF_RSP_COMPLETE;
 	/*
 	 * In the core it runs to completion and its response goes out
@@ -958,7 +998,7 @@ static void kti_tmf_exec(struct kti_cmd *cmd)
 
 	switch (h->tmf.function) {
 	case KTI_TMF_ABORT_TASK:
-		cmd->rsp_code = kti_tmf_abort_task(conn, h);
+		cmd->rsp_code = kti_tmf_abort_task(cmd);
 		break;
 	case KTI_TMF_ABORT_TASK_SET:
 	case KTI_TMF_CLEAR_TASK_SET:

@@ -372,6 +372,45 @@ def c_short_verify(args):
     return "CHECK CONDITION 5/0e/03, not GOOD"
 
 
+# ------------------------------------------------ ABORT TASK and RefCmdSN
+
+@case("abort-before-task", "MC/S: ABORT TASK (RefCmdSN) on one connection before its WRITE comes on the other: Function complete, the WRITE never runs")
+def c_abort_before_task(args):
+    import recovery as R
+    a = argparse.Namespace(**vars(args))
+    a.case = args.case
+    s = R.Session(a, erl=0, max_conns=2,
+                  initiator="%s-%s" % (DEF_INITIATOR, args.case))
+    c1 = s.connect(1)
+    c1.clear_ua()
+    c2 = s.connect(2)
+    lba = LBA + 44000
+    before = fill(c1, lba, 8, 0x3c)
+    itt = s.itt()
+    sn = s.take_cmdsn()
+    tmf_itt = s.itt()
+    c2.send(bhs(H.OP_TMF, 0x80 | H.TMF_ABORT_TASK, lun=0, itt=tmf_itt,
+                f20=itt, f24=s.cmdsn, f28=c2.exp_statsn,
+                tail=struct.pack(">II", sn, 0), immediate=True))
+    p, _ = c2.wait_for(lambda p: p.op == H.OP_TMF_RSP and p.itt == tmf_itt,
+                       10.0, "TMF response")
+    if p.hdr[2] != 0:
+        raise Fail("ABORT TASK of CmdSN %d not received yet: response %d, "
+                   "expected 0 (Function complete)" % (sn, p.hdr[2]))
+    data = os.urandom(8 * BLOCK)
+    c1.send(c1.scsi_hdr(cdb_write10(lba, 8), len(data), write=True,
+                        dlen=len(data), itt=itt, cmdsn=sn), data)
+    kind, p = react(c1, 3.0)
+    if kind == "pdu":
+        raise Fail("the aborted WRITE was answered: %s" % p)
+    if kind == "close":
+        raise Fail("connection closed: %s" % p)
+    if read_back(c1, lba, 8) != before:
+        raise Fail("the WRITE aborted before it came was executed")
+    c1.logout()		# closes the session, c2 too
+    return "Function complete; the WRITE that came later did not run"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("-H", "--host", default="127.0.0.1")
