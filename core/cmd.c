@@ -137,8 +137,29 @@ static void kt_cmd_compute_resid(struct kt_cmd *cmd)
 		     cmd->resid_over ? len - cmd->exp_len : 0;
 }
 
+/*
+ * Drop the command's LUN and mapping references (process context).  A
+ * LUN reset and the admin's LUN unlink wait for commands holding them,
+ * not for initiators to read their answers.
+ */
+static void kt_cmd_put_lun(struct kt_cmd *cmd)
+{
+	struct kt_mapped_lun *mlun = cmd->mlun;
+	struct kt_lun *lun = cmd->klun;
+
+	WRITE_ONCE(cmd->klun, NULL);
+	cmd->mlun = NULL;
+	cmd->dev = NULL;
+	if (lun)
+		percpu_ref_put(&lun->ref);
+	if (mlun)
+		kt_mlun_put(mlun);
+}
+
+/* Status and data are final: let the LUN go, then answer. */
 static void kt_cmd_respond(struct kt_cmd *cmd)
 {
+	kt_cmd_put_lun(cmd);
 	cmd->sess->tpg->wwn->fabric->ops->queue_response(cmd);
 }
 
@@ -480,8 +501,8 @@ EXPORT_SYMBOL_GPL(kt_cmd_keep_data);
  * kt_cmd_release() - the fabric is done with the command
  * @cmd: a command whose response was sent
  *
- * Drops the LUN reference, frees core buffers, then calls the fabric's
- * ->release_cmd().  Any context.
+ * Frees core buffers (the LUN references went when it completed), then
+ * calls the fabric's ->release_cmd().  Any context.
  */
 void kt_cmd_release(struct kt_cmd *cmd)
 {
@@ -493,10 +514,7 @@ void kt_cmd_release(struct kt_cmd *cmd)
 		sgl_free_n_order(cmd->sgl, cmd->nents, 0);
 	if (cmd->aux_sgl)
 		sgl_free_n_order(cmd->aux_sgl, cmd->aux_nents, 0);
-	if (cmd->klun)
-		percpu_ref_put(&cmd->klun->ref);
-	if (cmd->mlun)
-		kt_mlun_put(cmd->mlun);
+	kt_cmd_put_lun(cmd);	/* dropped before running */
 	/* wake under the lock: the session may be freed once it is idle */
 	spin_lock_irqsave(&sess->lock, flags);
 	list_del_init(&cmd->sess_entry);

@@ -41,7 +41,10 @@ setup() {
 
 	kt_load ktarget_rd ktarget_iscsi || return 1
 	dev=$(kt_mk_rd r0 128) || return 1
-	tpg "$T" "$dev" 0 && tpg "$RO" "$dev" 1
+	tpg "$T" "$dev" 0 && tpg "$RO" "$dev" 1 || return 1
+	# LUN 1 of the read-write target: the one unread answers pin
+	dev=$(kt_mk_rd r1 16) || return 1
+	mkdir -p "$T/lun/lun_1" && ln -s "$dev" "$T/lun/lun_1/r1"
 }
 
 # cmdpath CASE: one case; its dialogue goes to $LOGS/CASE.log

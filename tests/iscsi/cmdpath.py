@@ -21,7 +21,10 @@ library only.
 import argparse
 import os
 import struct
+import subprocess
 import sys
+import threading
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import hostile as H  # noqa: E402
@@ -409,6 +412,85 @@ def c_abort_before_task(args):
         raise Fail("the WRITE aborted before it came was executed")
     c1.logout()		# closes the session, c2 too
     return "Function complete; the WRITE that came later did not run"
+
+
+# ------------------------------------------------ answers nobody reads
+
+def stop_reading(args, name, lun=1, reads=48):
+    """A session on @lun that sends @reads READs of 128 KiB and never
+    reads its socket: the answers pile up in the target."""
+    c = session(args, name=name)
+    for _ in range(reads):
+        c.send(c.scsi_hdr(cdb_read10(0, 256), 256 * BLOCK, read=True,
+                          lun=lun))
+    time.sleep(3)		# the target has run them all and is stuck sending
+    return c
+
+
+def timed(fn, limit):
+    """Run fn() in a thread; its result, or Fail after @limit seconds."""
+    out = {}
+
+    def run():
+        try:
+            out["v"] = fn()
+        except Exception as e:		# noqa: BLE001 - reported below
+            out["e"] = e
+    t = threading.Thread(target=run, daemon=True)
+    t0 = time.monotonic()
+    t.start()
+    t.join(limit)
+    if t.is_alive():
+        raise Fail("still waiting after %d s" % limit)
+    if "e" in out:
+        raise out["e"]
+    return out.get("v"), time.monotonic() - t0
+
+
+@case("unread-unlink", "an initiator stops reading its answers: the admin's LUN unlink still completes at once")
+def c_unread_unlink(args):
+    if not args.tpg:
+        raise Fail("needs --tpg")
+    lun_dir = os.path.join(args.tpg, "lun", "lun_1")
+    links = [f for f in os.listdir(lun_dir)
+             if os.path.islink(os.path.join(lun_dir, f))]
+    if not links:
+        raise Fail("%s has no device" % lun_dir)
+    link = os.path.join(lun_dir, links[0])
+    dev = os.readlink(link)
+    c = stop_reading(args, args.case)
+    # the unlink is uninterruptible: a child process, never waited for
+    # when it hangs, so the test can end
+    child = subprocess.Popen(["rm", link])
+    t0 = time.monotonic()
+    while child.poll() is None and time.monotonic() - t0 < 15:
+        time.sleep(0.1)
+    took = time.monotonic() - t0
+    c.close()
+    if child.returncode is None:
+        raise Fail("LUN unlink still blocked after %.0f s by a session that "
+                   "does not read its answers" % took)
+    if child.returncode:
+        raise Fail("rm %s failed: %d" % (link, child.returncode))
+    time.sleep(1)
+    os.symlink(dev, link)
+    return "LUN unlinked in %.1f s while 48 answers were unread" % took
+
+
+@case("unread-lun-reset", "an initiator stops reading its answers: another initiator's LUN RESET still completes")
+def c_unread_lun_reset(args):
+    c = stop_reading(args, args.case + "-stuck")
+    v = session(args, name=args.case + "-victim")
+    resp, took = timed(lambda: v.tmf(H.TMF_LUN_RESET, lun=1, timeout=30.0),
+                       30)
+    c.close()
+    if resp != 0:
+        raise Fail("LUN RESET answered %d, expected 0 (Function complete)" %
+                   resp)
+    if took > 10:
+        raise Fail("LUN RESET took %.0f s" % took)
+    v.logout()
+    return "LUN RESET complete in %.1f s while 48 answers were unread" % took
 
 
 def main():
