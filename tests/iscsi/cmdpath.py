@@ -457,7 +457,7 @@ def c_unread_unlink(args):
     if not links:
         raise Fail("%s has no device" % lun_dir)
     link = os.path.join(lun_dir, links[0])
-    dev = os.readlink(link)
+    dev = os.path.realpath(link)
     c = stop_reading(args, args.case)
     # the unlink is uninterruptible: a child process, never waited for
     # when it hangs, so the test can end
