@@ -7,8 +7,20 @@
  */
 #define pr_fmt(fmt) "ktarget: " fmt
 
+#include <linux/moduleparam.h>
 #include <linux/scatterlist.h>
 #include "core.h"
+
+/*
+ * Bytes of write buffers one session may hold at once (prepared writes
+ * waiting for their Data-Out or executing).  A write that would go over
+ * is refused with TASK SET FULL; one write alone may always use up to
+ * the bound.
+ */
+static unsigned int kt_max_write_buffer_mb = 64;
+module_param_named(max_write_buffer_mb, kt_max_write_buffer_mb, uint, 0644);
+MODULE_PARM_DESC(max_write_buffer_mb,
+		 "MiB of write buffers per session (default 64)");
 
 void kt_cmd_init(struct kt_cmd *cmd, struct kt_session *sess, u64 lun,
 		 const u8 *cdb, unsigned int cdb_len, u32 exp_len,
@@ -137,6 +149,19 @@ static void kt_cmd_compute_resid(struct kt_cmd *cmd)
 		     cmd->resid_over ? len - cmd->exp_len : 0;
 }
 
+/* Free the core's buffers (a write's as soon as it completed). */
+static void kt_cmd_free_buf(struct kt_cmd *cmd)
+{
+	if (cmd->buf_counted)
+		atomic64_sub(cmd->buf_len, &cmd->sess->write_buffered);
+	cmd->buf_counted = false;
+	if (cmd->sgl_owned)
+		sgl_free_n_order(cmd->sgl, cmd->nents, 0);
+	cmd->sgl_owned = false;
+	cmd->sgl = NULL;
+	cmd->nents = 0;
+}
+
 /*
  * Drop the command's LUN and mapping references (process context).  A
  * LUN reset and the admin's LUN unlink wait for commands holding them,
@@ -156,10 +181,12 @@ static void kt_cmd_put_lun(struct kt_cmd *cmd)
 		kt_mlun_put(mlun);
 }
 
-/* Status and data are final: let the LUN go, then answer. */
+/* Status and data are final: let the LUN (and Data-Out) go, then answer. */
 static void kt_cmd_respond(struct kt_cmd *cmd)
 {
 	kt_cmd_put_lun(cmd);
+	if (cmd->d.dir == KT_DIR_TO_DEV)
+		kt_cmd_free_buf(cmd);
 	cmd->sess->tpg->wwn->fabric->ops->queue_response(cmd);
 }
 
@@ -235,11 +262,58 @@ kt_status_t kt_cmd_alloc_aux(struct kt_cmd *cmd, u32 len)
 	return cmd->aux_sgl ? KT_OK : KT_S_NO_RESOURCES;
 }
 
+#define KT_REPORT_LUNS_BYTES	(8 + 8 * (KT_MAX_LUN + 2))
+
+/**
+ * kt_cmd_reply_max() - the most bytes an emulated command's data can be
+ * @cmd: a decoded command
+ *
+ * What the command can answer (or take as parameters), whatever its
+ * allocation length says: buffers for emulated commands are sized from
+ * this, never from a 32-bit allocation length alone.
+ */
+u32 kt_cmd_reply_max(const struct kt_cmd *cmd)
+{
+	switch (cmd->d.op) {
+	case KT_OP_READ_CAPACITY10:
+		return 8;
+	case KT_OP_READ_CAPACITY16:
+		return 32;
+	case KT_OP_REQUEST_SENSE:
+		return KT_SENSE_MAX;
+	case KT_OP_REPORT_LUNS:
+		return KT_REPORT_LUNS_BYTES;
+	default:
+		/* INQUIRY, MODE SENSE/SELECT: 16-bit lengths */
+		return U16_MAX;
+	}
+}
+
+/* Count a write's buffer against its session's bound. */
+static kt_status_t kt_cmd_count_write(struct kt_cmd *cmd)
+{
+	atomic64_t *held = &cmd->sess->write_buffered;
+	u64 max = (u64)READ_ONCE(kt_max_write_buffer_mb) << 20;
+
+	if (cmd->d.dir != KT_DIR_TO_DEV || !cmd->sgl_owned)
+		return KT_OK;
+	if (atomic64_add_return(cmd->buf_len, held) > max &&
+	    atomic64_read(held) != cmd->buf_len) {
+		atomic64_sub(cmd->buf_len, held);
+		pr_warn_ratelimited("%s: more than %u MiB of writes buffered: TASK SET FULL\n",
+				    cmd->sess->acl->name, kt_max_write_buffer_mb);
+		return KT_S_TASK_SET_FULL;
+	}
+	cmd->buf_counted = true;
+	return KT_OK;
+}
+
 /*
  * Choose the data buffer.  The fabric's own buffer is used whenever it is
  * big enough for what the command moves; a read of more blocks than the
  * initiator expects goes through a bounce buffer cut at completion.
- * Otherwise the core allocates it, sized from the CDB.
+ * Otherwise the core allocates it, sized from the CDB (for emulated
+ * commands: from what they can answer).
  */
 static kt_status_t kt_cmd_prepare_buffer(struct kt_cmd *cmd)
 {
@@ -248,8 +322,11 @@ static kt_status_t kt_cmd_prepare_buffer(struct kt_cmd *cmd)
 
 	if (cmd->d.dir == KT_DIR_NONE || !cmd->data_len)
 		return KT_OK;
-	len = blocks && cmd->d.dir == KT_DIR_FROM_DEV ? cmd->data_len :
-	      min(cmd->data_len, cmd->exp_len);
+	if (blocks)
+		len = cmd->d.dir == KT_DIR_FROM_DEV ? cmd->data_len :
+		      min(cmd->data_len, cmd->exp_len);
+	else
+		len = min3(cmd->data_len, cmd->exp_len, kt_cmd_reply_max(cmd));
 	cmd->buf_len = len;
 	if (cmd->fabric_sgl && (cmd->d.dir == KT_DIR_TO_DEV || !blocks ||
 				cmd->exp_len >= cmd->data_len)) {
@@ -263,7 +340,7 @@ static kt_status_t kt_cmd_prepare_buffer(struct kt_cmd *cmd)
 	if (!cmd->sgl)
 		return KT_S_NO_RESOURCES;
 	cmd->sgl_owned = true;
-	return KT_OK;
+	return kt_cmd_count_write(cmd);
 }
 
 static void kt_cmd_track(struct kt_cmd *cmd)
@@ -394,6 +471,22 @@ kt_status_t kt_cmd_prepare(struct kt_cmd *cmd)
 }
 EXPORT_SYMBOL_GPL(kt_cmd_prepare);
 
+/**
+ * kt_cmd_refuse() - prepare a command as refused, without looking at it
+ * @cmd: set up with kt_cmd_init()
+ * @why: its status, e.g. KT_S_TASK_SET_FULL when a fabric's bound is hit
+ *
+ * Like a refusal of kt_cmd_prepare(): no data moves, kt_cmd_submit()
+ * answers it.  Process context.
+ */
+void kt_cmd_refuse(struct kt_cmd *cmd, kt_status_t why)
+{
+	kt_cmd_track(cmd);
+	cmd->refused = why;
+	kt_cmd_set_state(cmd, KT_CMD_REFUSED);
+}
+EXPORT_SYMBOL_GPL(kt_cmd_refuse);
+
 /* kt_cmd_data_out_len - bytes of Data-Out a prepared command waits for */
 u32 kt_cmd_data_out_len(const struct kt_cmd *cmd)
 {
@@ -510,8 +603,7 @@ void kt_cmd_release(struct kt_cmd *cmd)
 	const struct kt_fabric_ops *ops = sess->tpg->wwn->fabric->ops;
 	unsigned long flags;
 
-	if (cmd->sgl_owned)
-		sgl_free_n_order(cmd->sgl, cmd->nents, 0);
+	kt_cmd_free_buf(cmd);
 	if (cmd->aux_sgl)
 		sgl_free_n_order(cmd->aux_sgl, cmd->aux_nents, 0);
 	kt_cmd_put_lun(cmd);	/* dropped before running */

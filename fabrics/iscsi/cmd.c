@@ -7,8 +7,19 @@
 
 #include <linux/crc32c.h>
 #include <linux/delay.h>
+#include <linux/moduleparam.h>
 #include <linux/scatterlist.h>
 #include "conn.h"
+
+/*
+ * A write whose solicited or unsolicited Data-Out does not come for this
+ * long ends its connection (RFC 7143 allows dropping it); its buffer is
+ * freed with it (at ERL 2 after DefaultTime2Retain).  0: no limit.
+ */
+static unsigned int kti_dataout_timeout = 15;
+module_param_named(dataout_timeout, kti_dataout_timeout, uint, 0644);
+MODULE_PARM_DESC(dataout_timeout,
+		 "seconds a write may wait for its Data-Out (default 15)");
 
 /* ---------------- tasks ---------------- */
 
@@ -240,20 +251,69 @@ int kti_reject(struct kti_conn *conn, const u8 *bhs, const struct kti_bhs *h,
 /* ---------------- CmdSN order ---------------- */
 
 /*
- * kti_cmdsn_ok - is a request's CmdSN in the window [ExpCmdSN, MaxCmdSN]?
- * Immediate requests do not take a CmdSN.  Others outside the window are
- * dropped silently (RFC 7143 4.2.2.1).
+ * kti_sess_max_cmdsn - MaxCmdSN for a PDU the target sends now.  The
+ * window closes as SCSI tasks are taken on (immediate ones too) and opens
+ * as they are answered: at most cmdsn_depth at a time per session.  What
+ * was once offered stays offered: an initiator ignores a lower MaxCmdSN
+ * (RFC 7143 4.2.2.1).
+ */
+u32 kti_sess_max_cmdsn(struct kti_sess *sess)
+{
+	int active = atomic_read(&sess->nr_active);
+	u32 room, max;
+
+	room = active < sess->cmdsn_depth ? sess->cmdsn_depth - active : 0;
+	spin_lock(&sess->sn_lock);
+	max = sess->exp_cmdsn + room - 1;
+	if (!sess->max_offered || kti_sn_gt(max, sess->max_cmdsn)) {
+		sess->max_cmdsn = max;
+		sess->max_offered = true;
+	}
+	max = sess->max_cmdsn;
+	spin_unlock(&sess->sn_lock);
+	return max;
+}
+
+/*
+ * kti_cmdsn_ok - is a request's CmdSN in the window [ExpCmdSN, MaxCmdSN]
+ * the target has offered?  Immediate requests do not take a CmdSN.
+ * Others outside the window are dropped silently (RFC 7143 4.2.2.1).
  */
 static bool kti_cmdsn_ok(struct kti_sess *sess, const struct kti_bhs *h)
 {
-	u32 exp = READ_ONCE(sess->exp_cmdsn);
+	bool ok;
+	u32 exp;
 
-	if (h->immediate ||
-	    kti_sn_in(h->cmdsn, exp, exp + sess->cmdsn_depth - 1))
+	if (h->immediate)
 		return true;
-	pr_warn_ratelimited("CmdSN %u outside the window at %u: dropped\n",
-			    h->cmdsn, exp);
-	return false;
+	spin_lock(&sess->sn_lock);
+	exp = sess->exp_cmdsn;
+	ok = sess->max_offered ?
+	     kti_sn_in(h->cmdsn, exp, sess->max_cmdsn) :
+	     kti_sn_in(h->cmdsn, exp, exp + sess->cmdsn_depth - 1);
+	spin_unlock(&sess->sn_lock);
+	if (!ok)
+		pr_warn_ratelimited("CmdSN %u outside the window at %u: dropped\n",
+				    h->cmdsn, exp);
+	return ok;
+}
+
+/* A SCSI task is taken on (its turn came, or it is immediate). */
+static void kti_task_active(struct kti_cmd *cmd)
+{
+	cmd->active = true;
+	atomic_inc(&cmd->conn->sess->nr_active);
+}
+
+/* ... and answered or dropped (maybe orphaned): the window may open. */
+static void kti_task_done(struct kti_cmd *cmd)
+{
+	struct kti_sess *sess = cmd->kc.sess->fabric_priv;
+
+	if (!cmd->active)
+		return;
+	cmd->active = false;
+	atomic_dec(&sess->nr_active);
 }
 
 static void kti_cmd_exec(struct kti_cmd *cmd);
@@ -365,7 +425,12 @@ static void kti_cmd_prepare(struct kti_cmd *cmd, const struct kti_bhs *h)
 	kt_cmd_init(&cmd->kc, sess->ks, kti_lun_to_index(cmd->lun),
 		    h->cmd.cdb, KTI_CDB_LEN, cmd->edtl, dir,
 		    kti_task_attr(h->cmd.attr), cmd->itt);
-	kt_cmd_prepare(&cmd->kc);
+	/* immediate tasks skip the window but count against its depth */
+	if (cmd->immediate &&
+	    atomic_read(&sess->nr_active) >= sess->cmdsn_depth)
+		kt_cmd_refuse(&cmd->kc, KT_S_TASK_SET_FULL);
+	else
+		kt_cmd_prepare(&cmd->kc);
 	cmd->want = kt_cmd_data_out_len(&cmd->kc);
 }
 
@@ -416,6 +481,49 @@ int kti_cmd_r2ts(struct kti_cmd *cmd)
 		cmd->r2t_open++;
 	}
 	return 0;
+}
+
+/*
+ * kti_dataout_work - every second while writes wait for Data-Out on the
+ * connection: one whose data has not moved for dataout_timeout seconds
+ * ends the connection (its tasks go with it).
+ */
+void kti_dataout_work(struct work_struct *work)
+{
+	struct kti_conn *conn = container_of(to_delayed_work(work),
+					     struct kti_conn, dataout_work);
+	unsigned long limit = READ_ONCE(kti_dataout_timeout) * HZ;
+	struct kti_cmd *cmd, *late = NULL;
+	unsigned long idx;
+	bool any = false;
+	u32 itt = 0;
+
+	/* a task is freed only after it left @cmds: xa_lock keeps it */
+	xa_lock(&conn->cmds);
+	xa_for_each(&conn->cmds, idx, cmd) {
+		any = true;
+		if (limit && time_after(jiffies, READ_ONCE(cmd->data_at) +
+					limit)) {
+			late = cmd;
+			itt = cmd->itt;
+			break;
+		}
+	}
+	xa_unlock(&conn->cmds);
+	if (late) {
+		pr_warn_ratelimited("%pISc sent no Data-Out for ITT %#x in %u s: closing connection\n",
+				    &conn->peer, itt, kti_dataout_timeout);
+		kernel_sock_shutdown(conn->sock, SHUT_RDWR);
+		return;
+	}
+	if (any && READ_ONCE(conn->state) == KTI_CONN_FFP)
+		queue_delayed_work(kti_wq, &conn->dataout_work, HZ);
+}
+
+/* A write waits for Data-Out: watch it (receive thread or seq_mutex). */
+void kti_dataout_arm(struct kti_conn *conn)
+{
+	queue_delayed_work(kti_wq, &conn->dataout_work, HZ);
 }
 
 /* A Target Transfer Tag for a new transfer (receive thread). */
@@ -479,9 +587,11 @@ static int kti_rx_write(struct kti_conn *conn, struct kti_cmd *cmd)
 			kt_cmd_data_ready(&cmd->kc);
 		return 0;
 	}
+	cmd->data_at = jiffies;
 	ret = xa_insert(&conn->cmds, cmd->itt, cmd, GFP_KERNEL);
 	if (ret)
 		return -EEXIST;
+	kti_dataout_arm(conn);
 	atomic_set(&cmd->gates, 2);
 	/* unsolicited data first, R2Ts once it is in */
 	if (cmd->data_done >= unsol) {
@@ -563,6 +673,7 @@ static int kti_rx_data_out_locked(struct kti_conn *conn, const u8 *bhs,
 		return kti_cmd_recover(conn, cmd);
 	if (ret)
 		return ret;
+	WRITE_ONCE(cmd->data_at, jiffies);
 	cmd->data_done += len;
 	cmd->exp_datasn++;
 	if (h->final) {
@@ -1052,6 +1163,7 @@ static void kti_cmd_exec(struct kti_cmd *cmd)
 	}
 	switch (cmd->opcode) {
 	case KTI_OP_SCSI_CMD:
+		kti_task_active(cmd);
 		kti_cmd_open_gate(cmd);
 		break;
 	case KTI_OP_TMF_REQ:
@@ -1158,6 +1270,7 @@ void kti_queue_response(struct kt_cmd *kc)
 {
 	struct kti_cmd *cmd = kti_cmd(kc);
 
+	kti_task_done(cmd);
 	/* ERL > 0: a read's Data-In stays with us for SNACK after release */
 	if (cmd->conn->sess->params.erl && kc->d.dir == KT_DIR_FROM_DEV &&
 	    kc->sgl_owned) {
@@ -1185,6 +1298,7 @@ void kti_release_cmd(struct kt_cmd *kc)
 	struct kti_cmd *cmd = kti_cmd(kc);
 
 	cmd->kc_released = true;
+	kti_task_done(cmd);	/* dropped without an answer */
 	if (cmd->retained)	/* answered at ERL > 0: kept for SNACK */
 		kti_retain(cmd->conn, cmd);
 	else

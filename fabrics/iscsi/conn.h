@@ -32,9 +32,12 @@ struct kti_sess {
 	struct kti_sess_params params;
 	u32 cmdsn_depth;
 
-	spinlock_t sn_lock;		/* protects exp_cmdsn and @pending */
+	spinlock_t sn_lock;		/* protects exp_cmdsn, @pending, max */
 	u32 exp_cmdsn;
 	struct list_head pending;	/* kti_cmd.sn_entry, CmdSN ahead */
+	u32 max_cmdsn;			/* the highest MaxCmdSN offered */
+	bool max_offered;		/* @max_cmdsn is set */
+	atomic_t nr_active;		/* SCSI tasks taken on, not answered */
 	/*
 	 * seq_mutex: tasks are carried out one at a time in CmdSN order,
 	 * whichever connection they came on; it also keeps task aborts
@@ -118,6 +121,9 @@ struct kti_conn {
 	struct work_struct login_work;
 	struct work_struct release_work;
 
+	/* tasks of @cmds whose Data-Out is late end the connection */
+	struct delayed_work dataout_work;
+
 	/* target pings (NOP-In) while the connection is up */
 	struct delayed_work nopin_work;
 	u32 nopin_interval;		/* s; 0 = no pings */
@@ -194,6 +200,8 @@ struct kti_cmd {
 	u32 r2t_base_off;		/* ... and its offset (R2T SNACK) */
 	bool recovering;		/* recovery R2Ts sent: old data is stale */
 	u32 r2t_open;			/* R2Ts sent, data not all in */
+	unsigned long data_at;		/* jiffies: last Data-Out (in @cmds) */
+	bool active;			/* counted in sess->nr_active */
 	u32 exp_datasn;			/* within the current sequence */
 	u32 seq_end;			/* end offset of the current burst */
 
@@ -256,7 +264,6 @@ void kti_sess_put(struct kti_sess *sess);
 void kti_sess_add_conn(struct kti_sess *sess, struct kti_conn *conn);
 void kti_sess_del_conn(struct kti_sess *sess, struct kti_conn *conn);
 void kti_sess_close(struct kti_sess *sess);
-u32 kti_sess_max_cmdsn(struct kti_sess *sess);
 
 /* cmd.c */
 int kti_rx_pdu(struct kti_conn *conn, const u8 *bhs, const struct kti_bhs *h);
@@ -273,6 +280,9 @@ int kti_queue_r2t(struct kti_cmd *cmd, u32 off, u32 len, u32 sn);
 int kti_cmd_r2ts(struct kti_cmd *cmd);
 void kti_cmd_purge_r2ts(struct kti_cmd *cmd);
 u32 kti_new_ttt(struct kti_conn *conn);
+void kti_dataout_work(struct work_struct *work);
+void kti_dataout_arm(struct kti_conn *conn);
+u32 kti_sess_max_cmdsn(struct kti_sess *sess);
 bool kti_logout_closes(const struct kti_cmd *cmd);
 
 /* tx.c */

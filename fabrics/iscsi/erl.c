@@ -443,8 +443,10 @@ void kti_reassign_start(struct kti_conn *conn, struct kti_cmd *cmd)
 		return;
 	}
 	mutex_lock(&conn->rx_mutex);
+	cmd->data_at = jiffies;
 	ret = xa_insert(&conn->cmds, cmd->itt, cmd, GFP_KERNEL);
 	if (!ret) {
+		kti_dataout_arm(conn);
 		cmd->wants_data = false;
 		ret = kti_cmd_recover(conn, cmd);
 		if (ret)

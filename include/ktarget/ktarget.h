@@ -308,6 +308,7 @@ struct kt_cmd {
 	struct scatterlist *sgl;
 	unsigned int nents;
 	bool sgl_owned;
+	bool buf_counted;	/* in sess->write_buffered */
 	u32 buf_len;		/* bytes of @sgl the command uses */
 	u32 data_len;		/* bytes the command asks to move */
 	u32 xfer_len;		/* bytes moved: min(data_len, exp_len) */
@@ -336,6 +337,7 @@ void kt_cmd_init(struct kt_cmd *cmd, struct kt_session *sess, u64 lun,
 		 const u8 *cdb, unsigned int cdb_len, u32 exp_len,
 		 enum kt_dir dir, enum kt_task_attr attr, u64 tag);
 kt_status_t kt_cmd_prepare(struct kt_cmd *cmd);
+void kt_cmd_refuse(struct kt_cmd *cmd, kt_status_t why);
 u32 kt_cmd_data_out_len(const struct kt_cmd *cmd);
 void kt_cmd_submit(struct kt_cmd *cmd);
 void kt_cmd_data_ready(struct kt_cmd *cmd);
@@ -460,7 +462,9 @@ struct kt_tpg {
 /**
  * struct kt_session - an I_T nexus
  * @lock: protects @cmds
- * @cmds: commands submitted and not yet released
+ * @cmds: commands prepared and not yet released
+ * @write_buffered: bytes of core buffers held by writes from prepare to
+ *	completion, bounded by ktarget_core.max_write_buffer_mb
  */
 struct kt_session {
 	struct kt_tpg *tpg;
@@ -471,6 +475,7 @@ struct kt_session {
 	struct list_head tpg_entry;	/* in tpg->sessions, under tpg->lock */
 	wait_queue_head_t idle;
 	u64 sid;
+	atomic64_t write_buffered;
 };
 
 /**

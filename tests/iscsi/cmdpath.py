@@ -29,7 +29,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import hostile as H  # noqa: E402
 from hostile import (Fail, bhs, keys_bytes, cdb_read10,  # noqa: E402
-                     cdb_write10, react, RSVD, BLOCK, OP_SCSI_RSP, OP_R2T)
+                     cdb_write10, react, RSVD, BLOCK, OP_SCSI_RSP, OP_R2T,
+                     log)
 
 DEF_TARGET = "iqn.2003-01.org.ktarget:cmdpath"
 DEF_RO_TARGET = "iqn.2003-01.org.ktarget:cmdpath-ro"
@@ -491,6 +492,199 @@ def c_unread_lun_reset(args):
         raise Fail("LUN RESET took %.0f s" % took)
     v.logout()
     return "LUN RESET complete in %.1f s while 48 answers were unread" % took
+
+
+# ------------------------------------------------ resource bounds
+
+CORE_PARAM = "/sys/module/ktarget_core/parameters/"
+ISCSI_PARAM = "/sys/module/ktarget_iscsi/parameters/"
+
+
+def set_param(path, value):
+    """Write a module parameter; returns the old value."""
+    try:
+        with open(path) as f:
+            old = f.read().strip()
+        with open(path, "w") as f:
+            f.write(str(value))
+    except OSError as e:
+        raise Fail("cannot set %s: %s" % (path, e)) from e
+    return old
+
+
+def figures(when):
+    """Print the memory figures a hostile initiator could move."""
+    keep = ("MemFree", "Slab", "SUnreclaim")
+    with open("/proc/meminfo") as f:
+        mem = {l.split(":")[0]: l.split()[1] for l in f
+               if l.split(":")[0] in keep}
+    log("  %s: %s" % (when, ", ".join("%s %s kB" % (k, mem.get(k, "?"))
+                                      for k in keep)))
+    try:
+        with open("/proc/slabinfo") as f:
+            for line in f:
+                name = line.split()[0]
+                if name.startswith(("kti_", "kt_", "kmalloc-4k",
+                                    "kmalloc-8k")):
+                    v = line.split()
+                    log("    slab %-16s active %s total %s size %s" %
+                        (name, v[1], v[2], v[3]))
+    except OSError:
+        pass
+    return int(mem.get("MemFree", 0))
+
+
+class Victim:
+    """A well-behaved session doing write/read-verify rounds in a thread."""
+
+    def __init__(self, args, name):
+        self.c = session(args, name=name)
+        self.rounds = 0
+        self.error = None
+        self.stop = False
+        self.t = threading.Thread(target=self.run, daemon=True)
+        self.t.start()
+
+    def run(self):
+        try:
+            while not self.stop:
+                lba = LBA + 60000 + (self.rounds % 32) * 64
+                data = os.urandom(64 * BLOCK)
+                rsp = self.c.write(lba, data)
+                if rsp.hdr[3] != 0:
+                    raise Fail("victim WRITE: %s" % rsp)
+                if read_back(self.c, lba, 64) != data:
+                    raise Fail("victim reads back different data")
+                self.rounds += 1
+        except Exception as e:		# noqa: BLE001 - reported by end()
+            self.error = e
+
+    def end(self):
+        self.stop = True
+        self.t.join(30)
+        if self.error:
+            raise Fail("the victim session failed: %s" % self.error)
+        if self.rounds < 2:
+            raise Fail("the victim session made %d rounds" % self.rounds)
+        self.c.logout()
+        return self.rounds
+
+
+def hold_writes(c, n, blocks, lba):
+    """@n WRITEs without data: ({itt: R2T}, [refusals])."""
+    itts = []
+    for i in range(n):
+        itt = c.itt()
+        c.send(c.scsi_hdr(cdb_write10(lba + i * blocks, blocks),
+                          blocks * BLOCK, write=True, itt=itt))
+        itts.append(itt)
+    r2ts, refused = {}, []
+    while len(r2ts) + len(refused) < n:
+        p, _ = c.wait_for(lambda p: p.itt in itts, 15.0,
+                          "R2T or response (%d of %d so far)" %
+                          (len(r2ts) + len(refused), n))
+        if p.op == OP_R2T and p.itt not in r2ts:
+            r2ts[p.itt] = p
+        elif p.op == OP_SCSI_RSP:
+            refused.append(p)
+    return r2ts, refused
+
+
+@case("window-closes", "writes waiting for Data-Out keep their CmdSN slots: MaxCmdSN does not move until they are answered")
+def c_window_closes(args):
+    c = session(args)
+    m0 = c.ping().max_cmdsn
+    r2ts, refused = hold_writes(c, 4, 8, LBA + 50000)
+    if refused:
+        raise Fail("writes refused: %s" % refused[0])
+    m1 = c.ping().max_cmdsn
+    if m1 != m0:
+        raise Fail("MaxCmdSN went from %d to %d while 4 writes wait for "
+                   "their data (the window must not open)" % (m0, m1))
+    for itt, r2t in r2ts.items():
+        c.data_out(itt, r2t.f20, r2t.u32(40), os.urandom(r2t.u32(44)))
+    for itt in r2ts:
+        p = first_answer(c, itt)
+        if p.op != OP_SCSI_RSP or p.hdr[3] != 0:
+            raise Fail("WRITE after its data: %s" % p)
+    m2 = c.ping().max_cmdsn
+    if (m2 - m0) & RSVD != 4:
+        raise Fail("MaxCmdSN %d after the 4 writes were answered, expected "
+                   "%d" % (m2, (m0 + 4) & RSVD))
+    c.logout()
+    return "MaxCmdSN stayed at %d with 4 writes open, %d once answered" % \
+        (m0, m2)
+
+
+@case("write-buffer-bound", "a session holding more write buffers than max_write_buffer_mb gets TASK SET FULL; a victim keeps doing I/O")
+def c_write_buffer_bound(args):
+    old = set_param(CORE_PARAM + "max_write_buffer_mb", 8)
+    try:
+        victim = Victim(args, args.case + "-victim")
+        free0 = figures("before")
+        c = session(args, name=args.case + "-hostile")
+        r2ts, refused = hold_writes(c, 32, 1024, LBA + 70000)
+        free1 = figures("32 writes of 512 KiB held, no data sent")
+        rounds = victim.end()
+        c.close()
+        time.sleep(2)
+        free2 = figures("after the hostile connection closed")
+    finally:
+        set_param(CORE_PARAM + "max_write_buffer_mb", old)
+    if len(r2ts) > 16:
+        raise Fail("%d writes of 512 KiB waiting for data, bound is 8 MiB" %
+                   len(r2ts))
+    bad = [p for p in refused if p.hdr[3] != 0x28]
+    if bad or len(refused) < 16:
+        raise Fail("expected 16 TASK SET FULL, got %d refusals (%s)" %
+                   (len(refused), bad[:1]))
+    if free0 - free1 > 12 * 1024:
+        raise Fail("MemFree fell by %d kB holding writes (bound 8 MiB)" %
+                   (free0 - free1))
+    return ("%d writes waiting, %d TASK SET FULL, victim %d rounds; MemFree "
+            "%d -> %d -> %d kB" % (len(r2ts), len(refused), rounds, free0,
+                                   free1, free2))
+
+
+@case("dataout-timeout", "writes whose Data-Out never comes: the target drops the connection after dataout_timeout and frees them")
+def c_dataout_timeout(args):
+    old = set_param(ISCSI_PARAM + "dataout_timeout", 4)
+    try:
+        victim = Victim(args, args.case + "-victim")
+        free0 = figures("before")
+        c = session(args, name=args.case + "-hostile")
+        r2ts, refused = hold_writes(c, 8, 1024, LBA + 80000)
+        figures("8 writes of 512 KiB held, no data sent")
+        t0 = time.monotonic()
+        H.expect_close(c, 15.0, "for writes without Data-Out")
+        took = time.monotonic() - t0
+        time.sleep(2)
+        free2 = figures("after the target closed the connection")
+        rounds = victim.end()
+    finally:
+        set_param(ISCSI_PARAM + "dataout_timeout", old)
+    if refused:
+        raise Fail("writes refused: %s" % refused[0])
+    return "connection dropped %.1f s after the last R2T; victim %d rounds; " \
+        "MemFree %d -> %d kB" % (took, rounds, free0, free2)
+
+
+@case("huge-alloc-len", "REPORT LUNS and READ CAPACITY(16) with allocation length and EDTL 0xffffffff: answered, nothing huge allocated")
+def c_huge_alloc_len(args):
+    c = session(args)
+    figures("before")
+    rl = struct.pack(">BBBBBBIBB", 0xa0, 0, 0, 0, 0, 0, 0xffffffff, 0, 0)
+    rsp, data = c.scsi(rl, 0xffffffff, read=True)
+    if rsp.hdr[3] != 0 or len(data) < 16 or \
+            struct.unpack_from(">I", data)[0] != len(data) - 8:
+        raise Fail("REPORT LUNS: %s, %d bytes" % (rsp, len(data)))
+    rc = struct.pack(">BBQIBB", 0x9e, 0x10, 0, 0xffffffff, 0, 0)
+    rsp, data = c.scsi(rc, 0xffffffff, read=True)
+    if rsp.hdr[3] != 0 or len(data) != 32:
+        raise Fail("READ CAPACITY(16): %s, %d bytes" % (rsp, len(data)))
+    figures("after")
+    c.logout()
+    return "both answered GOOD with %d and 32 bytes" % (len(data))
 
 
 def main():
