@@ -1,12 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The life of a command: submit -> decode -> check -> execute ->
- * complete -> fabric response -> release.
+ * The life of a command: prepare (LUN, decode, checks, buffer) -> Data-Out
+ * -> submit -> execute -> complete -> fabric response -> release.  The
+ * state enum (include/ktarget/ktarget.h) follows it; kt_cmd_set_state()
+ * refuses any other move.
  */
 #define pr_fmt(fmt) "ktarget: " fmt
 
+#include <linux/moduleparam.h>
 #include <linux/scatterlist.h>
 #include "core.h"
+
+/*
+ * Bytes of write buffers one session may hold at once (prepared writes
+ * waiting for their Data-Out or executing).  A write that would go over
+ * is refused with TASK SET FULL; one write alone may always use up to
+ * the bound.
+ */
+static unsigned int kt_max_write_buffer_mb = 64;
+module_param_named(max_write_buffer_mb, kt_max_write_buffer_mb, uint, 0644);
+MODULE_PARM_DESC(max_write_buffer_mb,
+		 "MiB of write buffers per session (default 64)");
 
 void kt_cmd_init(struct kt_cmd *cmd, struct kt_session *sess, u64 lun,
 		 const u8 *cdb, unsigned int cdb_len, u32 exp_len,
@@ -28,6 +42,35 @@ void kt_cmd_init(struct kt_cmd *cmd, struct kt_session *sess, u64 lun,
 	INIT_LIST_HEAD(&cmd->sess_entry);
 }
 EXPORT_SYMBOL_GPL(kt_cmd_init);
+
+#define KT_ST(s)	BIT(KT_CMD_##s)
+
+/* The states each state may move to (see enum kt_cmd_state). */
+static const u8 kt_cmd_next[KT_CMD__COUNT] = {
+	[KT_CMD_NEW] = KT_ST(PREPARED) | KT_ST(WAIT_DATA) | KT_ST(REFUSED) |
+		       KT_ST(ABORTED),
+	[KT_CMD_WAIT_DATA] = KT_ST(PREPARED) | KT_ST(ABORTED),
+	[KT_CMD_PREPARED] = KT_ST(EXECUTING) | KT_ST(ABORTED),
+	[KT_CMD_REFUSED] = KT_ST(DONE) | KT_ST(ABORTED),
+	[KT_CMD_EXECUTING] = KT_ST(DONE),
+};
+
+/*
+ * Move @cmd to @to; false (and a warning, once) when its life does not
+ * allow it.  One thread at a time acts on a command: the fabric until it
+ * submits, then whoever runs or completes it.
+ */
+static bool kt_cmd_set_state(struct kt_cmd *cmd, enum kt_cmd_state to)
+{
+	enum kt_cmd_state from = READ_ONCE(cmd->state);
+
+	if (WARN_ONCE(!(kt_cmd_next[from] & BIT(to)),
+		      "ktarget: command %#llx: state %d -> %d refused\n",
+		      cmd->tag, from, to))
+		return false;
+	WRITE_ONCE(cmd->state, to);
+	return true;
+}
 
 bool kt_cmd_use_desc_sense(const struct kt_cmd *cmd)
 {
@@ -106,8 +149,44 @@ static void kt_cmd_compute_resid(struct kt_cmd *cmd)
 		     cmd->resid_over ? len - cmd->exp_len : 0;
 }
 
+/* Free the core's buffers (a write's as soon as it completed). */
+static void kt_cmd_free_buf(struct kt_cmd *cmd)
+{
+	if (cmd->buf_counted)
+		atomic64_sub(cmd->buf_len, &cmd->sess->write_buffered);
+	cmd->buf_counted = false;
+	if (cmd->sgl_owned)
+		sgl_free_n_order(cmd->sgl, cmd->nents, 0);
+	cmd->sgl_owned = false;
+	cmd->sgl = NULL;
+	cmd->nents = 0;
+}
+
+/*
+ * Drop the command's LUN and mapping references (process context).  A
+ * LUN reset and the admin's LUN unlink wait for commands holding them,
+ * not for initiators to read their answers.
+ */
+static void kt_cmd_put_lun(struct kt_cmd *cmd)
+{
+	struct kt_mapped_lun *mlun = cmd->mlun;
+	struct kt_lun *lun = cmd->klun;
+
+	WRITE_ONCE(cmd->klun, NULL);
+	cmd->mlun = NULL;
+	cmd->dev = NULL;
+	if (lun)
+		percpu_ref_put(&lun->ref);
+	if (mlun)
+		kt_mlun_put(mlun);
+}
+
+/* Status and data are final: let the LUN (and Data-Out) go, then answer. */
 static void kt_cmd_respond(struct kt_cmd *cmd)
 {
+	kt_cmd_put_lun(cmd);
+	if (cmd->d.dir == KT_DIR_TO_DEV)
+		kt_cmd_free_buf(cmd);
 	cmd->sess->tpg->wwn->fabric->ops->queue_response(cmd);
 }
 
@@ -122,6 +201,9 @@ static void kt_cmd_respond_work(struct work_struct *work)
  */
 void kt_cmd_complete(struct kt_cmd *cmd, kt_status_t status)
 {
+	if (WARN_ON_ONCE(cmd->state != KT_CMD_EXECUTING &&
+			 cmd->state != KT_CMD_REFUSED))
+		return;
 	cmd->status = status;
 	if (status != KT_OK)
 		kt_cmd_set_sense(cmd, status);
@@ -132,7 +214,8 @@ void kt_cmd_complete(struct kt_cmd *cmd, kt_status_t status)
 	    cmd->sgl_owned && cmd->fabric_sgl)
 		kt_sg_copy(cmd->fabric_sgl, cmd->fabric_nents, cmd->sgl,
 			   cmd->nents, cmd->xfer_len);
-	cmd->state = KT_CMD_DONE;
+	if (!kt_cmd_set_state(cmd, KT_CMD_DONE))
+		return;
 	if (in_task()) {
 		kt_cmd_respond(cmd);
 	} else {
@@ -179,10 +262,58 @@ kt_status_t kt_cmd_alloc_aux(struct kt_cmd *cmd, u32 len)
 	return cmd->aux_sgl ? KT_OK : KT_S_NO_RESOURCES;
 }
 
+#define KT_REPORT_LUNS_BYTES	(8 + 8 * (KT_MAX_LUN + 2))
+
+/**
+ * kt_cmd_reply_max() - the most bytes an emulated command's data can be
+ * @cmd: a decoded command
+ *
+ * What the command can answer (or take as parameters), whatever its
+ * allocation length says: buffers for emulated commands are sized from
+ * this, never from a 32-bit allocation length alone.
+ */
+u32 kt_cmd_reply_max(const struct kt_cmd *cmd)
+{
+	switch (cmd->d.op) {
+	case KT_OP_READ_CAPACITY10:
+		return 8;
+	case KT_OP_READ_CAPACITY16:
+		return 32;
+	case KT_OP_REQUEST_SENSE:
+		return KT_SENSE_MAX;
+	case KT_OP_REPORT_LUNS:
+		return KT_REPORT_LUNS_BYTES;
+	default:
+		/* INQUIRY, MODE SENSE/SELECT: 16-bit lengths */
+		return U16_MAX;
+	}
+}
+
+/* Count a write's buffer against its session's bound. */
+static kt_status_t kt_cmd_count_write(struct kt_cmd *cmd)
+{
+	atomic64_t *held = &cmd->sess->write_buffered;
+	u64 max = (u64)READ_ONCE(kt_max_write_buffer_mb) << 20;
+
+	if (cmd->d.dir != KT_DIR_TO_DEV || !cmd->sgl_owned)
+		return KT_OK;
+	if (atomic64_add_return(cmd->buf_len, held) > max &&
+	    atomic64_read(held) != cmd->buf_len) {
+		atomic64_sub(cmd->buf_len, held);
+		pr_warn_ratelimited("%s: more than %u MiB of writes buffered: TASK SET FULL\n",
+				    cmd->sess->acl->name, kt_max_write_buffer_mb);
+		return KT_S_TASK_SET_FULL;
+	}
+	cmd->buf_counted = true;
+	return KT_OK;
+}
+
 /*
  * Choose the data buffer.  The fabric's own buffer is used whenever it is
  * big enough for what the command moves; a read of more blocks than the
  * initiator expects goes through a bounce buffer cut at completion.
+ * Otherwise the core allocates it, sized from the CDB (for emulated
+ * commands: from what they can answer).
  */
 static kt_status_t kt_cmd_prepare_buffer(struct kt_cmd *cmd)
 {
@@ -191,45 +322,26 @@ static kt_status_t kt_cmd_prepare_buffer(struct kt_cmd *cmd)
 
 	if (cmd->d.dir == KT_DIR_NONE || !cmd->data_len)
 		return KT_OK;
-	if (cmd->d.dir == KT_DIR_TO_DEV && cmd->exp_len < cmd->data_len &&
-	    blocks) {
-		/*
-		 * The initiator sends less than the CDB says: write the whole
-		 * blocks it sent and report the rest as a residual overflow.
-		 */
-		if (cmd->d.op == KT_OP_VERIFY && cmd->d.bytchk == 3)
-			return KT_S_WRITE_OVERFLOW;
-		cmd->d.nblocks = cmd->exp_len / cmd->dev->attrib.block_size;
-	}
+	if (blocks)
+		len = cmd->d.dir == KT_DIR_FROM_DEV ? cmd->data_len :
+		      min(cmd->data_len, cmd->exp_len);
+	else
+		len = min3(cmd->data_len, cmd->exp_len, kt_cmd_reply_max(cmd));
+	cmd->buf_len = len;
 	if (cmd->fabric_sgl && (cmd->d.dir == KT_DIR_TO_DEV || !blocks ||
 				cmd->exp_len >= cmd->data_len)) {
 		cmd->sgl = cmd->fabric_sgl;
 		cmd->nents = cmd->fabric_nents;
 		return KT_OK;
 	}
-	len = blocks && cmd->d.dir == KT_DIR_FROM_DEV ? cmd->data_len :
-	      min(cmd->data_len, cmd->exp_len);
 	if (!len)
 		return KT_OK;
 	cmd->sgl = sgl_alloc(len, GFP_KERNEL, &cmd->nents);
 	if (!cmd->sgl)
 		return KT_S_NO_RESOURCES;
 	cmd->sgl_owned = true;
-	return KT_OK;
+	return kt_cmd_count_write(cmd);
 }
-
-static void kt_cmd_execute(struct kt_cmd *cmd)
-{
-	cmd->state = KT_CMD_EXECUTING;
-	cmd->execute(cmd);
-}
-
-/* kt_cmd_data_ready - the fabric has all Data-Out in cmd->sgl. */
-void kt_cmd_data_ready(struct kt_cmd *cmd)
-{
-	kt_cmd_execute(cmd);
-}
-EXPORT_SYMBOL_GPL(kt_cmd_data_ready);
 
 static void kt_cmd_track(struct kt_cmd *cmd)
 {
@@ -275,48 +387,215 @@ static kt_status_t kt_cmd_setup(struct kt_cmd *cmd, kt_status_t decoded)
 	return kt_spc_setup(cmd);
 }
 
-/**
- * kt_cmd_submit() - hand a command to the core
- * @cmd: set up with kt_cmd_init()
- *
- * Context: process context; may sleep.  The response comes back through
- * the fabric's ->queue_response().
+/*
+ * The initiator's direction bits must agree with the CDB whenever both
+ * would move data: a WRITE sent as a read (or the reverse) would take
+ * Data-Out from a buffer nobody filled, or send a read's data as a write.
+ * Refused with INVALID FIELD IN CDB, pointing at the operation code
+ * (what decides the direction).  An expected length of 0, or a CDB that
+ * moves nothing, is a residual, not a disagreement.
  */
-void kt_cmd_submit(struct kt_cmd *cmd)
+static kt_status_t kt_cmd_check_dir(struct kt_cmd *cmd)
+{
+	if (!cmd->exp_len || !cmd->data_len || cmd->d.dir == KT_DIR_NONE ||
+	    cmd->exp_dir == cmd->d.dir)
+		return KT_OK;
+	kt_cmd_bad_cdb(cmd, 0, -1);
+	return KT_S_INVALID_FIELD_CDB;
+}
+
+/*
+ * Never act on part of a command: Data-Out shorter than the CDB asks for
+ * (WRITE, VERIFY and WRITE AND VERIFY with BYTCHK, MODE SELECT) refuses
+ * the whole command before anything is written or compared; the residual
+ * says by how much the expected length fell short.
+ */
+static kt_status_t kt_cmd_check_len(struct kt_cmd *cmd)
+{
+	if (cmd->d.dir == KT_DIR_TO_DEV && cmd->exp_len < cmd->data_len)
+		return KT_S_WRITE_OVERFLOW;
+	return KT_OK;
+}
+
+/* Everything the CDB alone decides, before any data moves. */
+static kt_status_t kt_cmd_check(struct kt_cmd *cmd)
 {
 	kt_status_t status;
 
-	kt_cmd_track(cmd);
 	kt_cmd_find_lun(cmd);
 	status = kt_cdb_decode(cmd->cdb, cmd->cdb_len, &cmd->d);
 	if (status == KT_S_INVALID_FIELD_CDB)
 		kt_cmd_bad_cdb(cmd, cmd->d.err_field,
 			       cmd->d.err_bit_valid ? cmd->d.err_bit : -1);
 	if (cmd->dev && kt_ua_check(cmd))
-		return;
+		return KT_S_UNIT_ATTENTION;
 	status = kt_cmd_setup(cmd, status);
 	if (status == KT_OK)
+		status = kt_cmd_check_dir(cmd);
+	if (status == KT_OK)
+		status = kt_cmd_check_len(cmd);
+	if (status == KT_OK)
 		status = kt_cmd_prepare_buffer(cmd);
+	return status;
+}
+
+/**
+ * kt_cmd_prepare() - the core takes a command over as it arrives
+ * @cmd: set up with kt_cmd_init()
+ *
+ * Finds and pins the LUN, decodes the CDB, checks it (unit attention,
+ * write protection, LBA range, transfer size) and sets up the data
+ * buffer, sized from the CDB.  No data has moved yet.  A refused command
+ * keeps its status until kt_cmd_submit() answers it; a write then wants
+ * kt_cmd_data_out_len() bytes of Data-Out in cmd->sgl.
+ *
+ * Context: process context; may sleep.
+ * Return: KT_OK, or why the command is refused.
+ */
+kt_status_t kt_cmd_prepare(struct kt_cmd *cmd)
+{
+	kt_status_t status;
+
+	kt_cmd_track(cmd);
+	status = kt_cmd_check(cmd);
 	if (status != KT_OK) {
-		kt_cmd_complete(cmd, status);
+		cmd->refused = status;
+		kt_cmd_set_state(cmd, KT_CMD_REFUSED);
+	} else if (cmd->d.dir == KT_DIR_TO_DEV && cmd->buf_len &&
+		   cmd->sgl_owned) {
+		kt_cmd_set_state(cmd, KT_CMD_WAIT_DATA);
+	} else {
+		kt_cmd_set_state(cmd, KT_CMD_PREPARED);
+	}
+	return status;
+}
+EXPORT_SYMBOL_GPL(kt_cmd_prepare);
+
+/**
+ * kt_cmd_refuse() - prepare a command as refused, without looking at it
+ * @cmd: set up with kt_cmd_init()
+ * @why: its status, e.g. KT_S_TASK_SET_FULL when a fabric's bound is hit
+ *
+ * Like a refusal of kt_cmd_prepare(): no data moves, kt_cmd_submit()
+ * answers it.  Process context.
+ */
+void kt_cmd_refuse(struct kt_cmd *cmd, kt_status_t why)
+{
+	kt_cmd_track(cmd);
+	cmd->refused = why;
+	kt_cmd_set_state(cmd, KT_CMD_REFUSED);
+}
+EXPORT_SYMBOL_GPL(kt_cmd_refuse);
+
+/* kt_cmd_data_out_len - bytes of Data-Out a prepared command waits for */
+u32 kt_cmd_data_out_len(const struct kt_cmd *cmd)
+{
+	return cmd->state == KT_CMD_WAIT_DATA ? cmd->buf_len : 0;
+}
+EXPORT_SYMBOL_GPL(kt_cmd_data_out_len);
+
+/* Run a command that is ready (data in) and submitted. */
+static void kt_cmd_run(struct kt_cmd *cmd)
+{
+	if (cmd->state == KT_CMD_REFUSED) {
+		kt_cmd_complete(cmd, cmd->refused);
 		return;
 	}
-	if (cmd->d.dir == KT_DIR_TO_DEV && cmd->sgl_owned) {
-		cmd->state = KT_CMD_WAIT_DATA;
-		if (cmd->sess->tpg->wwn->fabric->ops->write_pending(cmd))
-			kt_cmd_complete(cmd, KT_S_NO_RESOURCES);
+	if (!kt_cmd_set_state(cmd, KT_CMD_EXECUTING))
+		return;
+	/* a unit attention established since the command was prepared */
+	if (cmd->dev && kt_ua_check(cmd)) {
+		kt_cmd_complete(cmd, KT_S_UNIT_ATTENTION);
 		return;
 	}
-	kt_cmd_execute(cmd);
+	cmd->execute(cmd);
+}
+
+/**
+ * kt_cmd_data_ready() - the fabric has all Data-Out in cmd->sgl
+ * @cmd: a command in state KT_CMD_WAIT_DATA
+ *
+ * Runs it when it was submitted already.  Process context.
+ */
+void kt_cmd_data_ready(struct kt_cmd *cmd)
+{
+	if (!kt_cmd_set_state(cmd, KT_CMD_PREPARED))
+		return;
+	if (cmd->submitted)
+		kt_cmd_run(cmd);
+}
+EXPORT_SYMBOL_GPL(kt_cmd_data_ready);
+
+/**
+ * kt_cmd_submit() - the command may run now
+ * @cmd: set up with kt_cmd_init(), prepared or not
+ *
+ * Prepares it if the fabric did not.  A refused command is answered; one
+ * still waiting for Data-Out runs once the fabric's ->write_pending has
+ * it in; any other runs now.
+ *
+ * Context: process context; may sleep.  The response comes back through
+ * the fabric's ->queue_response().
+ */
+void kt_cmd_submit(struct kt_cmd *cmd)
+{
+	if (cmd->state == KT_CMD_NEW)
+		kt_cmd_prepare(cmd);
+	if (WARN_ON_ONCE(cmd->submitted))
+		return;
+	cmd->submitted = true;
+	if (cmd->state != KT_CMD_WAIT_DATA) {
+		kt_cmd_run(cmd);
+		return;
+	}
+	if (cmd->sess->tpg->wwn->fabric->ops->write_pending(cmd)) {
+		/* the data will not come: answer instead of running */
+		kt_cmd_set_state(cmd, KT_CMD_PREPARED);
+		kt_cmd_set_state(cmd, KT_CMD_EXECUTING);
+		kt_cmd_complete(cmd, KT_S_NO_RESOURCES);
+	}
 }
 EXPORT_SYMBOL_GPL(kt_cmd_submit);
+
+/**
+ * kt_cmd_drop() - the fabric gives up a command that has not run
+ * @cmd: prepared (or only initialised), not submitted
+ *
+ * No response is sent; the command is released at once (->release_cmd
+ * is called).  The fabric makes sure nothing else acts on it meanwhile.
+ */
+void kt_cmd_drop(struct kt_cmd *cmd)
+{
+	if (WARN_ON_ONCE(cmd->submitted && cmd->state != KT_CMD_WAIT_DATA))
+		return;
+	if (kt_cmd_set_state(cmd, KT_CMD_ABORTED))
+		kt_cmd_release(cmd);
+}
+EXPORT_SYMBOL_GPL(kt_cmd_drop);
+
+/**
+ * kt_cmd_keep_data() - the fabric keeps the data buffer after release
+ * @cmd: a completed command
+ *
+ * For Data-In sent again later (iSCSI SNACK): cmd->sgl becomes the
+ * fabric's (in fabric_sgl), to free with sgl_free() once it is done.
+ */
+void kt_cmd_keep_data(struct kt_cmd *cmd)
+{
+	if (!cmd->sgl_owned)
+		return;
+	cmd->fabric_sgl = cmd->sgl;
+	cmd->fabric_nents = cmd->nents;
+	cmd->sgl_owned = false;
+}
+EXPORT_SYMBOL_GPL(kt_cmd_keep_data);
 
 /**
  * kt_cmd_release() - the fabric is done with the command
  * @cmd: a command whose response was sent
  *
- * Drops the LUN reference, frees core buffers, then calls the fabric's
- * ->release_cmd().  Any context.
+ * Frees core buffers (the LUN references went when it completed), then
+ * calls the fabric's ->release_cmd().  Any context.
  */
 void kt_cmd_release(struct kt_cmd *cmd)
 {
@@ -324,14 +603,10 @@ void kt_cmd_release(struct kt_cmd *cmd)
 	const struct kt_fabric_ops *ops = sess->tpg->wwn->fabric->ops;
 	unsigned long flags;
 
-	if (cmd->sgl_owned)
-		sgl_free_n_order(cmd->sgl, cmd->nents, 0);
+	kt_cmd_free_buf(cmd);
 	if (cmd->aux_sgl)
 		sgl_free_n_order(cmd->aux_sgl, cmd->aux_nents, 0);
-	if (cmd->klun)
-		percpu_ref_put(&cmd->klun->ref);
-	if (cmd->mlun)
-		kt_mlun_put(cmd->mlun);
+	kt_cmd_put_lun(cmd);	/* dropped before running */
 	/* wake under the lock: the session may be freed once it is idle */
 	spin_lock_irqsave(&sess->lock, flags);
 	list_del_init(&cmd->sess_entry);

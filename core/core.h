@@ -121,6 +121,7 @@ void kt_cmd_complete(struct kt_cmd *cmd, kt_status_t status);
 void kt_cmd_copy_to_sgl(struct kt_cmd *cmd, const void *buf, u32 len);
 u32 kt_cmd_copy_from_sgl(struct kt_cmd *cmd, void *buf, u32 len);
 kt_status_t kt_cmd_alloc_aux(struct kt_cmd *cmd, u32 len);
+u32 kt_cmd_reply_max(const struct kt_cmd *cmd);
 bool kt_cmd_use_desc_sense(const struct kt_cmd *cmd);
 void kt_cmd_bad_cdb(struct kt_cmd *cmd, u16 field, int bit);
 void kt_cmd_bad_param(struct kt_cmd *cmd, u16 field, int bit);

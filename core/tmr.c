@@ -18,8 +18,9 @@ static bool kt_sess_busy_on(struct kt_session *sess, struct kt_lun *lun)
 	bool busy = false;
 
 	spin_lock_irq(&sess->lock);
+	/* commands not submitted yet are their fabric's to drop */
 	list_for_each_entry(cmd, &sess->cmds, sess_entry) {
-		if (cmd->klun == lun) {
+		if (cmd->submitted && READ_ONCE(cmd->klun) == lun) {
 			busy = true;
 			break;
 		}

@@ -87,7 +87,8 @@ static bool kt_ua_exempt(enum kt_op op)
 
 /*
  * kt_ua_check - if a UA is pending for the command's I_T_L nexus and the
- * command is not exempt, fail it with that UA.  Returns true if it did.
+ * command is not exempt, take it into cmd->si: true when the caller must
+ * fail the command with KT_S_UNIT_ATTENTION.
  * With UA_INTLCK_CTRL 0 the condition is cleared as it is reported.
  */
 bool kt_ua_check(struct kt_cmd *cmd)
@@ -105,6 +106,5 @@ bool kt_ua_check(struct kt_cmd *cmd)
 		return false;
 	cmd->si.asc = asc;
 	cmd->si.ascq = ascq;
-	kt_cmd_complete(cmd, KT_S_UNIT_ATTENTION);
 	return true;
 }

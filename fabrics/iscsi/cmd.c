@@ -7,8 +7,19 @@
 
 #include <linux/crc32c.h>
 #include <linux/delay.h>
+#include <linux/moduleparam.h>
 #include <linux/scatterlist.h>
 #include "conn.h"
+
+/*
+ * A write whose solicited or unsolicited Data-Out does not come for this
+ * long ends its connection (RFC 7143 allows dropping it); its buffer is
+ * freed with it (at ERL 2 after DefaultTime2Retain).  0: no limit.
+ */
+static unsigned int kti_dataout_timeout = 15;
+module_param_named(dataout_timeout, kti_dataout_timeout, uint, 0644);
+MODULE_PARM_DESC(dataout_timeout,
+		 "seconds a write may wait for its Data-Out (default 15)");
 
 /* ---------------- tasks ---------------- */
 
@@ -57,6 +68,11 @@ void kti_cmd_free(struct kti_cmd *cmd)
 {
 	struct kti_conn *conn = cmd->conn;
 
+	/* prepared by the core and never run: back through kti_release_cmd */
+	if (cmd->kc.sess && !cmd->kc_released) {
+		kt_cmd_drop(&cmd->kc);
+		return;
+	}
 	if (!conn) {		/* an orphan (ERL 2) */
 		if (cmd->sgl)
 			sgl_free(cmd->sgl);
@@ -164,25 +180,54 @@ static int kti_rx_skip(struct kti_conn *conn, const struct kti_bhs *h)
 	return 0;
 }
 
-/* Receive a data segment straight into @cmd's buffer at @off. */
+/* Read and drop @len bytes of a data segment; returns the running CRC. */
+static int kti_rx_drop(struct kti_conn *conn, u32 len, u32 *crc)
+{
+	int ret;
+
+	while (len) {
+		u32 n = min_t(u32, len, KTI_LOGIN_MAX_DATA);
+
+		ret = kti_recv_full(conn, conn->rx_buf, n);
+		if (ret)
+			return ret;
+		if (conn->data_digest)
+			*crc = crc32c(*crc, conn->rx_buf, n);
+		len -= n;
+	}
+	return 0;
+}
+
+/*
+ * Receive a data segment at @off of @cmd's write straight into the
+ * core's buffer; what lies beyond the bytes the core wants (unsolicited
+ * data of a refused write, say) is read and dropped.
+ */
 static int kti_rx_data_sgl(struct kti_conn *conn, struct kti_cmd *cmd,
 			   u32 off, u32 len)
 {
-	u32 pad = kti_pad4(len) - len;
+	struct kt_cmd *kc = &cmd->kc;
+	u32 keep = off < cmd->want ? min(len, cmd->want - off) : 0;
+	u32 pad = kti_pad4(len) - len, crc = ~0;
 	u8 trailer[8];
 	int ret;
 
 	if (!len)		/* no data segment, no data digest */
 		return 0;
-	ret = kti_recv_sgl(conn, cmd->sgl, cmd->nents, off, len);
+	if (keep) {
+		ret = kti_recv_sgl(conn, kc->sgl, kc->nents, off, keep);
+		if (ret)
+			return ret;
+		if (conn->data_digest)
+			crc = kti_sgl_crc(kc->sgl, kc->nents, off, keep, crc);
+	}
+	ret = kti_rx_drop(conn, len - keep, &crc);
 	if (ret)
 		return ret;
 	ret = kti_recv_full(conn, trailer, pad + (conn->data_digest ? 4 : 0));
 	if (ret || !conn->data_digest)
 		return ret;
-	if (get_unaligned_le32(trailer + pad) !=
-	    ~crc32c(kti_sgl_crc(cmd->sgl, cmd->nents, off, len, ~0),
-		    trailer, pad))
+	if (get_unaligned_le32(trailer + pad) != ~crc32c(crc, trailer, pad))
 		return kti_digest_error(conn);
 	return 0;
 }
@@ -206,20 +251,69 @@ int kti_reject(struct kti_conn *conn, const u8 *bhs, const struct kti_bhs *h,
 /* ---------------- CmdSN order ---------------- */
 
 /*
- * kti_cmdsn_ok - is a request's CmdSN in the window [ExpCmdSN, MaxCmdSN]?
- * Immediate requests do not take a CmdSN.  Others outside the window are
- * dropped silently (RFC 7143 4.2.2.1).
+ * kti_sess_max_cmdsn - MaxCmdSN for a PDU the target sends now.  The
+ * window closes as SCSI tasks are taken on (immediate ones too) and opens
+ * as they are answered: at most cmdsn_depth at a time per session.  What
+ * was once offered stays offered: an initiator ignores a lower MaxCmdSN
+ * (RFC 7143 4.2.2.1).
+ */
+u32 kti_sess_max_cmdsn(struct kti_sess *sess)
+{
+	int active = atomic_read(&sess->nr_active);
+	u32 room, max;
+
+	room = active < sess->cmdsn_depth ? sess->cmdsn_depth - active : 0;
+	spin_lock(&sess->sn_lock);
+	max = sess->exp_cmdsn + room - 1;
+	if (!sess->max_offered || kti_sn_gt(max, sess->max_cmdsn)) {
+		sess->max_cmdsn = max;
+		sess->max_offered = true;
+	}
+	max = sess->max_cmdsn;
+	spin_unlock(&sess->sn_lock);
+	return max;
+}
+
+/*
+ * kti_cmdsn_ok - is a request's CmdSN in the window [ExpCmdSN, MaxCmdSN]
+ * the target has offered?  Immediate requests do not take a CmdSN.
+ * Others outside the window are dropped silently (RFC 7143 4.2.2.1).
  */
 static bool kti_cmdsn_ok(struct kti_sess *sess, const struct kti_bhs *h)
 {
-	u32 exp = READ_ONCE(sess->exp_cmdsn);
+	bool ok;
+	u32 exp;
 
-	if (h->immediate ||
-	    kti_sn_in(h->cmdsn, exp, exp + sess->cmdsn_depth - 1))
+	if (h->immediate)
 		return true;
-	pr_warn_ratelimited("CmdSN %u outside the window at %u: dropped\n",
-			    h->cmdsn, exp);
-	return false;
+	spin_lock(&sess->sn_lock);
+	exp = sess->exp_cmdsn;
+	ok = sess->max_offered ?
+	     kti_sn_in(h->cmdsn, exp, sess->max_cmdsn) :
+	     kti_sn_in(h->cmdsn, exp, exp + sess->cmdsn_depth - 1);
+	spin_unlock(&sess->sn_lock);
+	if (!ok)
+		pr_warn_ratelimited("CmdSN %u outside the window at %u: dropped\n",
+				    h->cmdsn, exp);
+	return ok;
+}
+
+/* A SCSI task is taken on (its turn came, or it is immediate). */
+static void kti_task_active(struct kti_cmd *cmd)
+{
+	cmd->active = true;
+	atomic_inc(&cmd->conn->sess->nr_active);
+}
+
+/* ... and answered or dropped (maybe orphaned): the window may open. */
+static void kti_task_done(struct kti_cmd *cmd)
+{
+	struct kti_sess *sess = cmd->kc.sess->fabric_priv;
+
+	if (!cmd->active)
+		return;
+	cmd->active = false;
+	atomic_dec(&sess->nr_active);
 }
 
 static void kti_cmd_exec(struct kti_cmd *cmd);
@@ -315,8 +409,11 @@ static enum kt_task_attr kti_task_attr(u8 attr)
 	}
 }
 
-/* All Data-Out is in: hand the command to the core. */
-static void kti_cmd_submit(struct kti_cmd *cmd, const struct kti_bhs *h)
+/*
+ * A SCSI command has arrived: the core looks at it now, before any of its
+ * data is read, and sizes its buffer (a refused one moves no data).
+ */
+static void kti_cmd_prepare(struct kti_cmd *cmd, const struct kti_bhs *h)
 {
 	struct kti_sess *sess = cmd->conn->sess;
 	enum kt_dir dir = KT_DIR_NONE;
@@ -328,22 +425,23 @@ static void kti_cmd_submit(struct kti_cmd *cmd, const struct kti_bhs *h)
 	kt_cmd_init(&cmd->kc, sess->ks, kti_lun_to_index(cmd->lun),
 		    h->cmd.cdb, KTI_CDB_LEN, cmd->edtl, dir,
 		    kti_task_attr(h->cmd.attr), cmd->itt);
-	/* ERL > 0: a read's data stays with us for SNACK after release */
-	if (!cmd->sgl && dir == KT_DIR_FROM_DEV && sess->params.erl &&
-	    cmd->edtl)
-		cmd->sgl = sgl_alloc(cmd->edtl, GFP_KERNEL, &cmd->nents);
-	if (cmd->sgl) {
-		cmd->kc.fabric_sgl = cmd->sgl;
-		cmd->kc.fabric_nents = cmd->nents;
-	}
-	kt_cmd_submit(&cmd->kc);
+	/* immediate tasks skip the window but count against its depth */
+	if (cmd->immediate &&
+	    atomic_read(&sess->nr_active) >= sess->cmdsn_depth)
+		kt_cmd_refuse(&cmd->kc, KT_S_TASK_SET_FULL);
+	else
+		kt_cmd_prepare(&cmd->kc);
+	cmd->want = kt_cmd_data_out_len(&cmd->kc);
 }
 
-/* One of the two conditions of a SCSI command is met; submit on the last. */
+/*
+ * One of the two conditions of a SCSI command (its turn in CmdSN order,
+ * all its Data-Out in) is met; the core runs it on the last.
+ */
 static void kti_cmd_open_gate(struct kti_cmd *cmd)
 {
 	if (atomic_dec_and_test(&cmd->gates))
-		kti_cmd_submit(cmd, &cmd->hdr);
+		kt_cmd_submit(&cmd->kc);
 }
 
 /* Queue one R2T of @cmd for [@off, @off + @len) numbered @sn. */
@@ -372,9 +470,9 @@ int kti_cmd_r2ts(struct kti_cmd *cmd)
 	u32 len;
 	int ret;
 
-	while (cmd->r2t_next < cmd->edtl &&
+	while (cmd->r2t_next < cmd->xfer &&
 	       cmd->r2t_open < p->max_outstanding_r2t) {
-		len = min(cmd->edtl - cmd->r2t_next, p->max_burst);
+		len = min(cmd->xfer - cmd->r2t_next, p->max_burst);
 		ret = kti_queue_r2t(cmd, cmd->r2t_next, len, cmd->r2t_sn);
 		if (ret)
 			return ret;
@@ -383,6 +481,49 @@ int kti_cmd_r2ts(struct kti_cmd *cmd)
 		cmd->r2t_open++;
 	}
 	return 0;
+}
+
+/*
+ * kti_dataout_work - every second while writes wait for Data-Out on the
+ * connection: one whose data has not moved for dataout_timeout seconds
+ * ends the connection (its tasks go with it).
+ */
+void kti_dataout_work(struct work_struct *work)
+{
+	struct kti_conn *conn = container_of(to_delayed_work(work),
+					     struct kti_conn, dataout_work);
+	unsigned long limit = READ_ONCE(kti_dataout_timeout) * HZ;
+	struct kti_cmd *cmd, *late = NULL;
+	unsigned long idx;
+	bool any = false;
+	u32 itt = 0;
+
+	/* a task is freed only after it left @cmds: xa_lock keeps it */
+	xa_lock(&conn->cmds);
+	xa_for_each(&conn->cmds, idx, cmd) {
+		any = true;
+		if (limit && time_after(jiffies, READ_ONCE(cmd->data_at) +
+					limit)) {
+			late = cmd;
+			itt = cmd->itt;
+			break;
+		}
+	}
+	xa_unlock(&conn->cmds);
+	if (late) {
+		pr_warn_ratelimited("%pISc sent no Data-Out for ITT %#x in %u s: closing connection\n",
+				    &conn->peer, itt, kti_dataout_timeout);
+		kernel_sock_shutdown(conn->sock, SHUT_RDWR);
+		return;
+	}
+	if (any && READ_ONCE(conn->state) == KTI_CONN_FFP)
+		queue_delayed_work(kti_wq, &conn->dataout_work, HZ);
+}
+
+/* A write waits for Data-Out: watch it (receive thread or seq_mutex). */
+void kti_dataout_arm(struct kti_conn *conn)
+{
+	queue_delayed_work(kti_wq, &conn->dataout_work, HZ);
 }
 
 /* A Target Transfer Tag for a new transfer (receive thread). */
@@ -399,8 +540,10 @@ u32 kti_new_ttt(struct kti_conn *conn)
  */
 static int kti_cmd_data_state(struct kti_cmd *cmd)
 {
-	if (cmd->data_done == cmd->edtl) {
+	if (cmd->data_done == cmd->xfer) {
 		xa_erase(&cmd->conn->cmds, cmd->itt);
+		if (cmd->want)
+			kt_cmd_data_ready(&cmd->kc);
 		kti_cmd_open_gate(cmd);
 		return 0;
 	}
@@ -418,8 +561,10 @@ static bool kti_write_ok(struct kti_sess *sess, const struct kti_bhs *h)
 }
 
 /*
- * A write: immediate data straight into its buffer, then (unless all is
- * in) it waits for unsolicited Data-Out and R2T-solicited Data-Out.
+ * A write: immediate data straight into the core's buffer, then (unless
+ * all is in) it waits for unsolicited Data-Out and R2T-solicited
+ * Data-Out.  Only what the core wants is solicited: a refused write gets
+ * no R2T, its immediate and unsolicited data is read and dropped.
  */
 static int kti_rx_write(struct kti_conn *conn, struct kti_cmd *cmd)
 {
@@ -428,26 +573,25 @@ static int kti_rx_write(struct kti_conn *conn, struct kti_cmd *cmd)
 	u32 unsol;
 	int ret;
 
-	if (cmd->edtl) {
-		cmd->sgl = sgl_alloc(cmd->edtl, GFP_KERNEL, &cmd->nents);
-		if (!cmd->sgl)
-			return -ENOMEM;
-	}
-	if (h->dlength) {
-		ret = kti_rx_data_sgl(conn, cmd, 0, h->dlength);
-		if (ret)
-			return ret;
-	}
-	cmd->data_done = h->dlength;
 	unsol = p->initial_r2t ? 0 : min(p->first_burst, cmd->edtl);
+	cmd->xfer = min(cmd->edtl, max3(cmd->want, unsol, h->dlength));
+	ret = kti_rx_data_sgl(conn, cmd, 0, h->dlength);
+	if (ret)
+		return ret;
+	cmd->data_done = h->dlength;
 	cmd->r2t_next = max(unsol, cmd->data_done);
 	cmd->r2t_base_off = cmd->r2t_next;
 	cmd->ttt = kti_new_ttt(conn);
-	if (cmd->data_done == cmd->edtl)
+	if (cmd->data_done == cmd->xfer) {
+		if (cmd->want)
+			kt_cmd_data_ready(&cmd->kc);
 		return 0;
+	}
+	cmd->data_at = jiffies;
 	ret = xa_insert(&conn->cmds, cmd->itt, cmd, GFP_KERNEL);
 	if (ret)
 		return -EEXIST;
+	kti_dataout_arm(conn);
 	atomic_set(&cmd->gates, 2);
 	/* unsolicited data first, R2Ts once it is in */
 	if (cmd->data_done >= unsol) {
@@ -480,6 +624,7 @@ static int kti_rx_scsi_cmd(struct kti_conn *conn, const u8 *bhs,
 	if (!cmd)
 		return -ENOMEM;
 	cmd->edtl = h->cmd.edtl;
+	kti_cmd_prepare(cmd, h);
 	if (h->cmd.write) {
 		ret = kti_rx_write(conn, cmd);
 		if (ret) {
@@ -510,7 +655,7 @@ static int kti_rx_data_out_locked(struct kti_conn *conn, const u8 *bhs,
 	/* sent before our recovery R2Ts: not wanted any more */
 	if (cmd && cmd->recovering && (!solicited || h->data.ttt != cmd->ttt))
 		return kti_rx_skip(conn, h);
-	if (!cmd || off != cmd->data_done || len > cmd->edtl - off ||
+	if (!cmd || off != cmd->data_done || len > cmd->xfer - off ||
 	    (solicited && h->data.ttt != cmd->ttt) ||
 	    (!solicited && off + len > cmd->r2t_next) ||
 	    len > conn->max_recv_dsl) {
@@ -528,6 +673,7 @@ static int kti_rx_data_out_locked(struct kti_conn *conn, const u8 *bhs,
 		return kti_cmd_recover(conn, cmd);
 	if (ret)
 		return ret;
+	WRITE_ONCE(cmd->data_at, jiffies);
 	cmd->data_done += len;
 	cmd->exp_datasn++;
 	if (h->final) {
@@ -535,7 +681,7 @@ static int kti_rx_data_out_locked(struct kti_conn *conn, const u8 *bhs,
 		if (solicited && cmd->r2t_open)
 			cmd->r2t_open--;
 	}
-	if (cmd->data_done == cmd->edtl || h->final)
+	if (cmd->data_done == cmd->xfer || h->final)
 		return kti_cmd_data_state(cmd);
 	return 0;
 }
@@ -835,14 +981,15 @@ static int kti_rx_task(struct kti_conn *conn, const u8 *bhs,
 	return 0;
 }
 
+/* tasks the core runs; those not submitted yet are the fabric's to drop */
 static bool kti_task_has_itt(const struct kt_cmd *kc, u64 itt)
 {
-	return kc->tag == itt;
+	return kc->submitted && kc->tag == itt;
 }
 
 static bool kti_task_on_lun(const struct kt_cmd *kc, u64 lun)
 {
-	return kc->lun == lun;
+	return kc->submitted && kc->lun == lun;
 }
 
 /*
@@ -871,9 +1018,49 @@ static bool kti_wait_tasks(struct kti_conn *conn,
 	return !busy;
 }
 
-static u8 kti_tmf_abort_task(struct kti_conn *conn, const struct kti_bhs *h)
+/*
+ * ABORT TASK for a task that has not come yet (RFC 7143 11.5.1): with
+ * several connections it may arrive after its abort.  When RefCmdSN lies
+ * in the window, from ExpCmdSN on, and before the TMF's own CmdSN, that
+ * CmdSN counts as received: a placeholder waits for its turn and is
+ * dropped then, and the task, when it comes, is a duplicate and dropped
+ * too.  sess->seq_mutex held.
+ */
+static bool kti_abort_unseen(struct kti_cmd *tmf)
 {
-	if (kti_drop_held(conn->sess, kti_held_itt, h->tmf.ref_itt))
+	struct kti_sess *sess = tmf->conn->sess;
+	const struct kti_bhs *h = &tmf->hdr;
+	u32 ref = h->tmf.ref_cmdsn, exp;
+	struct kti_cmd *ph;
+	bool queued = false;
+
+	if (!kti_sn_lt(ref, h->cmdsn))
+		return false;
+	ph = kti_cmd_alloc(tmf->conn, tmf->bhs, h);
+	if (!ph)
+		return false;
+	ph->immediate = false;
+	ph->cmdsn = ref;
+	ph->itt = h->tmf.ref_itt;
+	ph->sequenced = true;
+	ph->aborted = true;
+	spin_lock(&sess->sn_lock);
+	exp = sess->exp_cmdsn;
+	if (kti_sn_in(ref, exp, exp + sess->cmdsn_depth - 1))
+		queued = kti_cmd_enqueue(sess, ph);
+	spin_unlock(&sess->sn_lock);
+	if (!queued)
+		kti_cmd_free(ph);
+	return queued;
+}
+
+static u8 kti_tmf_abort_task(struct kti_cmd *tmf)
+{
+	struct kti_conn *conn = tmf->conn;
+	const struct kti_bhs *h = &tmf->hdr;
+
+	if (kti_drop_held(conn->sess, kti_held_itt, h->tmf.ref_itt) ||
+	    kti_abort_unseen(tmf))
 		return KTI_TMF_RSP_COMPLETE;
 	/*
 	 * In the core it runs to completion and its response goes out
@@ -922,7 +1109,7 @@ static void kti_tmf_exec(struct kti_cmd *cmd)
 
 	switch (h->tmf.function) {
 	case KTI_TMF_ABORT_TASK:
-		cmd->rsp_code = kti_tmf_abort_task(conn, h);
+		cmd->rsp_code = kti_tmf_abort_task(cmd);
 		break;
 	case KTI_TMF_ABORT_TASK_SET:
 	case KTI_TMF_CLEAR_TASK_SET:
@@ -976,6 +1163,7 @@ static void kti_cmd_exec(struct kti_cmd *cmd)
 	}
 	switch (cmd->opcode) {
 	case KTI_OP_SCSI_CMD:
+		kti_task_active(cmd);
 		kti_cmd_open_gate(cmd);
 		break;
 	case KTI_OP_TMF_REQ:
@@ -1082,13 +1270,26 @@ void kti_queue_response(struct kt_cmd *kc)
 {
 	struct kti_cmd *cmd = kti_cmd(kc);
 
+	kti_task_done(cmd);
+	/* ERL > 0: a read's Data-In stays with us for SNACK after release */
+	if (cmd->conn->sess->params.erl && kc->d.dir == KT_DIR_FROM_DEV &&
+	    kc->sgl_owned) {
+		kt_cmd_keep_data(kc);
+		cmd->sgl = kc->fabric_sgl;
+		cmd->nents = kc->fabric_nents;
+	}
+
 	cmd->tx.type = KTI_TX_SCSI_RSP;
 	kti_tx_queue(cmd->conn, &cmd->tx);
 }
 
 int kti_write_pending(struct kt_cmd *kc)
 {
-	/* Data-Out is always in fabric_sgl before submission */
+	/*
+	 * Never called: the receive thread takes Data-Out into the core's
+	 * buffer right after kt_cmd_prepare() and submits once it is in.
+	 */
+	WARN_ON_ONCE(1);
 	return -EINVAL;
 }
 
@@ -1097,6 +1298,7 @@ void kti_release_cmd(struct kt_cmd *kc)
 	struct kti_cmd *cmd = kti_cmd(kc);
 
 	cmd->kc_released = true;
+	kti_task_done(cmd);	/* dropped without an answer */
 	if (cmd->retained)	/* answered at ERL > 0: kept for SNACK */
 		kti_retain(cmd->conn, cmd);
 	else

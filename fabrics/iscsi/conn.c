@@ -53,6 +53,7 @@ struct kti_conn *kti_conn_alloc(struct kti_np *np, struct socket *sock)
 	mutex_init(&conn->rx_mutex);
 	INIT_DELAYED_WORK(&conn->nopin_work, kti_nopin_work);
 	INIT_WORK(&conn->shutdown_work, kti_conn_shutdown_work);
+	INIT_DELAYED_WORK(&conn->dataout_work, kti_dataout_work);
 	conn->nopin_interval = 15;
 	conn->nopin_response = 30;
 	atomic_set(&conn->next_ttt, 0);
@@ -500,6 +501,8 @@ static void kti_conn_release_work(struct work_struct *work)
 	kti_sess_del_conn(sess, conn);
 	kti_conn_abort_cmds(conn);
 	mutex_unlock(&sess->seq_mutex);
+	/* armed by the receive thread or under seq_mutex only */
+	cancel_delayed_work_sync(&conn->dataout_work);
 	kti_conn_drain(conn);
 	if (conn->recover)
 		kti_conn_orphan_retained(conn);
@@ -651,12 +654,6 @@ void kti_sess_close(struct kti_sess *sess)
 	list_for_each_entry(conn, &sess->conns, sess_entry)
 		kti_conn_shutdown_async(conn);
 	spin_unlock(&sess->conn_lock);
-}
-
-/* MaxCmdSN: the window the initiator may fill */
-u32 kti_sess_max_cmdsn(struct kti_sess *sess)
-{
-	return READ_ONCE(sess->exp_cmdsn) + sess->cmdsn_depth - 1;
 }
 
 /* ---------------- data straight into / out of command buffers -------- */

@@ -32,9 +32,12 @@ struct kti_sess {
 	struct kti_sess_params params;
 	u32 cmdsn_depth;
 
-	spinlock_t sn_lock;		/* protects exp_cmdsn and @pending */
+	spinlock_t sn_lock;		/* protects exp_cmdsn, @pending, max */
 	u32 exp_cmdsn;
 	struct list_head pending;	/* kti_cmd.sn_entry, CmdSN ahead */
+	u32 max_cmdsn;			/* the highest MaxCmdSN offered */
+	bool max_offered;		/* @max_cmdsn is set */
+	atomic_t nr_active;		/* SCSI tasks taken on, not answered */
 	/*
 	 * seq_mutex: tasks are carried out one at a time in CmdSN order,
 	 * whichever connection they came on; it also keeps task aborts
@@ -133,6 +136,9 @@ struct kti_conn {
 	struct work_struct shutdown_work;	/* kti_conn_shutdown_async() */
 	struct work_struct release_work;
 
+	/* tasks of @cmds whose Data-Out is late end the connection */
+	struct delayed_work dataout_work;
+
 	/* target pings (NOP-In) while the connection is up */
 	struct delayed_work nopin_work;
 	u32 nopin_interval;		/* s; 0 = no pings */
@@ -192,9 +198,16 @@ struct kti_cmd {
 	bool sequenced;			/* delivered or queued in CmdSN order */
 	bool aborted;			/* drop it when its turn comes */
 
-	/* Data-Out of a write: received into @sgl, then submitted */
+	/*
+	 * Data-Out of a write lands in the core's buffer (kc.sgl, the first
+	 * @want bytes); @xfer bytes come in all (unsolicited data the core
+	 * does not want is read and dropped).  @sgl: a read's Data-In kept
+	 * after the core let it go (SNACK at ERL > 0).
+	 */
 	struct scatterlist *sgl;
 	unsigned int nents;
+	u32 want;			/* bytes kept, kt_cmd_data_out_len() */
+	u32 xfer;			/* bytes of Data-Out taken, <= edtl */
 	u32 data_done;			/* bytes received */
 	u32 r2t_next;			/* offset of the next R2T to send */
 	u32 r2t_sn;			/* next R2TSN */
@@ -202,6 +215,8 @@ struct kti_cmd {
 	u32 r2t_base_off;		/* ... and its offset (R2T SNACK) */
 	bool recovering;		/* recovery R2Ts sent: old data is stale */
 	u32 r2t_open;			/* R2Ts sent, data not all in */
+	unsigned long data_at;		/* jiffies: last Data-Out (in @cmds) */
+	bool active;			/* counted in sess->nr_active */
 	u32 exp_datasn;			/* within the current sequence */
 	u32 seq_end;			/* end offset of the current burst */
 
@@ -280,7 +295,6 @@ void kti_sess_add_conn(struct kti_sess *sess, struct kti_conn *conn);
 void kti_sess_del_conn(struct kti_sess *sess, struct kti_conn *conn);
 void kti_sess_close(struct kti_sess *sess);
 void kti_conns_end(void);
-u32 kti_sess_max_cmdsn(struct kti_sess *sess);
 
 /* cmd.c */
 int kti_rx_pdu(struct kti_conn *conn, const u8 *bhs, const struct kti_bhs *h);
@@ -297,6 +311,9 @@ int kti_queue_r2t(struct kti_cmd *cmd, u32 off, u32 len, u32 sn);
 int kti_cmd_r2ts(struct kti_cmd *cmd);
 void kti_cmd_purge_r2ts(struct kti_cmd *cmd);
 u32 kti_new_ttt(struct kti_conn *conn);
+void kti_dataout_work(struct work_struct *work);
+void kti_dataout_arm(struct kti_conn *conn);
+u32 kti_sess_max_cmdsn(struct kti_sess *sess);
 bool kti_logout_closes(const struct kti_cmd *cmd);
 
 /* tx.c */

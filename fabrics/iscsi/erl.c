@@ -193,7 +193,7 @@ static int kti_r2t_snack(struct kti_conn *conn, struct kti_cmd *cmd,
 		return -EINVAL;
 	for (sn = h->snack.begrun; sn != cmd->r2t_sn; sn++) {
 		u32 off = cmd->r2t_base_off + (sn - cmd->r2t_base_sn) * burst;
-		u32 len = min(burst, cmd->edtl - off);
+		u32 len = min(burst, cmd->xfer - off);
 
 		/* an R2T whose data is all in is not asked for again */
 		ret = off + len > cmd->data_done ?
@@ -443,8 +443,10 @@ void kti_reassign_start(struct kti_conn *conn, struct kti_cmd *cmd)
 		return;
 	}
 	mutex_lock(&conn->rx_mutex);
+	cmd->data_at = jiffies;
 	ret = xa_insert(&conn->cmds, cmd->itt, cmd, GFP_KERNEL);
 	if (!ret) {
+		kti_dataout_arm(conn);
 		cmd->wants_data = false;
 		ret = kti_cmd_recover(conn, cmd);
 		if (ret)

@@ -239,13 +239,26 @@ u64 kt_dev_capacity(const struct kt_dev *dev);
 /* Commands                                                            */
 /* ------------------------------------------------------------------ */
 
-/* Where a command is in its life; exactly one at a time. */
+/*
+ * Where a command is in its life; exactly one at a time.  The core checks
+ * every transition (core/cmd.c, kt_cmd_next[]): an illegal one warns once
+ * and is refused.
+ *
+ *   NEW -> PREPARED | WAIT_DATA | REFUSED	kt_cmd_prepare()
+ *   WAIT_DATA -> PREPARED			kt_cmd_data_ready()
+ *   PREPARED -> EXECUTING -> DONE		kt_cmd_submit(), completion
+ *   REFUSED -> DONE				kt_cmd_submit(): answered
+ *   NEW, WAIT_DATA, PREPARED, REFUSED -> ABORTED	kt_cmd_drop()
+ */
 enum kt_cmd_state {
 	KT_CMD_NEW,		/* set up by the fabric */
-	KT_CMD_WAIT_DATA,	/* waiting for Data-Out from the fabric */
+	KT_CMD_PREPARED,	/* checked, buffer ready, may execute */
+	KT_CMD_WAIT_DATA,	/* checked, its Data-Out is not all in */
+	KT_CMD_REFUSED,		/* checked and refused: answered when submitted */
 	KT_CMD_EXECUTING,	/* handed to its execute function/backstore */
 	KT_CMD_DONE,		/* status known, handed to the fabric */
-	KT_CMD_ABORTED,		/* aborted by a TMF, no response is sent */
+	KT_CMD_ABORTED,		/* dropped before execution, no response */
+	KT_CMD__COUNT
 };
 
 /* SAM task attributes */
@@ -262,6 +275,14 @@ enum kt_task_attr {
  * Fabrics embed it in their own per-command struct (from their own
  * kmem_cache), fill the fields under "set by the fabric" with kt_cmd_init(),
  * then call kt_cmd_submit().  The core owns the rest.
+ *
+ * A fabric that receives Data-Out itself (iSCSI) calls kt_cmd_prepare()
+ * as soon as the command arrives: the core looks the LUN up, decodes and
+ * checks the CDB and allocates the data buffer sized from it.  A refused
+ * command moves no data; otherwise the fabric receives
+ * kt_cmd_data_out_len() bytes into cmd->sgl, calls kt_cmd_data_ready(),
+ * and kt_cmd_submit() when the command's turn has come.  A prepared
+ * command the fabric gives up goes with kt_cmd_drop().
  */
 struct kt_cmd {
 	/* set by the fabric */
@@ -278,6 +299,8 @@ struct kt_cmd {
 
 	/* the core's */
 	enum kt_cmd_state state;
+	kt_status_t refused;	/* why, in state KT_CMD_REFUSED */
+	bool submitted;		/* kt_cmd_submit() was called */
 	struct kt_cdb d;
 	struct kt_lun *klun;
 	struct kt_mapped_lun *mlun;
@@ -290,6 +313,8 @@ struct kt_cmd {
 	struct scatterlist *sgl;
 	unsigned int nents;
 	bool sgl_owned;
+	bool buf_counted;	/* in sess->write_buffered */
+	u32 buf_len;		/* bytes of @sgl the command uses */
 	u32 data_len;		/* bytes the command asks to move */
 	u32 xfer_len;		/* bytes moved: min(data_len, exp_len) */
 	u32 resid;		/* residual count for the fabric */
@@ -316,8 +341,13 @@ struct kt_cmd {
 void kt_cmd_init(struct kt_cmd *cmd, struct kt_session *sess, u64 lun,
 		 const u8 *cdb, unsigned int cdb_len, u32 exp_len,
 		 enum kt_dir dir, enum kt_task_attr attr, u64 tag);
+kt_status_t kt_cmd_prepare(struct kt_cmd *cmd);
+void kt_cmd_refuse(struct kt_cmd *cmd, kt_status_t why);
+u32 kt_cmd_data_out_len(const struct kt_cmd *cmd);
 void kt_cmd_submit(struct kt_cmd *cmd);
 void kt_cmd_data_ready(struct kt_cmd *cmd);
+void kt_cmd_drop(struct kt_cmd *cmd);
+void kt_cmd_keep_data(struct kt_cmd *cmd);
 void kt_cmd_release(struct kt_cmd *cmd);
 void kt_io_done(struct kt_cmd *cmd, kt_status_t status);
 
@@ -440,7 +470,9 @@ struct kt_tpg {
 /**
  * struct kt_session - an I_T nexus
  * @lock: protects @cmds
- * @cmds: commands submitted and not yet released
+ * @cmds: commands prepared and not yet released
+ * @write_buffered: bytes of core buffers held by writes from prepare to
+ *	completion, bounded by ktarget_core.max_write_buffer_mb
  */
 struct kt_session {
 	struct kt_tpg *tpg;
@@ -451,6 +483,7 @@ struct kt_session {
 	struct list_head tpg_entry;	/* in tpg->sessions, under tpg->lock */
 	wait_queue_head_t idle;
 	u64 sid;
+	atomic64_t write_buffered;
 };
 
 /**
@@ -465,9 +498,11 @@ struct kt_session {
  *	is in cmd->sgl, or already in fabric_sgl when the fabric gave one
  *	(the core copied it there).  The fabric calls kt_cmd_release() once
  *	the response is gone.  Any context.
- * @write_pending: fetch cmd->data_len bytes of Data-Out into cmd->sgl,
- *	then call kt_cmd_data_ready().  Only called when the fabric did not
- *	already hand the data in with fabric_sgl.
+ * @write_pending: fetch kt_cmd_data_out_len() bytes of Data-Out into
+ *	cmd->sgl, then call kt_cmd_data_ready().  Called by kt_cmd_submit()
+ *	for a command still waiting for its data; fabrics that receive
+ *	Data-Out after kt_cmd_prepare() and submit once it is in (iSCSI)
+ *	never see it.
  * @release_cmd: free the fabric's command container.
  * @make_wwn: mkdir <fabric>/<name>: allocate a struct embedding kt_wwn.
  * @drop_wwn: free it.
