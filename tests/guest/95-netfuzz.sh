@@ -80,7 +80,7 @@ fuzz() {
 	[ -n "${KT_FUZZ_AVOID:-}" ] && args+=(--avoid "$KT_FUZZ_AVOID")
 	/usr/bin/python3 -E -s "$FUZZ" --seed "$seed" --duration "$secs" \
 		--workers "$WORKERS" --dev "${DEVS[0]}" --dev "${DEVS[1]}" \
-		--out $LOGS "${args[@]}" 2>&1 | tee "$LOGS/seed-$seed.log" | sed 's/^/    /' >&3
+		--out $LOGS "${args[@]}" 2>&1 | tee "$LOGS/seed-$seed.log" | sed -u 's/^/    /' >&3
 	rc=${PIPESTATUS[0]}
 	[ $rc -eq 0 ] || echo "netfuzz seed $seed: exit $rc"
 	return $rc
