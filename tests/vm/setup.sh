@@ -17,6 +17,7 @@ PKGS="qemu-system-x86 linux-headers-amd64 cpio kmod busybox-static sg3-utils
 fio libiscsi-bin e2fsprogs sparse linux-source-6.1 clang libclang-rt-14-dev
 lsscsi iproute2 util-linux xz-utils zstd binutils make gcc libssl-dev
 open-iscsi"
+PKGS="$PKGS dmsetup"	# tests/guest/96-backstore-faults.sh (dm-error, dm-flakey)
 
 # Modules the initramfs loads, in this order, before it can mount 9p.
 INITRD_MODS="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev
