@@ -4,7 +4,8 @@
 #
 # Backstore faults: iblock over device-mapper devices that fail.
 #  - dm-error: a 1 MiB hole of errors in the middle of a brd RAM disk,
-#    exported on the loopback fabric (dd with O_DIRECT fails with EIO and
+#    exported on the loopback fabric (dd with O_DIRECT fails with ENODATA,
+#    the block layer's errno for MEDIUM ERROR, and
 #    does not hang; sg_raw sees MEDIUM ERROR) and on iSCSI (READ gets
 #    MEDIUM ERROR 3/11/00, WRITE 3/0c/00, the session keeps working).
 #  - the whole table swapped to "error" under random iSCSI I/O and back:
@@ -96,7 +97,8 @@ loop_read_hole_fails() {
 		iflag=direct status=none 2>/tmp/dd.err
 	rc=$?
 	[ $rc -eq 124 ] && { echo "dd hung"; return 1; }
-	[ $rc -ne 0 ] && grep -q 'Input/output error' /tmp/dd.err && return 0
+	# MEDIUM ERROR is BLK_STS_MEDIUM, ENODATA for the reader
+	[ $rc -ne 0 ] && grep -qE 'Input/output error|No data available' /tmp/dd.err && return 0
 	echo "dd rc=$rc: $(cat /tmp/dd.err)"
 	return 1
 }

@@ -129,7 +129,9 @@ def c_mixed(args):
                 relogins += 1
                 time.sleep(0.2)
                 continue
-        blocks = rng.choice((1, 8, 64, 256))
+        # at most 64 KiB: more can be over the device's maximum transfer
+        # length (VPD B0), refused with INVALID FIELD IN CDB
+        blocks = rng.choice((1, 8, 64, 128))
         lba = rng.randrange(0, args.blocks - blocks)
         try:
             if rng.random() < 0.5:
