@@ -19,6 +19,8 @@ import os
 import threading
 import time
 
+from kcov import Kcov
+
 PORTALS = {1: "127.0.0.1:3260", 2: "127.0.0.2:3260"}
 
 
@@ -34,6 +36,7 @@ class Admin(threading.Thread):
         self.a = os.path.join(root, self.cfg.admin_target)
         self.main = os.path.join(root, self.cfg.target, "tpgt_1")
         self.devs = list(self.cfg.dev)
+        self.kcov = Kcov.open() if self.cfg.kcov else None
 
     # -- one configfs action, timed and written to the history
 
@@ -45,6 +48,8 @@ class Admin(threading.Thread):
         self.fz.hist.add("admin", what)
         self.busy_what = what
         self.busy_since = time.monotonic()
+        if self.kcov:
+            self.kcov.start()
         try:
             fn(*args)
             ok = True
@@ -55,6 +60,10 @@ class Admin(threading.Thread):
             ok = False
         finally:
             self.busy_since = None
+            if self.kcov:
+                pcs = self.kcov.stop()
+                with self.fz.slock:
+                    self.fz.kcov_pcs.update(pcs)
         self.fz.stat("admin")
         return ok
 
