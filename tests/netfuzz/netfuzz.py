@@ -68,8 +68,9 @@ KNOWN = {
     "read-flag-on-write": "R bit on a WRITE CDB (issue 7, 1.4: unzeroed pages written)",
     "no-read": "connections that stop reading (issue 7, 1.10: pinned LUNs)",
     "stall-login": "logins held open while the admin removes their TPG (issue 7, 1.2)",
+    "task-reassign": "TMF TASK REASSIGN (FINDINGS.md F2: NULL dereference in kti_tx)",
 }
-DEFAULT_AVOID = "big-edtl,big-alloc,long-serial,no-read,stall-login"
+DEFAULT_AVOID = "big-edtl,big-alloc,long-serial,no-read,stall-login,task-reassign"
 
 DMESG_BAD = re.compile(
     r"WARNING:|BUG:|kernel BUG|Oops|Call Trace:|hung task|blocked for more "
@@ -735,6 +736,8 @@ class Worker(threading.Thread):
         c = self.live(rng)
         fn = rng.choice((1, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
                          rng.randrange(1, 128)))
+        if fn == H.TMF_TASK_REASSIGN and "task-reassign" in self.fz.avoid:
+            fn = H.TMF_ABORT_TASK
         itts = [i for cc in self.conns for i in cc.tasks]
         ref = rng.choice(itts) if itts and rng.random() < 0.8 else \
             rng.choice((RSVD, rng.getrandbits(32)))
@@ -835,6 +838,8 @@ class Worker(threading.Thread):
                            f24=c.sess.cmdsn, f28=c.exp_statsn, immediate=True)
             c.send(logout)
             c.pump("logout-2", 0.3)
+        if "task-reassign" in self.fz.avoid:
+            itts = []
         for itt in itts[:4]:
             c.tasks[itt] = old.tasks.get(itt, {"r2t": [], "write": False})
             c.tasks[itt]["r2t"] = []
