@@ -117,19 +117,26 @@ replay_hint() {
 		echo "    replay: make fuzz-net SEED=$s DURATION=$((DURATION / $(wc -w <<<"$SEEDS")))${KT_FUZZ_AVOID:+ FUZZ_AVOID=$KT_FUZZ_AVOID}"
 	done
 	[ -f $LOGS/finding.txt ] && sed 's/^/    | /' $LOGS/finding.txt | head -n 80
+	return 0
 }
 
 [ -w /proc/sys/kernel/hung_task_timeout_secs ] &&
 	echo 30 >/proc/sys/kernel/hung_task_timeout_secs
 kt_check setup setup || kt_abort setup "cannot configure the targets"
 n=$(wc -w <<<"$SEEDS")
-ok=1
 for s in $SEEDS; do
-	kt_check "netfuzz-seed-$s" fuzz "$s" $((DURATION / n)) || { ok=0; break; }
+	kt_check "netfuzz-seed-$s" fuzz "$s" $((DURATION / n)) && continue
+	replay_hint
+	# after a kernel report or a hang the teardown would only hang too
+	if grep -qE '^FINDING: (kernel-log|hang|admin-hang)' $LOGS/finding.txt 2>/dev/null; then
+		skip teardown "the kernel is in a bad state (see the finding)"
+		[ -d /ktout ] && cp -r $LOGS /ktout/ 2>/dev/null
+		guest_summary
+	fi
+	break
 done
-kt_check sessions-gone no_sessions || ok=0
-kt_check teardown kt_teardown || ok=0
-kt_check dmesg-clean dmesg_clean || ok=0
-[ $ok = 1 ] || replay_hint
+kt_check sessions-gone no_sessions &&
+	kt_check teardown kt_teardown &&
+	kt_check dmesg-clean dmesg_clean || replay_hint
 [ -d /ktout ] && cp -r $LOGS /ktout/ 2>/dev/null
 guest_summary
