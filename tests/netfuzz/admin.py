@@ -156,12 +156,15 @@ class Admin(threading.Thread):
         t = self.tpg()
         if not os.path.isdir(t):
             return
-        if self.rng.random() < 0.7:
+        close = "tpg-close" not in self.fz.avoid
+        if self.rng.random() < 0.7 and close:
             self.write(os.path.join(t, "enable"), "0")
         for acl in self.ls(os.path.join(t, "acls")):
             self.acl_remove(acl)
         for lun in self.ls(os.path.join(t, "lun"), "lun_"):
             self.lun_remove(lun)
+        if not close:		# the TPG and its portal stay
+            return
         for np in self.ls(os.path.join(t, "np")):
             self.rmdir(np)
         self.rmdir(t)
@@ -219,8 +222,11 @@ class Admin(threading.Thread):
 
     def enable_toggle(self):
         t = self.tpg()
+        v = self.rng.choice("01")
+        if "tpg-close" in self.fz.avoid:
+            v = "1"
         if os.path.isdir(t):
-            self.write(os.path.join(t, "enable"), self.rng.choice("01"))
+            self.write(os.path.join(t, "enable"), v)
 
     ATTRS = {
         "login_timeout": ("2", "5", "15", "30", "0", "1000", "-1", "x"),
@@ -313,6 +319,8 @@ class Admin(threading.Thread):
         elif r < 0.5:
             self.write(os.path.join(chap, "cmdsn_depth"),
                        rng.choice(("1", "2", "16", "64")))
+        elif r < 0.6 and "tpg-close" in self.fz.avoid:
+            self.write(os.path.join(t, "enable"), "1")
         elif r < 0.6:
             with self.fz.main_quiet:
                 self.write(os.path.join(t, "enable"), "0")

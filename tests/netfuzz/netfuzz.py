@@ -69,8 +69,9 @@ KNOWN = {
     "no-read": "connections that stop reading (issue 7, 1.10: pinned LUNs)",
     "stall-login": "logins held open while the admin removes their TPG (issue 7, 1.2)",
     "task-reassign": "TMF TASK REASSIGN (FINDINGS.md F2: NULL dereference in kti_tx)",
+    "tpg-close": "enable=0 or rmdir of a TPG with sessions (FINDINGS.md F3: sleeping under a spinlock)",
 }
-DEFAULT_AVOID = "big-edtl,big-alloc,long-serial,no-read,stall-login,task-reassign"
+DEFAULT_AVOID = "big-edtl,big-alloc,long-serial,no-read,stall-login,task-reassign,tpg-close"
 
 DMESG_BAD = re.compile(
     r"WARNING:|BUG:|kernel BUG|Oops|Call Trace:|hung task|blocked for more "
