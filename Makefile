@@ -6,6 +6,7 @@
 #   make check      the whole test suite; ends with "N passed, N failed"
 #   make bench      ktarget against LIO and tgt in one VM boot (tests/bench)
 #   make lint       checkpatch --strict over our sources
+#   make fuzz-net   the iSCSI network fuzzer, DURATION=<s> [SEED=<n>] (tests/netfuzz)
 #   make sparse     build with sparse (C=2)
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -46,4 +47,8 @@ check:
 bench:
 	tests/bench/bench.sh
 
+fuzz-net:
+	tests/netfuzz/fuzz-net.sh
+
 .PHONY: all modules sparse clean lint unit fuzz run check bench
+.PHONY: fuzz-net

@@ -25,12 +25,13 @@ set -euo pipefail
 #  guest tests (the guest runs the host's programs): sg3-utils fio
 #              libiscsi-bin e2fsprogs lsscsi iproute2 open-iscsi python3
 #              targetcli-fb dbus-daemon (65-iscsi-targetcli) procps
+#              dmsetup (96-backstore-faults: dm-error, dm-flakey)
 PKGS="build-essential libssl-dev sparse clang libclang-rt-14-dev perl
 linux-source-6.1 bc bison flex libelf-dev
 qemu-system-x86 linux-headers-amd64 cpio kmod busybox-static xz-utils zstd
 binutils rsync util-linux
 sg3-utils fio libiscsi-bin e2fsprogs lsscsi iproute2 open-iscsi python3
-targetcli-fb dbus-daemon procps"
+targetcli-fb dbus-daemon procps dmsetup"
 
 # Modules the initramfs loads, in this order, before it can mount 9p.
 INITRD_MODS="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev

@@ -1,0 +1,81 @@
+# SPDX-License-Identifier: GPL-2.0
+"""kcov.py - per-thread KCOV coverage of ktarget's modules, when the kernel
+has /sys/kernel/debug/kcov (CONFIG_KCOV, the debug kernel of make
+check-debug); Documentation/dev-tools/kcov.rst describes the interface.
+
+KCOV records the code a task runs in its own system calls: here configfs
+writes and the socket calls of the fuzzer.  Only program counters inside
+our modules (their ranges from /proc/modules) count.
+"""
+
+import fcntl
+import mmap
+import os
+import struct
+
+PATH = "/sys/kernel/debug/kcov"
+KCOV_INIT_TRACE = 0x80086301	# _IOR('c', 1, unsigned long)
+KCOV_ENABLE = 0x6364		# _IO('c', 100)
+KCOV_DISABLE = 0x6365		# _IO('c', 101)
+KCOV_TRACE_PC = 0
+WORDS = 1 << 17
+
+
+def module_ranges(prefix="ktarget_"):
+    """[(start, end)] of the loaded modules named @prefix*."""
+    out = []
+    try:
+        with open("/proc/modules") as f:
+            for line in f:
+                v = line.split()
+                if v[0].startswith(prefix) and len(v) >= 6:
+                    start = int(v[5], 16)
+                    if start:
+                        out.append((start, start + int(v[1])))
+    except (OSError, ValueError):
+        pass
+    return out
+
+
+class Kcov:
+    """One KCOV buffer, enabled around the operations of one thread."""
+
+    @staticmethod
+    def available():
+        return os.path.exists(PATH)
+
+    @classmethod
+    def open(cls):
+        try:
+            return cls()
+        except OSError:
+            return None
+
+    def __init__(self):
+        self.fd = os.open(PATH, os.O_RDWR)
+        fcntl.ioctl(self.fd, KCOV_INIT_TRACE, WORDS)
+        self.mem = mmap.mmap(self.fd, WORDS * 8, mmap.MAP_SHARED,
+                             mmap.PROT_READ | mmap.PROT_WRITE)
+        self.ranges = module_ranges()
+        self.on = False
+
+    def start(self):
+        try:
+            fcntl.ioctl(self.fd, KCOV_ENABLE, KCOV_TRACE_PC)
+        except OSError:
+            return
+        struct.pack_into("Q", self.mem, 0, 0)
+        self.on = True
+
+    def stop(self):
+        """The distinct PCs of our modules since start()."""
+        if not self.on:
+            return set()
+        n = min(struct.unpack_from("Q", self.mem, 0)[0], WORDS - 1)
+        pcs = struct.unpack_from("%dQ" % n, self.mem, 8)
+        fcntl.ioctl(self.fd, KCOV_DISABLE, 0)
+        self.on = False
+        if not self.ranges:
+            self.ranges = module_ranges()
+        return set(pc for pc in pcs
+                   if any(a <= pc < b for a, b in self.ranges))
