@@ -38,7 +38,7 @@ static struct kt_tg_pt_gp *kt_gp(struct config_item *item)
 static int kt_alua_u32(const char *page, u32 max, const char *what, u32 *val)
 {
 	if (kstrtou32(page, 0, val) || *val > max) {
-		pr_err("alua: %s takes 0 to %u\n", what, max);
+		pr_err_ratelimited("alua: %s takes 0 to %u\n", what, max);
 		return -EINVAL;
 	}
 	return 0;
@@ -53,7 +53,7 @@ static ssize_t kt_gp_store(struct config_item *item, const char *page,
 	if (ret)
 		return ret;
 	mutex_lock(&kt_cfg_mutex);
-	*field = val;
+	WRITE_ONCE(*field, val);
 	mutex_unlock(&kt_cfg_mutex);
 	return count;
 }
@@ -75,16 +75,19 @@ static ssize_t kt_gp_alua_access_state_store(struct config_item *item,
 		return ret;
 	/* 0 AO, 1 AN, 2 S, 3 U, 0xe O; LBA dependent and T are not settable */
 	if (val > 3 && val != 0xe) {
-		pr_err("alua: access state %u cannot be set\n", val);
+		pr_err_ratelimited("alua: access state %u cannot be set\n",
+				   val);
 		return -EINVAL;
 	}
-	if (!(gp->type & 1)) {
-		pr_err("alua: implicit ALUA is disabled for this group\n");
-		return -EINVAL;
-	}
+	/* the type check and the change are one step under the mutex */
 	mutex_lock(&kt_cfg_mutex);
-	gp->state = val;
-	gp->status = 2;
+	if (!(gp->type & 1)) {
+		mutex_unlock(&kt_cfg_mutex);
+		pr_err_ratelimited("alua: implicit ALUA is disabled for this group\n");
+		return -EINVAL;
+	}
+	WRITE_ONCE(gp->state, val);
+	WRITE_ONCE(gp->status, 2);
 	mutex_unlock(&kt_cfg_mutex);
 	return count;
 }
@@ -131,10 +134,8 @@ static ssize_t kt_gp_sup_store(struct config_item *item, const char *page,
 	if (ret)
 		return ret;
 	mutex_lock(&kt_cfg_mutex);
-	if (val)
-		gp->supported |= bit;
-	else
-		gp->supported &= ~bit;
+	WRITE_ONCE(gp->supported, val ? gp->supported | bit :
+		   gp->supported & ~bit);
 	mutex_unlock(&kt_cfg_mutex);
 	return count;
 }
@@ -194,7 +195,7 @@ static ssize_t kt_gp_tg_pt_gp_id_show(struct config_item *item, char *page)
 static ssize_t kt_gp_tg_pt_gp_id_store(struct config_item *item,
 				       const char *page, size_t count)
 {
-	pr_err("alua: the id of default_tg_pt_gp is fixed at 0\n");
+	pr_err_ratelimited("alua: the id of default_tg_pt_gp is fixed at 0\n");
 	return -EINVAL;
 }
 

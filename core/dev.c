@@ -327,6 +327,9 @@ static ssize_t kt_attrib_store(struct config_item *item, const char *page,
 	if (!ret && *field != val) {
 		/* commands read it without the mutex: one untorn store */
 		WRITE_ONCE(*field, val);
+		if (d->off == offsetof(struct kt_dev_attrib,
+				       emulate_write_cache))
+			kt_ua_dev_others(dev, NULL, KT_UA_MODE_CHANGED);
 	}
 	mutex_unlock(&kt_cfg_mutex);
 	return ret ? ret : count;

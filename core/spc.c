@@ -153,7 +153,12 @@ static void kt_spc_mode_sense(struct kt_cmd *cmd)
 	kt_spc_build_reply(cmd, kt_mode_sense_build, &mi);
 }
 
-/* Check the parameter list, then apply it. */
+/*
+ * Check the parameter list and apply it as one change under kt_cfg_mutex,
+ * so that concurrent MODE SELECTs and attribute stores never interleave,
+ * then tell every other I_T nexus with a unit attention.  A nexus that
+ * sees the LUN write-protected may not change what all the others get.
+ */
 static kt_status_t kt_mode_select_apply(struct kt_cmd *cmd, const u8 *buf,
 					u32 len)
 {
@@ -162,6 +167,11 @@ static kt_status_t kt_mode_select_apply(struct kt_cmd *cmd, const u8 *buf,
 	kt_status_t status;
 	u16 field;
 
+	mutex_lock(&kt_cfg_mutex);
+	if (cmd->write_protect || READ_ONCE(cmd->mlun->write_protect)) {
+		mutex_unlock(&kt_cfg_mutex);
+		return KT_S_WRITE_PROTECTED;
+	}
 	kt_mode_info_fill(cmd, &cur);
 	status = kt_mode_select_parse(buf, len, cmd->d.len == 10, &cur, &want,
 				      &field);
@@ -172,6 +182,7 @@ static kt_status_t kt_mode_select_apply(struct kt_cmd *cmd, const u8 *buf,
 		WRITE_ONCE(dev->d_sense, want.d_sense);
 		kt_ua_dev_others(dev, cmd->mlun, KT_UA_MODE_CHANGED);
 	}
+	mutex_unlock(&kt_cfg_mutex);
 	if (status != KT_OK && field != 0xffff)
 		kt_cmd_bad_param(cmd, field, -1);
 	return status;
@@ -262,6 +273,9 @@ static kt_status_t kt_spc_setup_mode_select(struct kt_cmd *cmd)
 		kt_cmd_bad_cdb(cmd, 1, 0);
 		return KT_S_INVALID_FIELD_CDB;
 	}
+	/* refused before any parameter data is asked for */
+	if (cmd->write_protect)
+		return KT_S_WRITE_PROTECTED;
 	if (d->alloc_len > KT_MODE_SELECT_MAX) {
 		/* PARAMETER LIST LENGTH: byte 4 of (6), 7-8 of (10) */
 		kt_cmd_bad_cdb(cmd, d->len == 10 ? 7 : 4, -1);

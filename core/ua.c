@@ -47,18 +47,18 @@ void kt_ua_lun_others(struct kt_lun *lun, struct kt_mapped_lun *except,
 
 /*
  * kt_ua_dev_others - establish @ua for every I_T nexus that sees @dev,
- * except the one behind @except (e.g. after MODE SELECT changed a shared
- * page).  Takes kt_cfg_mutex.
+ * except the one behind @except (NULL: all of them), e.g. after MODE
+ * SELECT changed a shared page.  kt_cfg_mutex held, so that the change
+ * and its unit attentions are one step for every other nexus.
  */
 void kt_ua_dev_others(struct kt_dev *dev, struct kt_mapped_lun *except,
 		      enum kt_ua ua)
 {
 	struct kt_lun *lun;
 
-	mutex_lock(&kt_cfg_mutex);
+	lockdep_assert_held(&kt_cfg_mutex);
 	list_for_each_entry(lun, &dev->luns, dev_entry)
 		kt_ua_lun_others(lun, except, ua);
-	mutex_unlock(&kt_cfg_mutex);
 }
 
 /* kt_ua_pop - report and clear the highest priority pending UA. */
