@@ -175,6 +175,10 @@ static void kt_cmd_put_lun(struct kt_cmd *cmd)
 	WRITE_ONCE(cmd->klun, NULL);
 	cmd->mlun = NULL;
 	cmd->dev = NULL;
+	if (lun && cmd->lun_running) {
+		cmd->lun_running = false;
+		kt_tmr_lun_done(lun);
+	}
 	if (lun)
 		percpu_ref_put(&lun->ref);
 	if (mlun)
@@ -544,6 +548,10 @@ void kt_cmd_submit(struct kt_cmd *cmd)
 	if (WARN_ON_ONCE(cmd->submitted))
 		return;
 	cmd->submitted = true;
+	if (cmd->klun) {
+		atomic_inc(&cmd->klun->running);
+		cmd->lun_running = true;
+	}
 	if (cmd->state != KT_CMD_WAIT_DATA) {
 		kt_cmd_run(cmd);
 		return;
@@ -607,10 +615,13 @@ void kt_cmd_release(struct kt_cmd *cmd)
 	if (cmd->aux_sgl)
 		sgl_free_n_order(cmd->aux_sgl, cmd->aux_nents, 0);
 	kt_cmd_put_lun(cmd);	/* dropped before running */
-	/* wake under the lock: the session may be freed once it is idle */
+	/*
+	 * wake under the lock: the session may be freed once it is idle;
+	 * task management may wait for this very command
+	 */
 	spin_lock_irqsave(&sess->lock, flags);
 	list_del_init(&cmd->sess_entry);
-	if (list_empty(&sess->cmds))
+	if (list_empty(&sess->cmds) || wq_has_sleeper(&sess->idle))
 		wake_up(&sess->idle);
 	spin_unlock_irqrestore(&sess->lock, flags);
 	ops->release_cmd(cmd);

@@ -116,6 +116,9 @@ void kt_ua_dev_others(struct kt_dev *dev, struct kt_mapped_lun *except,
 bool kt_ua_check(struct kt_cmd *cmd);
 bool kt_ua_pop(struct kt_mapped_lun *mlun, u8 *asc, u8 *ascq);
 
+/* tmr.c */
+void kt_tmr_lun_done(struct kt_lun *lun);
+
 /* cmd.c */
 void kt_cmd_complete(struct kt_cmd *cmd, kt_status_t status);
 void kt_cmd_copy_to_sgl(struct kt_cmd *cmd, const void *buf, u32 len);

@@ -7,61 +7,59 @@
  */
 #define pr_fmt(fmt) "ktarget: " fmt
 
-#include <linux/delay.h>
+#include <linux/wait.h>
 #include "core.h"
 
-#define KT_RESET_WAIT_MS	(60 * 1000)
+#define KT_RESET_WAIT		(60 * HZ)
 
-static bool kt_sess_busy_on(struct kt_session *sess, struct kt_lun *lun)
+/* Task management waiting for commands; woken as they complete. */
+static DECLARE_WAIT_QUEUE_HEAD(kt_tmr_wq);
+
+/* kt_tmr_lun_done - a submitted command of @lun completed (any context) */
+void kt_tmr_lun_done(struct kt_lun *lun)
+{
+	if (atomic_dec_and_test(&lun->running) && wq_has_sleeper(&kt_tmr_wq))
+		wake_up(&kt_tmr_wq);
+}
+
+/* Wait until no submitted command of any session is left on @lun. */
+static int kt_lun_wait_idle(struct kt_lun *lun)
+{
+	if (wait_event_timeout(kt_tmr_wq, !atomic_read(&lun->running),
+			       KT_RESET_WAIT))
+		return 0;
+	pr_warn("LUN reset of %s lun_%llu: commands still running after %u s\n",
+		lun->tpg->wwn->name, lun->index, KT_RESET_WAIT / HZ);
+	return -ETIMEDOUT;
+}
+
+static bool kt_sess_has_task(struct kt_session *sess,
+			     bool (*match)(const struct kt_cmd *cmd, u64 key),
+			     u64 key)
 {
 	struct kt_cmd *cmd;
-	bool busy = false;
+	bool found = false;
 
 	spin_lock_irq(&sess->lock);
-	/* commands not submitted yet are their fabric's to drop */
 	list_for_each_entry(cmd, &sess->cmds, sess_entry) {
-		if (cmd->submitted && READ_ONCE(cmd->klun) == lun) {
-			busy = true;
+		if (cmd->submitted && match(cmd, key)) {
+			found = true;
 			break;
 		}
 	}
 	spin_unlock_irq(&sess->lock);
-	return busy;
+	return found;
 }
 
-static bool kt_lun_busy(struct kt_lun *lun)
+bool kt_tmr_wait_tasks(struct kt_session *sess,
+		       bool (*match)(const struct kt_cmd *cmd, u64 key),
+		       u64 key, unsigned long timeout)
 {
-	struct kt_tpg *tpg = lun->tpg;
-	struct kt_session *sess;
-	bool busy = false;
-
-	spin_lock(&tpg->lock);
-	list_for_each_entry(sess, &tpg->sessions, tpg_entry) {
-		if (kt_sess_busy_on(sess, lun)) {
-			busy = true;
-			break;
-		}
-	}
-	spin_unlock(&tpg->lock);
-	return busy;
+	return wait_event_timeout(sess->idle,
+				  !kt_sess_has_task(sess, match, key),
+				  timeout) > 0;
 }
-
-/* Wait until no command of any session is left on @lun (bounded). */
-static int kt_lun_wait_idle(struct kt_lun *lun)
-{
-	unsigned int waited = 0;
-
-	while (kt_lun_busy(lun)) {
-		if (waited >= KT_RESET_WAIT_MS) {
-			pr_warn("LUN reset of %s lun_%llu: commands still running after %u ms\n",
-				lun->tpg->wwn->name, lun->index, waited);
-			return -ETIMEDOUT;
-		}
-		msleep(20);
-		waited += 20;
-	}
-	return 0;
-}
+EXPORT_SYMBOL_GPL(kt_tmr_wait_tasks);
 
 int kt_tmr_lun_reset(struct kt_session *sess, u64 lun)
 {

@@ -6,7 +6,6 @@
 #define pr_fmt(fmt) "ktarget_iscsi: " fmt
 
 #include <linux/crc32c.h>
-#include <linux/delay.h>
 #include <linux/moduleparam.h>
 #include <linux/scatterlist.h>
 #include "conn.h"
@@ -981,41 +980,26 @@ static int kti_rx_task(struct kti_conn *conn, const u8 *bhs,
 	return 0;
 }
 
-/* tasks the core runs; those not submitted yet are the fabric's to drop */
+/* tasks the core runs (kt_tmr_wait_tasks() looks at submitted ones) */
 static bool kti_task_has_itt(const struct kt_cmd *kc, u64 itt)
 {
-	return kc->submitted && kc->tag == itt;
+	return kc->tag == itt;
 }
 
 static bool kti_task_on_lun(const struct kt_cmd *kc, u64 lun)
 {
-	return kc->submitted && kc->lun == lun;
+	return kc->lun == lun;
 }
 
 /*
- * Wait (bounded, 60 s) until no task of this session that @match()es
- * @key is in the core any more.
+ * Wait (bounded, 60 s; woken as tasks are released) until no task of this
+ * session that @match()es @key is in the core any more.
  */
 static bool kti_wait_tasks(struct kti_conn *conn,
 			   bool (*match)(const struct kt_cmd *kc, u64 key),
 			   u64 key)
 {
-	struct kt_session *ks = conn->sess->ks;
-	struct kt_cmd *kc;
-	int tries = 3000;
-	bool busy;
-
-	do {
-		busy = false;
-		spin_lock_irq(&ks->lock);
-		list_for_each_entry(kc, &ks->cmds, sess_entry)
-			if (match(kc, key))
-				busy = true;
-		spin_unlock_irq(&ks->lock);
-		if (busy)
-			msleep(20);
-	} while (busy && --tries);
-	return !busy;
+	return kt_tmr_wait_tasks(conn->sess->ks, match, key, 60 * HZ);
 }
 
 /*

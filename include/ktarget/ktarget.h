@@ -301,6 +301,7 @@ struct kt_cmd {
 	enum kt_cmd_state state;
 	kt_status_t refused;	/* why, in state KT_CMD_REFUSED */
 	bool submitted;		/* kt_cmd_submit() was called */
+	bool lun_running;	/* counted in klun->running */
 	struct kt_cdb d;
 	struct kt_lun *klun;
 	struct kt_mapped_lun *mlun;
@@ -376,6 +377,8 @@ struct kt_wwn {
  *	under kt_cfg_mutex, read by the I/O path only after taking @ref
  * @ref: live while linked; each command holds one reference
  * @drained: completed when @ref drops to zero after kill
+ * @running: submitted commands not yet completed (task management waits
+ *	for it to fall to zero, woken by completions)
  * @fabric_priv: for the fabric's lun_link/lun_unlink hooks
  */
 struct kt_lun {
@@ -384,6 +387,7 @@ struct kt_lun {
 	struct kt_dev *dev;
 	struct percpu_ref ref;
 	struct completion drained;
+	atomic_t running;
 	bool linked;
 	u16 rtpi;		/* relative target port id, unique per device */
 	struct list_head dev_entry;	/* in dev->luns, under kt_cfg_mutex */
@@ -471,6 +475,7 @@ struct kt_tpg {
  * struct kt_session - an I_T nexus
  * @lock: protects @cmds
  * @cmds: commands prepared and not yet released
+ * @idle: woken when a command of @cmds is released (while anyone waits)
  * @write_buffered: bytes of core buffers held by writes from prepare to
  *	completion, bounded by ktarget_core.max_write_buffer_mb
  */
@@ -615,6 +620,16 @@ int kt_tmr_lun_reset(struct kt_session *sess, u64 lun);
  * Process context.
  */
 int kt_tmr_tpg_reset(struct kt_tpg *tpg, struct kt_session *sess);
+
+/*
+ * kt_tmr_wait_tasks - wait (at most @timeout jiffies) until no submitted
+ * command of @sess that @match()es @key is left, i.e. until each has been
+ * answered and released.  Woken by releases, no polling.  Returns false
+ * on timeout.  Process context.
+ */
+bool kt_tmr_wait_tasks(struct kt_session *sess,
+		       bool (*match)(const struct kt_cmd *cmd, u64 key),
+		       u64 key, unsigned long timeout);
 
 /* configfs helpers for fabrics' attribute show/store functions */
 static inline struct kt_tpg *kt_tpg_from_item(struct config_item *item)
