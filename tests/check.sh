@@ -28,7 +28,8 @@
 # KT_DEBUG=1 (make check-debug): first builds (or finds in its cache) the
 # debug kernel of tests/debug/build.sh, then runs the build step against
 # its tree (W=1, KCOV_INSTRUMENT=y, in tests/vm/.cache/build-debug) and
-# the guest steps on it, with timeouts times KT_TIMEOUT_SCALE (default 4);
+# the guest steps on it, with timeouts times KT_TIMEOUT_SCALE (default 4)
+# and 3 GiB of guest memory (KT_MEM);
 # TESTS defaults to 'guest/' there; logs in tests/vm/.cache/logs-debug/.
 # Its own last line is "N passed, N failed" too.
 set -uo pipefail
@@ -42,6 +43,8 @@ if [ "$DEBUG" = 1 ]; then
 	TESTS=${TESTS:-guest/}
 	KT_MAKE_ARGS=(KCOV_INSTRUMENT=y)
 	export KT_TIMEOUT_SCALE=${KT_TIMEOUT_SCALE:-4}
+	# KASAN's shadow, kmemleak's and SLUB_DEBUG_ON's metadata need room
+	export KT_MEM=${KT_MEM:-3072}
 else
 	LOGS=$KT_CACHE/logs
 	BUILD=$KT_CACHE/build
