@@ -4,6 +4,8 @@
 #   make            build every module against KDIR
 #   make run        boot a test VM with a LUN exported (tests/vm)
 #   make check      the whole test suite; ends with "N passed, N failed"
+#   make check-debug  the guest suites on a debug kernel (KASAN, lockdep,
+#                   kmemleak, UBSAN, ...; tests/debug); TESTS= selects
 #   make bench      ktarget against LIO and tgt in one VM boot (tests/bench)
 #   make lint       checkpatch --strict over our sources
 #   make fuzz-net   the iSCSI network fuzzer, DURATION=<s> [SEED=<n>] (tests/netfuzz)
@@ -44,11 +46,14 @@ run:
 check:
 	tests/check.sh
 
+check-debug:
+	KT_DEBUG=1 tests/check.sh
+
 bench:
 	tests/bench/bench.sh
 
 fuzz-net:
 	tests/netfuzz/fuzz-net.sh
 
-.PHONY: all modules sparse clean lint unit fuzz run check bench
+.PHONY: all modules sparse clean lint unit fuzz run check check-debug bench
 .PHONY: fuzz-net

@@ -24,13 +24,33 @@
 # (the other kernels' builds only).
 # KDIR=<headers> builds against other headers (and boots their kernel).
 # Logs: tests/vm/.cache/logs/<step>.log
+#
+# KT_DEBUG=1 (make check-debug): first builds (or finds in its cache) the
+# debug kernel of tests/debug/build.sh, then runs the build step against
+# its tree (W=1, KCOV_INSTRUMENT=y, in tests/vm/.cache/build-debug) and
+# the guest steps on it, with timeouts times KT_TIMEOUT_SCALE (default 4)
+# and 3 GiB of guest memory (KT_MEM);
+# TESTS defaults to 'guest/' there; logs in tests/vm/.cache/logs-debug/.
+# Its own last line is "N passed, N failed" too.
 set -uo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/vm/common.sh"
 
-LOGS=$KT_CACHE/logs
-BUILD=$KT_CACHE/build
-TESTS=${TESTS:-}
+DEBUG=${KT_DEBUG:-0}
+if [ "$DEBUG" = 1 ]; then
+	LOGS=$KT_CACHE/logs-debug
+	BUILD=$KT_CACHE/build-debug
+	TESTS=${TESTS:-guest/}
+	KT_MAKE_ARGS=(KCOV_INSTRUMENT=y)
+	export KT_TIMEOUT_SCALE=${KT_TIMEOUT_SCALE:-4}
+	# KASAN's shadow, kmemleak's and SLUB_DEBUG_ON's metadata need room
+	export KT_MEM=${KT_MEM:-3072}
+else
+	LOGS=$KT_CACHE/logs
+	BUILD=$KT_CACHE/build
+	TESTS=${TESTS:-}
+	KT_MAKE_ARGS=()
+fi
 PASSED=0
 FAILED=0
 STEP=0
@@ -53,7 +73,7 @@ plan() {
 	if [ ${#GUESTS[@]} -gt 0 ] || selected build; then
 		STEPS+=(build)
 	fi
-	extra_kdirs
+	[ "$DEBUG" = 1 ] || extra_kdirs
 	selected sparse && STEPS+=(sparse)
 	selected lint && STEPS+=(lint)
 	[ -f "$KT_ROOT/tests/unit/Makefile" ] && selected unit && STEPS+=(unit)
@@ -150,7 +170,8 @@ build_in() {
 
 	begin "$name"
 	copy_sources "$dir"
-	if ! make -C "$dir" -j"$(nproc)" KDIR="$hdrs" W=1 modules >"$log" 2>&1; then
+	if ! make -C "$dir" -j"$(nproc)" KDIR="$hdrs" W=1 "${KT_MAKE_ARGS[@]}" modules \
+		>"$log" 2>&1; then
 		host_result 0 "$log" "make failed" "$WARN_RE" "$dir"
 	elif n=$(count_warnings "$log") && [ "$n" -gt 0 ]; then
 		host_result 0 "$log" "$n warning(s)" "$WARN_RE" "$dir"
@@ -204,7 +225,7 @@ step_make() {
 }
 
 step_guest() {
-	local g=$1 name log p f res rc dm to extra=0 why=
+	local g=$1 name log p f res rc dm leak to extra=0 why=
 
 	name=$(basename "$g" .sh)
 	log=$LOGS/guest-$name.log
@@ -215,6 +236,7 @@ step_guest() {
 	f=$(grep -c '^FAIL: ' "$log")
 	res=$(grep '^run-guest: result ' "$log" | tail -n1)
 	dm=$(sed -n 's/.* dmesg=\([a-z]*\).*/\1/p' <<<"$res")
+	leak=$(sed -n 's/.* kmemleak=\([a-z]*\).*/\1/p' <<<"$res")
 	to=$(sed -n 's/.* timeout=\([a-z]*\).*/\1/p' <<<"$res")
 	if [ -z "$res" ]; then
 		extra=1 why="the rig failed"
@@ -222,6 +244,8 @@ step_guest() {
 		extra=1 why="timeout"
 	elif [ "$dm" = bad ]; then
 		extra=1 why="kernel log shows problems"
+	elif [ "$leak" = bad ]; then
+		extra=1 why="kmemleak lists objects of our modules"
 	elif [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then
 		extra=1 why="exit status $rc"
 	fi
@@ -235,6 +259,23 @@ step_guest() {
 	fi
 }
 
+# make check-debug: build or find the debug kernel, then use its tree and
+# its rig files (env-<release>) for everything after.
+debug_kernel() {
+	local log=$LOGS/debug-kernel.log t0 rel
+
+	t0=$(date +%s)
+	echo "debug kernel (tests/debug/build.sh; a fresh build takes long) ..."
+	if ! rel=$("$KT_ROOT/tests/debug/build.sh" 2>"$log"); then
+		tail -n 30 "$log"
+		echo "0 passed, 1 failed"
+		return 1
+	fi
+	echo "debug kernel $rel ready ($(($(date +%s) - t0))s)"
+	export KABI=$rel
+	unset KDIR
+}
+
 main() {
 	local g s
 
@@ -246,6 +287,9 @@ main() {
 		tail -n 30 "$LOGS/setup.log"
 		echo "0 passed, 1 failed"
 		exit 1
+	fi
+	if [ "$DEBUG" = 1 ]; then
+		debug_kernel || exit 1
 	fi
 	kt_load_env
 	plan

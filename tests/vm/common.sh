@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash disable=SC2034
 #
 # Sourced by the host-side scripts of the test rig (setup.sh, run-guest.sh,
 # run.sh, ../check.sh). Defines paths and loads what setup.sh found.

@@ -30,7 +30,10 @@ IQN=iqn.2003-01.org.ktarget:run
 T=$KT_CFS/iscsi/$IQN/tpgt_1
 say "iSCSI: $IQN, portal 0.0.0.0:3260, demo mode (any initiator, no CHAP)"
 modprobe virtio_net 2>/dev/null
-nic=$(ls /sys/class/net | grep -v '^lo$' | head -n1)
+nic=
+for n in /sys/class/net/*; do
+	[ "${n##*/}" = lo ] || { nic=${n##*/}; break; }
+done
 if [ -n "$nic" ]; then
 	ip link set "$nic" up
 	ip addr add 10.0.2.15/24 dev "$nic"

@@ -10,10 +10,11 @@
 # the guest kernel log.
 #
 # Exit status: the script's own when it failed; 124 on timeout; 125 when
-# the script passed but the kernel log shows a WARNING/BUG/Oops/... or the
-# guest died before the script finished.
+# the script passed but the kernel log shows a WARNING/BUG/Oops/..., kmemleak
+# lists an object of our modules (debug kernel), or the guest died before
+# the script finished.
 # The last line on stderr is machine-readable:
-#   run-guest: result <name>: rc=<n|none> dmesg=<ok|bad> timeout=<yes|no> boot=<s> (guest <s>) time=<s>
+#   run-guest: result <name>: rc=<n|none> dmesg=<ok|bad> kmemleak=<ok|bad|-> timeout=<yes|no> boot=<s> (guest <s>) time=<s>
 #
 # -i: interactive: the script gets the serial console (stdin must be a
 #     terminal); no timeout. Ctrl-A X kills QEMU.
@@ -25,6 +26,7 @@
 #   KT_NIC=none       the -nic option (make run forwards the iSCSI port)
 #   KT_KEEP=1           keep the run folder (default: kept for failures)
 #   KT_SLUB_DEBUG=FZPU  the guest's slub_debug= (empty: none; make bench)
+#   KT_TIMEOUT_SCALE=1  multiplies the timeout (the debug kernel is slower)
 # A guest script may list kernel-log lines to tolerate, one ERE per line:
 #   # kt-dmesg-allow: <regex>
 # and ask for a longer timeout than 600 s:
@@ -33,7 +35,24 @@ set -uo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
+# Kernel-log lines that fail a run, on both kernels.  The debug kernel's
+# checkers (tests/debug/): KASAN, UBSAN, lockdep (circular, recursive,
+# inconsistent, irq inversion, RCU, "sleeping function called from invalid
+# context" is a BUG:), DEBUG_OBJECTS (ODEBUG), slub_debug ("BUG <cache>
+# (Not tainted): Redzone overwritten", "Poison overwritten", ...) and a
+# kmemleak that stopped working.
 DMESG_BAD='WARNING:|BUG:|kernel BUG|Oops|Call Trace:|hung task|blocked for more than|refcount_t:|list_(add|del) corruption|list corruption|Slab cache still has objects|general protection fault|Kernel panic|UBSAN:|KASAN:|stack-protector|double fault'
+DMESG_BAD+='|possible circular locking|possible recursive locking|inconsistent lock state|possible irq lock inversion|suspicious RCU usage|lock held when returning to user space|DEBUG_LOCKS_WARN_ON|INFO: trying to register non-static key|ODEBUG:'
+DMESG_BAD+='|BUG [^ ]+ \((Not tainted|Tainted)|Redzone overwritten|Poison overwritten|Padding overwritten|Object already free|Freepointer corrupt'
+DMESG_BAD+='|kmemleak: (Cannot|Kernel memory leak detector disabled)'
+
+# kmemleak (debug kernel): guest-init.sh leaves the report of the scans
+# after the script in out/kmemleak; a record fails the run when its
+# backtrace passes through our modules: ktarget_*/kti_/kt_ symbols, a
+# [ktarget_*] module tag, or a raw module-area address (a module that was
+# unloaded before the scan: on the debug kernel all else is built in but
+# brd).  tests/debug/kmemleak-allow lists EREs of records to ignore.
+KMEMLEAK_OURS='\[ktarget_|[ >](ktarget_|kti_|kt_)[a-z0-9_.]*\+0x|\] 0xffffffff[a-f][0-9a-f]+$'
 
 INTERACTIVE=0
 if [ "${1:-}" = -i ]; then
@@ -48,6 +67,8 @@ NAME=$(basename "$SCRIPT" .sh)
 # Timeout: KT_TIMEOUT, else the script's "# kt-timeout: <s>" line, else 600.
 TIMEOUT=${KT_TIMEOUT:-$(sed -n 's/^# kt-timeout: *\([0-9][0-9]*\).*/\1/p' "$SCRIPT" | head -n1)}
 TIMEOUT=${TIMEOUT:-600}
+# KT_TIMEOUT_SCALE: a factor for a slower kernel (make check-debug).
+TIMEOUT=$((TIMEOUT * ${KT_TIMEOUT_SCALE:-1}))
 
 [ -r "$KT_ENV_FILE" ] || "$KT_VM_DIR/setup.sh" || exit 1
 kt_load_env
@@ -99,6 +120,7 @@ write_job() {
 		printf 'KT_CWD=%q\n' "$KT_ROOT"
 		printf 'KT_INTERACTIVE=%q\n' "$INTERACTIVE"
 		[ "$INTERACTIVE" = 1 ] || printf 'KT_TIMEOUT=%q\n' "$TIMEOUT"
+		printf 'KT_KMEMLEAK_WAIT=%q\n' "${KT_KMEMLEAK_WAIT:-6}"
 		printf 'KT_ARGS=('
 		[ $# -gt 0 ] && printf '%q ' "$@"
 		printf ')\n'
@@ -131,6 +153,7 @@ qemu_cmd() {
 	local keep slub=${KT_SLUB_DEBUG-FZPU}
 
 	keep=$(keep_paths)
+	# shellcheck disable=SC2054	# commas inside QEMU options
 	QEMU=(qemu-system-x86_64 -accel tcg,thread=multi -cpu max
 	      -m "${KT_MEM:-2048}" -smp "${KT_SMP:-2}" -no-reboot -nic "${KT_NIC:-none}"
 	      -kernel "$KT_KERNEL" -initrd "$KT_INITRD"
@@ -181,8 +204,25 @@ dmesg_problems() {
 		grep -E "$DMESG_BAD" | grep -Ev "$allow"
 }
 
+# Print the kmemleak records (one line each: the object, its size, its
+# backtrace) that involve our modules and no allowed pattern.
+kmemleak_problems() {
+	local f=$RUN/out/kmemleak allow=$KT_ROOT/tests/debug/kmemleak-allow re
+
+	[ -s "$f" ] || return 0
+	re=$(grep -Ev '^[[:space:]]*(#|$)' "$allow" 2>/dev/null | paste -sd'|')
+	[ -n "$re" ] || re='^$'
+	OURS=$KMEMLEAK_OURS awk '
+		function flush() { if (rec != "" && hit) print rec; rec = ""; hit = 0 }
+		BEGIN { ours = ENVIRON["OURS"] }
+		/^unreferenced object/ { flush(); rec = $0; next }
+		rec == "" { next }
+		/^ *\[</ { sub(/^ */, ""); rec = rec " | " $0; if ($0 ~ ours) hit = 1 }
+		END { flush() }' "$f" | grep -Ev "$re"
+}
+
 main() {
-	local t0 t1 qrc rc=none dm=ok to=no boot=- status bad
+	local t0 t1 qrc rc=none dm=ok to=no boot=- status bad leak=- leaks
 
 	[[ "$KT_ROOT$KT_CACHE" != *[[:space:]]* ]] || kt_die "the rig cannot live in a path with spaces"
 	[ "$INTERACTIVE" = 0 ] || [ -t 0 ] || kt_die "-i needs a terminal on stdin"
@@ -210,6 +250,16 @@ main() {
 		printf '%s\n' "$bad" | head -n 20 | sed 's/^/  | /' >&2
 		kt_log "run-guest: full log: $RUN/out/dmesg.live"
 	fi
+	if [ -f "$RUN/out/kmemleak" ]; then
+		leak=ok
+		leaks=$(kmemleak_problems)
+		if [ -n "$leaks" ]; then
+			leak=bad
+			kt_log "run-guest: $NAME: kmemleak lists $(printf '%s\n' "$leaks" | wc -l) object(s) of our modules:"
+			printf '%s\n' "$leaks" | head -n 10 | cut -c1-900 | sed 's/^/  | /' >&2
+			kt_log "run-guest: full report: $RUN/out/kmemleak"
+		fi
+	fi
 	if [ "$to" = yes ]; then
 		kt_log "run-guest: $NAME: TIMEOUT after ${TIMEOUT}s; kernel log: $RUN/out/dmesg.live"
 		tail -n 30 "$RUN/out/dmesg.live" 2>/dev/null | sed 's/^/  | /' >&2
@@ -220,14 +270,14 @@ main() {
 		status=125
 	elif [ "$rc" != 0 ]; then
 		status=$rc
-	elif [ "$dm" = bad ]; then
+	elif [ "$dm" = bad ] || [ "$leak" = bad ]; then
 		status=125
 	else
 		status=0
 	fi
 	[ $status -eq 0 ] && [ -z "${KT_KEEP:-}" ] && rm -rf "$RUN" && RUN=
-	printf 'run-guest: result %s: rc=%s dmesg=%s timeout=%s boot=%s time=%ss\n' \
-		"$NAME" "$rc" "$dm" "$to" "$boot" \
+	printf 'run-guest: result %s: rc=%s dmesg=%s kmemleak=%s timeout=%s boot=%s time=%ss\n' \
+		"$NAME" "$rc" "$dm" "$leak" "$to" "$boot" \
 		"$(echo "$t1 $t0" | awk '{printf "%.1f", $1 - $2}')" >&2
 	return $status
 }

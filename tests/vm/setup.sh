@@ -234,6 +234,7 @@ build_initrd() {
 	mdir=$img/lib/modules/$KABI
 	tmp=$(mktemp -d "$KT_CACHE/initrd.XXXXXX")
 	mkdir -p "$tmp/root/bin" "$tmp/root/lib/modules"
+	: >"$tmp/root/lib/modules/order"
 	cp /bin/busybox "$tmp/root/bin/busybox"
 	for m in $INITRD_MODS; do
 		initrd_add_mod "$mdir" "$m" "$tmp/root/lib/modules"
@@ -271,6 +272,7 @@ main() {
 	mkdir -p "$KT_CACHE"
 	exec 9>"$KT_CACHE/setup.lock"
 	flock 9
+	# shellcheck disable=SC2086	# one word per package
 	install_pkgs $PKGS
 	KABI=$(find_abi)
 	KDIR=${KDIR:-/usr/src/linux-headers-$KABI}
@@ -304,6 +306,7 @@ EOF
 # tests/debug/build.sh sources this file for its functions.
 [ "${BASH_SOURCE[0]}" = "$0" ] || return 0
 if [ "${1:-}" = --packages ]; then
+	# shellcheck disable=SC2086
 	echo $PKGS
 	exit 0
 fi
