@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# kt-timeout: 600
+# kt-timeout: 1200
 #
 # Bad input on the iSCSI fabric: tests/iscsi/hostile.py, our own hostile
 # initiator, sends malformed PDUs (wrong opcodes, lengths that disagree,
@@ -186,12 +186,12 @@ kt_check hostile-login hostile login || kt_abort hostile-login "a correct login 
 
 # the victims
 # (niced: under TCG a full-speed victim slows every case down tenfold)
-nice -n 19 timeout -s KILL 400 iscsi-perf -i $PERF_INI -m 4 -b 16 -x 0 "$URL" \
+nice -n 19 timeout -s KILL 1100 iscsi-perf -i $PERF_INI -m 4 -b 16 -x 0 "$URL" \
 	>"$LOGS/perf.out" 2>&1 &
 PERF_PID=$!
 rm -f $STOP
 PY=(nice -n 10 "${PY[@]}")
-bg_start victim -i $PY_INI --seconds 360 --pause 0.2 --stop-file $STOP
+bg_start victim -i $PY_INI --seconds 1000 --pause 0.2 --stop-file $STOP
 PY=("${PY[@]:3}")
 
 # slow cases in the background: login timeout, a stalled logout
