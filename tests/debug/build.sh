@@ -23,7 +23,7 @@ set -euo pipefail
 . "$KT_VM_DIR/setup.sh"
 
 # Bump when the way the kernel is built changes (not the fragment).
-RECIPE=1
+RECIPE=2
 FRAG=$KT_ROOT/tests/debug/kernel.config
 TAR=/usr/src/linux-source-6.1.tar.xz
 
@@ -55,7 +55,9 @@ build_kernel() {
 	# An interrupted build resumes where it stopped.
 	[ -f "$d/configured" ] || configure_kernel "$d"
 	kt_log "debug: building vmlinux and modules (nice -n ${KT_DEBUG_NICE:-15}, -j$jobs; log: $log)"
-	if ! nice -n "${KT_DEBUG_NICE:-15}" make -C "$src" -j"$jobs" vmlinux modules \
+	# bzImage: this kernel's ELF vmlinux triple-faults at its PVH entry
+	# under QEMU (seen with KASAN), so the rig boots the bzImage.
+	if ! nice -n "${KT_DEBUG_NICE:-15}" make -C "$src" -j"$jobs" bzImage modules \
 		>>"$log" 2>&1; then
 		tail -n 30 "$log" >&2
 		kt_die "the debug kernel build failed (log: $log)"
@@ -102,8 +104,6 @@ main() {
 	rel=$(cat "$d/linux/include/config/kernel.release")
 	KABI=$rel
 	mkdir -p "$d/image/lib/modules/$rel/kernel"
-	readelf -n "$d/linux/vmlinux" | grep -q 'type: (0x00000012)' ||
-		kt_die "the debug vmlinux has no PVH entry point (CONFIG_PVH)"
 	# Everything the initramfs would load is built in.
 	# shellcheck disable=SC2034	# build_initrd reads it
 	INITRD_MODS=
@@ -112,7 +112,7 @@ main() {
 KABI='$rel'
 KDIR='$d/linux'
 KT_IMAGE='$d/image'
-KT_KERNEL='$d/linux/vmlinux'
+KT_KERNEL='$d/linux/arch/x86/boot/bzImage'
 KT_INITRD='$d/initrd.gz'
 CHECKPATCH='$(find_checkpatch)'
 KT_DEBUG_KERNEL=1
