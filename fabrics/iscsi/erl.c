@@ -261,12 +261,14 @@ int kti_cmd_recover(struct kti_conn *conn, struct kti_cmd *cmd)
 /*
  * kti_orphan - @cmd's connection failed at ERL 2: the task waits in its
  * session for a TASK REASSIGN (connection teardown, no thread of the
- * connection runs).
+ * connection runs).  SCSI tasks only: the session's orphans are what
+ * TASK REASSIGN takes over and answers with a SCSI Response.
  */
 void kti_orphan(struct kti_conn *conn, struct kti_cmd *cmd)
 {
 	struct kti_sess *sess = conn->sess;
 
+	WARN_ON_ONCE(cmd->opcode != KTI_OP_SCSI_CMD);
 	if (!cmd->retained)
 		atomic_dec(&conn->nr_cmds);
 	cmd->retained = false;
@@ -286,13 +288,20 @@ void kti_orphan(struct kti_conn *conn, struct kti_cmd *cmd)
 
 /*
  * kti_conn_orphan_retained - the end of a connection at ERL 2: its
- * answered tasks (sent or not) wait for reassignment too.
+ * answered SCSI tasks (sent or not) wait for reassignment too.  The
+ * answers of other requests (NOP-Out, Text, TMF) are kept only for a
+ * Status SNACK on their own connection: they go now.  Only a SCSI task
+ * has a core command for TASK REASSIGN to answer again and release.
  */
 void kti_conn_orphan_retained(struct kti_conn *conn)
 {
 	struct kti_cmd *cmd, *next;
 
 	list_for_each_entry_safe(cmd, next, &conn->retained, ack_entry) {
+		if (cmd->opcode != KTI_OP_SCSI_CMD) {
+			kti_unretain(conn, cmd);
+			continue;
+		}
 		list_del_init(&cmd->ack_entry);
 		conn->nr_retained--;
 		kti_orphan(conn, cmd);
