@@ -71,7 +71,7 @@ KNOWN = {
     "task-reassign": "TMF TASK REASSIGN (FINDINGS.md F2: NULL dereference in kti_tx)",
     "tpg-close": "enable=0 or rmdir of a TPG with sessions (FINDINGS.md F3: sleeping under a spinlock)",
 }
-DEFAULT_AVOID = "big-edtl,big-alloc,long-serial,no-read,stall-login,task-reassign,tpg-close"
+DEFAULT_AVOID = ""
 
 DMESG_BAD = re.compile(
     r"WARNING:|BUG:|kernel BUG|Oops|Call Trace:|hung task|blocked for more "
