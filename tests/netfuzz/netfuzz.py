@@ -59,8 +59,8 @@ RSVD = H.RSVD
 EXC = (H.Fail, H.Closed, H.Silence, H.LoginRejected, OSError, socket.timeout,
        ValueError, struct.error)
 
-# Known defects of today's target (Documentation/fuzzing.rst,
-# tests/netfuzz/FINDINGS.md): the default runs keep out of their way.
+# Behaviours that once led to known defects (Documentation/fuzzing.rst,
+# tests/netfuzz/FINDINGS.md); all fixed, so the default avoids none.
 KNOWN = {
     "big-edtl": "EDTL/transfer lengths over 1 MiB (issue 7, 5: unbounded write buffers)",
     "big-alloc": "32-bit allocation lengths (issue 7, 5: REPORT LUNS/READ CAPACITY(16))",
