@@ -899,7 +899,8 @@ static bool kti_sess_shutdown(struct kti_sess *sess, struct kti_conn *keep,
 		found = true;
 		if (clean)
 			WRITE_ONCE(c->logged_out, true);
-		kernel_sock_shutdown(c->sock, SHUT_RDWR);
+		/* conn_lock is a spinlock: the shutdown (which sleeps) is queued */
+		kti_conn_shutdown_async(c);
 	}
 	spin_unlock(&sess->conn_lock);
 	return found;

@@ -14,6 +14,15 @@
 /* more unacknowledged answers than this: the oldest are let go */
 #define KTI_MAX_RETAINED	512
 
+/*
+ * Is @cmd a SCSI task with a core command (not the answer of another
+ * request, nor the Reject of a SCSI Command PDU, which has its opcode)?
+ */
+static bool kti_is_scsi_task(const struct kti_cmd *cmd)
+{
+	return cmd->opcode == KTI_OP_SCSI_CMD && cmd->kc.sess;
+}
+
 /* Free a retained task. */
 static void kti_unretain(struct kti_conn *conn, struct kti_cmd *cmd)
 {
@@ -102,7 +111,7 @@ static int kti_status_snack(struct kti_conn *conn, const struct kti_bhs *h)
 		    (end != U32_MAX && kti_sn_gt(cmd->statsn, end)))
 			continue;
 		found = true;
-		if (cmd->opcode == KTI_OP_SCSI_CMD)
+		if (kti_is_scsi_task(cmd))
 			ret = kti_tx_resend_status(conn, cmd);
 		else
 			ret = kti_tx_simple(conn, cmd, cmd->tx.type, true);
@@ -117,7 +126,7 @@ static int kti_data_snack(struct kti_conn *conn, const struct kti_bhs *h)
 {
 	struct kti_cmd *cmd = kti_find_retained(conn, h->itt);
 
-	if (!cmd || cmd->opcode != KTI_OP_SCSI_CMD ||
+	if (!cmd || !kti_is_scsi_task(cmd) ||
 	    h->snack.begrun >= cmd->datasn)
 		return -EINVAL;
 	return kti_tx_data_in(conn, cmd, h->snack.begrun,
@@ -134,7 +143,7 @@ static int kti_rdata_snack(struct kti_conn *conn, const struct kti_bhs *h)
 {
 	struct kti_cmd *cmd = kti_find_retained(conn, h->itt);
 
-	if (!cmd || cmd->opcode != KTI_OP_SCSI_CMD || h->snack.begrun ||
+	if (!cmd || !kti_is_scsi_task(cmd) || h->snack.begrun ||
 	    h->snack.runlength || !h->snack.tag)
 		return -EINVAL;
 	cmd->snack_tag = h->snack.tag;
@@ -261,12 +270,14 @@ int kti_cmd_recover(struct kti_conn *conn, struct kti_cmd *cmd)
 /*
  * kti_orphan - @cmd's connection failed at ERL 2: the task waits in its
  * session for a TASK REASSIGN (connection teardown, no thread of the
- * connection runs).
+ * connection runs).  SCSI tasks only: the session's orphans are what
+ * TASK REASSIGN takes over and answers with a SCSI Response.
  */
 void kti_orphan(struct kti_conn *conn, struct kti_cmd *cmd)
 {
 	struct kti_sess *sess = conn->sess;
 
+	WARN_ON_ONCE(!kti_is_scsi_task(cmd));
 	if (!cmd->retained)
 		atomic_dec(&conn->nr_cmds);
 	cmd->retained = false;
@@ -286,13 +297,21 @@ void kti_orphan(struct kti_conn *conn, struct kti_cmd *cmd)
 
 /*
  * kti_conn_orphan_retained - the end of a connection at ERL 2: its
- * answered tasks (sent or not) wait for reassignment too.
+ * answered SCSI tasks (sent or not) wait for reassignment too.  The
+ * answers of other requests (NOP-Out, Text, TMF, Rejects, even of a SCSI
+ * Command PDU) are kept only for a Status SNACK on their own connection:
+ * they go now.  Only a SCSI task
+ * has a core command for TASK REASSIGN to answer again and release.
  */
 void kti_conn_orphan_retained(struct kti_conn *conn)
 {
 	struct kti_cmd *cmd, *next;
 
 	list_for_each_entry_safe(cmd, next, &conn->retained, ack_entry) {
+		if (!kti_is_scsi_task(cmd)) {
+			kti_unretain(conn, cmd);
+			continue;
+		}
 		list_del_init(&cmd->ack_entry);
 		conn->nr_retained--;
 		kti_orphan(conn, cmd);

@@ -56,8 +56,16 @@ no_sessions() {
 	return 1
 }
 
+for a in "$@"; do
+	case $a in
+	KT_RECOVERY_CASES=*) export "${a?}" ;;
+	*) echo "85-iscsi-recovery: ignoring argument '$a'" ;;
+	esac
+done
 kt_check setup setup || kt_abort setup "cannot configure the target"
+# KT_RECOVERY_CASES=<regex> runs only the matching cases (a replay)
 for c in $(/usr/bin/python3 -E -s "$RECOVERY" --list | cut -d' ' -f1); do
+	[[ $c =~ ${KT_RECOVERY_CASES:-.} ]] || continue
 	kt_check "recovery-$c" recovery "$c"
 done
 kt_check sessions-gone no_sessions

@@ -732,6 +732,41 @@ def c_erl2_no_task(args):
     return "task does not exist (1); at ERL 1 not supported (4)"
 
 
+@case("erl2-reassign-nop", "ERL 2: TASK REASSIGN of an answered NOP-Out, TMF or Reject of a failed connection: no such task")
+def c_erl2_reassign_nop(args):
+    """Netfuzz F2: the answers of NOP-Out and TMF requests and Rejects
+    (of a SCSI Command PDU too) are kept at ERL > 0; when their connection failed they were taken over by TASK
+    REASSIGN as if they were SCSI tasks, answered with a SCSI Response
+    and released as a core command they never had (NULL dereference in
+    kt_cmd_release() on the transmit thread)."""
+    s, (c1, c2) = erl2(args)
+    held = c2.exp_statsn	# the answers are never acknowledged: retained
+    nop = c2.ping().itt
+    c2.exp_statsn = held
+    if c2.tmf(H.TMF_ABORT_TASK, ref_itt=0x7777) != 1:
+        raise Fail("ABORT TASK of an unknown task not answered 1")
+    tmf = s.next_itt
+    c2.exp_statsn = held
+    rej = c2.itt()		# a READ with data: Rejected, its ITT kept
+    c2.send(c2.scsi_hdr(cdb_read10(LBA, 1), BLOCK, read=True, dlen=BLOCK,
+                        itt=rej, immediate=True), bytes(BLOCK))
+    c2.wait_for(lambda p: p.op == OP_REJECT, 5.0, "Reject of a READ with data")
+    c2.exp_statsn = held
+    vanish(c2)
+    for itt in (rej, nop, tmf):
+        reassign(c1, itt, expect=1)
+    ping = c1.itt()
+    c1.send(c1.nop_hdr(ping))
+    _, seen = c1.wait_for(lambda p: p.op == OP_NOP_IN and p.itt == ping,
+                          10.0, "NOP-In after the TASK REASSIGNs")
+    stray = [p for p in seen if p.itt in (rej, nop, tmf)]
+    if stray:
+        raise Fail("answers for tasks never reassigned: %s" %
+                   ", ".join(map(str, stray)))
+    logout(c1)
+    return "Reject, NOP-Out, TMF of CID 2: no such task (1), no SCSI Response"
+
+
 @case("erl2-expire", "ERL 2: after DefaultTime2Retain the session and its tasks are gone")
 def c_erl2_expire(args):
     s = Session(args, erl=2, max_conns=2)
