@@ -688,26 +688,15 @@ def c_huge_alloc_len(args):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("-H", "--host", default="127.0.0.1")
-    ap.add_argument("-p", "--port", type=int, default=3260)
-    ap.add_argument("-t", "--target", default=DEF_TARGET)
+    ap = H.case_parser(__doc__, DEF_TARGET)
     ap.add_argument("--ro-target", default=DEF_RO_TARGET,
                     help="a target whose LUN 0 (the same device) the "
                     "initiator sees write-protected")
     ap.add_argument("--tpg", default=None,
                     help="configfs tpgt_N folder of --target")
-    ap.add_argument("-v", "--verbose", action="store_true")
-    ap.add_argument("--list", action="store_true")
-    ap.add_argument("case", nargs="?")
-    args = ap.parse_args()
-    if args.list:
-        for name, (_, doc) in CASES.items():
-            print("%-22s %s" % (name, doc))
+    args = H.case_args(ap, CASES)
+    if args is None:
         return 0
-    H.VERBOSE = args.verbose
-    if args.case not in CASES:
-        ap.error("unknown case %r (see --list)" % args.case)
     args.initiator = "%s-%s" % (DEF_INITIATOR, args.case)
     return H.run_case(CASES, args)
 

@@ -2059,11 +2059,37 @@ def c_victim(args):
     return "%d write/read-verify rounds of 32 KiB" % n
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def case_parser(doc, target):
+    """The options every case runner (this file, recovery.py, cmdpath.py,
+    teardown.py) shares; each adds its own."""
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     ap.add_argument("-H", "--host", default="127.0.0.1")
     ap.add_argument("-p", "--port", type=int, default=3260)
-    ap.add_argument("-t", "--target", default=DEF_TARGET)
+    ap.add_argument("-t", "--target", default=target)
+    ap.add_argument("-v", "--verbose", action="store_true",
+                    help="print every PDU")
+    ap.add_argument("--list", action="store_true")
+    ap.add_argument("case", nargs="?")
+    return ap
+
+
+def case_args(ap, cases):
+    """Parse the command line: None after --list (printed), else the
+    arguments of a known case (VERBOSE set)."""
+    global VERBOSE
+    args = ap.parse_args()
+    if args.list:
+        for name, (_, doc) in cases.items():
+            print("%-22s %s" % (name, doc))
+        return None
+    VERBOSE = args.verbose
+    if args.case not in cases:
+        ap.error("unknown case %r (see --list)" % args.case)
+    return args
+
+
+def main():
+    ap = case_parser(__doc__, DEF_TARGET)
     ap.add_argument("-i", "--initiator", default=None)
     ap.add_argument("--seconds", type=float, default=30,
                     help="how long the victim case runs")
@@ -2079,19 +2105,9 @@ def main():
     ap.add_argument("--tpg", default=None,
                     help="configfs tpgt_N folder of --target, for the "
                     "cases that change its configuration")
-    ap.add_argument("-v", "--verbose", action="store_true",
-                    help="print every PDU")
-    ap.add_argument("--list", action="store_true")
-    ap.add_argument("case", nargs="?")
-    args = ap.parse_args()
-    if args.list:
-        for name, (_, doc) in CASES.items():
-            print("%-22s %s" % (name, doc))
+    args = case_args(ap, CASES)
+    if args is None:
         return 0
-    global VERBOSE
-    VERBOSE = args.verbose
-    if args.case not in CASES:
-        ap.error("unknown case %r (see --list)" % args.case)
     if not args.initiator:
         args.initiator = "%s-%s" % (DEF_INITIATOR, args.case)
     return run_case(CASES, args)

@@ -17,7 +17,6 @@ Exit status 0 when the target behaved as RFC 7143 asks, 1 otherwise.
 Python 3 standard library only.
 """
 
-import argparse
 import os
 import socket
 import struct
@@ -781,21 +780,10 @@ def c_erl2_expire(args):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("-H", "--host", default="127.0.0.1")
-    ap.add_argument("-p", "--port", type=int, default=3260)
-    ap.add_argument("-t", "--target", default=DEF_TARGET)
-    ap.add_argument("-v", "--verbose", action="store_true")
-    ap.add_argument("--list", action="store_true")
-    ap.add_argument("case", nargs="?")
-    args = ap.parse_args()
-    if args.list:
-        for name, (_, doc) in CASES.items():
-            print("%-22s %s" % (name, doc))
+    ap = H.case_parser(__doc__, DEF_TARGET)
+    args = H.case_args(ap, CASES)
+    if args is None:
         return 0
-    H.VERBOSE = args.verbose
-    if args.case not in CASES:
-        ap.error("unknown case %r (see --list)" % args.case)
     return H.run_case(CASES, args)
 
 

@@ -19,7 +19,6 @@ Exit status 0 when the target behaved, 1 otherwise; the last line printed
 says what happened.  Python 3 standard library only.
 """
 
-import argparse
 import os
 import random
 import socket
@@ -601,26 +600,15 @@ def c_race(args):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("-H", "--host", default="127.0.0.1")
-    ap.add_argument("-p", "--port", type=int, default=3260)
-    ap.add_argument("-t", "--target", default=DEF_TARGET)
+    ap = H.case_parser(__doc__, DEF_TARGET)
     ap.add_argument("-i", "--initiator", default=DEF_INITIATOR)
     ap.add_argument("--tpg", required=False, default=None)
     ap.add_argument("--dev", default=None)
     ap.add_argument("--np", default="127.0.0.1:3260")
     ap.add_argument("--seconds", type=float, default=60)
-    ap.add_argument("-v", "--verbose", action="store_true")
-    ap.add_argument("--list", action="store_true")
-    ap.add_argument("case", nargs="?")
-    args = ap.parse_args()
-    if args.list:
-        for name, (_, doc) in CASES.items():
-            print("%-22s %s" % (name, doc))
+    args = H.case_args(ap, CASES)
+    if args is None:
         return 0
-    H.VERBOSE = args.verbose
-    if args.case not in CASES:
-        ap.error("unknown case %r (see --list)" % args.case)
     if not args.tpg or not args.dev:
         ap.error("--tpg and --dev are needed")
     return H.run_case(CASES, args)
