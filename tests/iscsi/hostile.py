@@ -428,6 +428,22 @@ class Conn:
         self.max_cmdsn = p.max_cmdsn
         return p
 
+    def stage_end(self, p, csg, nsg, what):
+        """@p answers a login request of stage @csg asking for @nsg: send
+        empty requests (at most 4) until the target agrees to go to @nsg;
+        the answer that does, or Fail naming @what."""
+        for _ in range(4):
+            if p.flags & 0x80 and (p.flags & 3) == nsg:
+                return p
+            self.send_login(csg, nsg, True, b"")
+            p = self.login_rsp()
+        raise Fail("%s does not end" % what)
+
+    def login_stage(self, csg, nsg, data, what):
+        """Stage @csg of a login with the keys @data, to stage @nsg."""
+        self.send_login(csg, nsg, True, data)
+        return self.stage_end(self.login_rsp(), csg, nsg, what)
+
     def base_keys(self, hdr_digest=False, extra=()):
         keys = [("InitiatorName", self.initiator),
                 ("TargetName", self.args.target),
@@ -449,30 +465,13 @@ class Conn:
     def login(self, hdr_digest=False, two_stage=False):
         """A correct login to full feature phase."""
         first, oper = self.base_keys(hdr_digest)
-        csg = 1
         if two_stage:
-            data = keys_bytes(first + [("AuthMethod", "None")])
-            self.send_login(0, 1, True, data)
-            p = self.login_rsp()
-            for _ in range(4):
-                if p.flags & 0x80 and (p.flags & 3) == 1:
-                    break
-                self.send_login(0, 1, True, b"")
-                p = self.login_rsp()
-            else:
-                raise Fail("security stage does not end")
+            auth = keys_bytes(first + [("AuthMethod", "None")])
+            self.login_stage(0, 1, auth, "security stage")
             data = keys_bytes(oper)
         else:
             data = keys_bytes(first + oper)
-        self.send_login(csg, 3, True, data)
-        p = self.login_rsp()
-        for _ in range(4):
-            if p.flags & 0x80 and (p.flags & 3) == 3:
-                break
-            self.send_login(csg, 3, True, b"")
-            p = self.login_rsp()
-        else:
-            raise Fail("operational stage does not end")
+        p = self.login_stage(1, 3, data, "operational stage")
         self.cmdsn = p.exp_cmdsn
         self.mrdsl = int(self.keys.get("MaxRecvDataSegmentLength", "8192"))
         if hdr_digest:
@@ -491,15 +490,8 @@ class Conn:
                            ("HeaderDigest", "None"),
                            ("DataDigest", "None"),
                            ("MaxRecvDataSegmentLength", str(mrdsl))])
-        self.send_login(1, 3, True, data)
-        p = self.login_rsp()
-        for _ in range(4):
-            if p.flags & 0x80 and (p.flags & 3) == 3:
-                break
-            self.send_login(1, 3, True, b"")
-            p = self.login_rsp()
-        else:
-            raise Fail("operational stage of the discovery login does not end")
+        p = self.login_stage(1, 3, data,
+                             "operational stage of the discovery login")
         self.cmdsn = p.exp_cmdsn
         return p
 
@@ -704,6 +696,19 @@ def react(c, timeout=5.0):
         return "silence", None
 
 
+def send_and_see(c, hdr, data=b"", timeout=5.0):
+    """Send a PDU and see the target's reaction: (its next PDU, None), or
+    (None, "connection closed (...)") when it closes; Fail when it says
+    nothing within @timeout."""
+    c.send(hdr, data)
+    kind, p = react(c, timeout)
+    if kind == "close":
+        return None, "connection closed (%s)" % p
+    if kind == "silence":
+        raise Fail("no answer within %.0f s" % timeout)
+    return p, None
+
+
 def expect_close(c, timeout=5.0, when=""):
     """The target closes; PDUs it sends first are listed."""
     deadline = time.monotonic() + timeout
@@ -718,6 +723,15 @@ def expect_close(c, timeout=5.0, when=""):
                        (when, timeout, ", ".join(seen) or "nothing")) from e
 
 
+def check_reject(p, sent, reasons):
+    """@p is a Reject for one of @reasons carrying the header @sent."""
+    if p.hdr[2] not in reasons:
+        raise Fail("Reject reason 0x%02x, expected one of %s" %
+                   (p.hdr[2], ", ".join("0x%02x" % r for r in reasons)))
+    if p.data[:48] != sent[:48]:
+        raise Fail("Reject does not carry the rejected header")
+
+
 def expect_reject_or_close(c, sent, reasons, timeout=5.0, recheck=True):
     """A Reject (one of @reasons, carrying the header @sent) or a close.
     After a Reject the connection must still answer a ping (or close)."""
@@ -728,11 +742,7 @@ def expect_reject_or_close(c, sent, reasons, timeout=5.0, recheck=True):
         raise Fail("no Reject and no close within %.0f s" % timeout)
     if p.op != OP_REJECT:
         raise Fail("expected a Reject or a close, got %s" % p)
-    if p.hdr[2] not in reasons:
-        raise Fail("Reject reason 0x%02x, expected one of %s" %
-                   (p.hdr[2], ", ".join("0x%02x" % r for r in reasons)))
-    if p.data[:48] != sent[:48]:
-        raise Fail("Reject does not carry the rejected header")
+    check_reject(p, sent, reasons)
     msg = "Reject reason 0x%02x" % p.hdr[2]
     if recheck:
         try:
@@ -753,11 +763,7 @@ def expect_reject(c, sent, reasons, timeout=5.0):
         raise Fail("no Reject within %.0f s" % timeout)
     if p.op != OP_REJECT:
         raise Fail("expected a Reject, got %s" % p)
-    if p.hdr[2] not in reasons:
-        raise Fail("Reject reason 0x%02x, expected one of %s" %
-                   (p.hdr[2], ", ".join("0x%02x" % r for r in reasons)))
-    if p.data[:48] != sent[:48]:
-        raise Fail("Reject does not carry the rejected header")
+    check_reject(p, sent, reasons)
     c.ping()
     return "Reject reason 0x%02x, connection still answers pings" % p.hdr[2]
 
@@ -956,57 +962,56 @@ def c_first_scsi(args):
     return "connection closed" + (" after " + ", ".join(seen) if seen else "")
 
 
-@case("login-unterminated", "a login key without its terminating NUL")
-def c_login_unterminated(args):
+def refused_login(args, text, status=None, **kw):
+    """One login request with the keys @text(c, first, oper) makes of
+    Conn.base_keys(), sent with send_login()'s @kw: the target must refuse
+    it (with @status, when given)."""
     c = Conn(args)
     first, oper = c.base_keys()
-    data = keys_bytes(first + oper) + b"MaxBurstLength=65536"
-    c.send_login(1, 3, True, data)
-    return expect_login_reject(c)
+    c.send_login(1, 3, True, text(c, first, oper), **kw)
+    return expect_login_reject(c, status=status)
+
+
+@case("login-unterminated", "a login key without its terminating NUL")
+def c_login_unterminated(args):
+    return refused_login(args, lambda c, first, oper:
+                         keys_bytes(first + oper) + b"MaxBurstLength=65536")
 
 
 @case("login-non-utf8", "a login value that is not UTF-8")
 def c_login_non_utf8(args):
-    c = Conn(args)
-    first, oper = c.base_keys()
-    data = keys_bytes(first + oper + [("InitiatorAlias", b"bad\xc3\x28\xff")])
-    c.send_login(1, 3, True, data)
-    return expect_login_reject(c)
+    return refused_login(args, lambda c, first, oper: keys_bytes(
+        first + oper + [("InitiatorAlias", b"bad\xc3\x28\xff")]))
 
 
 @case("login-non-utf8-name", "an InitiatorName with an overlong UTF-8 encoding")
 def c_login_non_utf8_name(args):
-    c = Conn(args)
-    first, oper = c.base_keys()
-    first[0] = ("InitiatorName", c.initiator.encode() + b"\xc0\xaf")
-    c.send_login(1, 3, True, keys_bytes(first + oper))
-    return expect_login_reject(c)
+    return refused_login(args, lambda c, first, oper: keys_bytes(
+        [("InitiatorName", c.initiator.encode() + b"\xc0\xaf")] +
+        first[1:] + oper))
 
 
 @case("login-no-equals", "a login key without '='")
 def c_login_no_equals(args):
-    c = Conn(args)
-    first, oper = c.base_keys()
-    data = keys_bytes(first) + b"JustAKeyWithoutValue\0" + keys_bytes(oper)
-    c.send_login(1, 3, True, data)
-    return expect_login_reject(c)
+    return refused_login(args, lambda c, first, oper: keys_bytes(first) +
+                         b"JustAKeyWithoutValue\0" + keys_bytes(oper))
 
 
 @case("login-duplicate-key", "the same login key twice")
 def c_login_duplicate(args):
-    c = Conn(args)
-    first, oper = c.base_keys()
-    data = keys_bytes(first + oper + [("MaxBurstLength", "4096")])
-    c.send_login(1, 3, True, data)
-    return expect_login_reject(c)
+    return refused_login(args, lambda c, first, oper: keys_bytes(
+        first + oper + [("MaxBurstLength", "4096")]))
 
 
-def send_login_text(c, text, chunk=8192, pads=None):
-    """Send @text as a C-bit sequence of login PDUs, each answered by an
-    empty login response.  Returns None, or the reaction that ended it."""
+def send_login_text(c, text, chunk=8192, pads=None, sizes=None):
+    """Send @text as a C-bit sequence of login PDUs of @chunk bytes (or of
+    the @sizes listed), each answered by an empty login response; @pads:
+    (pos, part) -> the padding to send.  Returns None, or the reaction
+    that ended it."""
     pos = 0
+    sizes = iter(sizes or ())
     while True:
-        part = text[pos:pos + chunk]
+        part = text[pos:pos + next(sizes, chunk)]
         last = pos + len(part) >= len(text)
         pad = pads(pos, part) if pads else None
         c.send_login(1, 3, last, part, cont=not last, pad=pad)
@@ -1026,98 +1031,72 @@ def send_login_text(c, text, chunk=8192, pads=None):
             raise Fail("answer to a C-bit login PDU is not empty: %s" % p)
 
 
-@case("login-5000-keys", "5000 keys in one login (C-bit PDUs)")
-def c_login_5000_keys(args):
+def refused_long_login(args, grow, **kw):
+    """A login whose text, the keys of Conn.base_keys() grown by
+    @grow(text), goes as C-bit PDUs (send_login_text() with @kw): the
+    target must refuse it, at the end or before."""
     c = Conn(args)
     first, oper = c.base_keys()
-    text = keys_bytes(first + oper +
-                      [("X%d" % i, "1") for i in range(5000)])
-    if len(text) >= 65536:
-        raise Fail("test bug: 5000 keys take %d bytes" % len(text))
-    early = send_login_text(c, text)
-    if early:
-        return early
-    return expect_login_reject(c)
+    early = send_login_text(c, grow(keys_bytes(first + oper)), **kw)
+    return early or expect_login_reject(c)
+
+
+def pad_keys(text, size):
+    """@text grown by keys of 200 bytes to at least @size bytes."""
+    i = 0
+    while len(text) < size:
+        text += keys_bytes([("X-pad-%d" % i, "v" * 200)])
+        i += 1
+    return text
+
+
+@case("login-5000-keys", "5000 keys in one login (C-bit PDUs)")
+def c_login_5000_keys(args):
+    def grow(text):
+        text += keys_bytes([("X%d" % i, "1") for i in range(5000)])
+        if len(text) >= 65536:
+            raise Fail("test bug: 5000 keys take %d bytes" % len(text))
+        return text
+    return refused_long_login(args, grow)
 
 
 @case("login-70000", "70000 bytes of login text over many C-bit PDUs")
 def c_login_70000(args):
-    c = Conn(args)
-    first, oper = c.base_keys()
-    text = keys_bytes(first + oper)
-    i = 0
-    while len(text) < 70000:
-        text += keys_bytes([("X-pad-%d" % i, "v" * 200)])
-        i += 1
-    early = send_login_text(c, text)
-    if early:
-        return early
-    return expect_login_reject(c)
+    return refused_long_login(args, lambda text: pad_keys(text, 70000))
 
 
 @case("login-pad-overflow", "login text of 65535 bytes whose last 5-byte PDU is padded to 8")
 def c_login_pad_overflow(args):
     # 65530 bytes, then a 5-byte PDU: its padding lands 2 bytes past a
     # 64 KiB login buffer if padding is read into the buffer.
-    c = Conn(args)
-    first, oper = c.base_keys()
-    text = keys_bytes(first + oper)
-    i = 0
-    while len(text) < 65530 - 300:
-        text += keys_bytes([("X-pad-%d" % i, "v" * 200)])
-        i += 1
-    fill = 65530 - len(text) - len("X-f=") - 1
-    text += keys_bytes([("X-f", "w" * fill)])
-    assert len(text) == 65530
-    text += b"X-z\0\0"[:5]
-    sizes = []
-    pos = 0
-    while pos < 65530:
-        sizes.append(min(8192, 65530 - pos))
-        pos += sizes[-1]
-    sizes.append(5)
-    pos = 0
-    for n in sizes:
-        part = text[pos:pos + n]
-        last = pos + n == len(text)
-        pad = b"\xa5" * (pad4(n) - n)
-        c.send_login(1, 3, last, part, cont=not last, pad=pad)
-        pos += n
-        if last:
-            break
-        try:
-            c.login_rsp(10.0)
-        except LoginRejected as e:
-            return "login rejected with status 0x%04x after %d bytes" % (
-                e.status, pos)
-        except Closed as e:
-            return "connection closed after %d bytes (%s)" % (pos, e)
-    return expect_login_reject(c)
+    def grow(text):
+        text = pad_keys(text, 65530 - 300)
+        fill = 65530 - len(text) - len("X-f=") - 1
+        text += keys_bytes([("X-f", "w" * fill)])
+        assert len(text) == 65530
+        return text + b"X-z\0\0"[:5]
+    return refused_long_login(
+        args, grow, sizes=[8192] * 7 + [65530 - 7 * 8192, 5],
+        pads=lambda pos, part: b"\xa5" * (pad4(len(part)) - len(part)))
 
 
 @case("login-unknown-target", "login to a target that does not exist")
 def c_login_unknown_target(args):
-    c = Conn(args)
-    first, oper = c.base_keys()
-    first[1] = ("TargetName", "iqn.2000-01.org.nowhere:nothing")
-    c.send_login(1, 3, True, keys_bytes(first + oper))
-    return expect_login_reject(c, status=0x0203)
+    return refused_login(args, lambda c, first, oper: keys_bytes(
+        first[:1] + [("TargetName", "iqn.2000-01.org.nowhere:nothing")] +
+        first[2:] + oper), status=0x0203)
 
 
 @case("login-no-initiator", "login without InitiatorName")
 def c_login_no_initiator(args):
-    c = Conn(args)
-    first, oper = c.base_keys()
-    c.send_login(1, 3, True, keys_bytes(first[1:] + oper))
-    return expect_login_reject(c, status=0x0207)
+    return refused_login(args, lambda c, first, oper:
+                         keys_bytes(first[1:] + oper), status=0x0207)
 
 
 @case("login-bad-version", "login with Version-min 5")
 def c_login_bad_version(args):
-    c = Conn(args)
-    first, oper = c.base_keys()
-    c.send_login(1, 3, True, keys_bytes(first + oper), ver_min=5)
-    return expect_login_reject(c, status=0x0205)
+    return refused_login(args, lambda c, first, oper:
+                         keys_bytes(first + oper), status=0x0205, ver_min=5)
 
 
 @case("login-bad-stage", "login with CSG 2 (reserved) and NSG 0 (backwards)")
@@ -1135,19 +1114,14 @@ def c_login_bad_stage(args):
 
 @case("login-unknown-tsih", "login adding a connection to a session that does not exist")
 def c_login_unknown_tsih(args):
-    c = Conn(args)
-    first, oper = c.base_keys()
-    c.send_login(1, 3, True, keys_bytes(first + oper), tsih=0x7777)
-    return expect_login_reject(c)
+    return refused_login(args, lambda c, first, oper:
+                         keys_bytes(first + oper), tsih=0x7777)
 
 
 @case("login-stage-skip", "operational keys with AuthMethod in the operational stage")
 def c_login_stage_skip(args):
-    c = Conn(args)
-    first, oper = c.base_keys()
-    c.send_login(1, 3, True, keys_bytes(first + oper +
-                                          [("AuthMethod", "None")]))
-    return expect_login_reject(c)
+    return refused_login(args, lambda c, first, oper: keys_bytes(
+        first + oper + [("AuthMethod", "None")]))
 
 
 @case("login-byte-by-byte", "a correct login sent one byte at a time (must succeed)")
@@ -1203,12 +1177,9 @@ def c_write_huge_edtl(args):
     itt = c.itt()
     h = c.scsi_hdr(cdb_write10(WRITE_LBA, 0xffff), 0x7fffffff, write=True,
                    itt=itt)
-    c.send(h)
-    kind, p = react(c, 10.0)
-    if kind == "close":
-        return "connection closed (%s)" % p
-    if kind == "silence":
-        raise Fail("no answer within 10 s")
+    p, closed = send_and_see(c, h, timeout=10.0)
+    if closed:
+        return closed
     if p.op == OP_REJECT:
         c.ping()
         return "Reject reason 0x%02x, connection still answers pings" % \
@@ -1233,12 +1204,9 @@ def c_read_with_data(args):
 def c_reserved_attr(args):
     c = logged_in(args)
     h = c.scsi_hdr(TUR, 0, attr=7)
-    c.send(h)
-    kind, p = react(c, 5.0)
-    if kind == "close":
-        return "connection closed (%s)" % p
-    if kind == "silence":
-        raise Fail("no answer within 5 s")
+    p, closed = send_and_see(c, h)
+    if closed:
+        return closed
     if p.op == OP_REJECT and p.hdr[2] in (REJ_PROTOCOL, REJ_INVALID_FIELD):
         c.ping()
         return "Reject reason 0x%02x" % p.hdr[2]
@@ -1266,10 +1234,10 @@ def c_dataout_unknown_itt(args):
     return expect_reject_or_close(c, h, (REJ_PROTOCOL, REJ_INVALID_FIELD))
 
 
-def write_r2t(c, blocks=16):
+def write_r2t(c, blocks=16, lba=WRITE_LBA):
     """A WRITE without immediate data; returns (itt, r2t)."""
     itt = c.itt()
-    c.send(c.scsi_hdr(cdb_write10(WRITE_LBA, blocks), blocks * BLOCK,
+    c.send(c.scsi_hdr(cdb_write10(lba, blocks), blocks * BLOCK,
                       write=True, itt=itt))
     r2t, _ = c.wait_for(lambda p: p.op == OP_R2T and p.itt == itt, 5.0,
                         "R2T")
@@ -1338,12 +1306,9 @@ def c_dup_itt_write(args):
     itt, _ = write_r2t(c)
     h = c.scsi_hdr(cdb_write10(WRITE_LBA + 64, 16), 16 * BLOCK, write=True,
                    itt=itt)
-    c.send(h)
-    kind, p = react(c, 5.0)
-    if kind == "close":
-        return "connection closed (%s)" % p
-    if kind == "silence":
-        raise Fail("no answer within 5 s")
+    p, closed = send_and_see(c, h)
+    if closed:
+        return closed
     if p.op == OP_REJECT and p.hdr[2] in (REJ_TASK_IN_PROGRESS,
                                           REJ_PROTOCOL):
         c.logout()
@@ -1516,12 +1481,9 @@ def c_tmf_bad_function(args):
     itt = c.itt()
     h = bhs(OP_TMF, 0x80 | 0x55, itt=itt, f20=RSVD, f24=c.cmdsn,
             f28=c.exp_statsn, immediate=True)
-    c.send(h)
-    kind, p = react(c, 5.0)
-    if kind == "close":
-        return "connection closed (%s)" % p
-    if kind == "silence":
-        raise Fail("no answer within 5 s")
+    p, closed = send_and_see(c, h)
+    if closed:
+        return closed
     if p.op == OP_TMF_RSP and p.hdr[2] in (5, 255):
         c.ping()
         return "TMF response %d" % p.hdr[2]
@@ -1693,12 +1655,9 @@ def c_text_garbage(args):
         b"X-bad=\xff\xfe"
     h = bhs(OP_TEXT, F_FINAL, dlen=len(data), itt=itt, f20=RSVD,
             f24=c.take_cmdsn(False), f28=c.exp_statsn)
-    c.send(h, data)
-    kind, p = react(c, 5.0)
-    if kind == "close":
-        return "connection closed (%s)" % p
-    if kind == "silence":
-        raise Fail("no answer within 5 s")
+    p, closed = send_and_see(c, h, data)
+    if closed:
+        return closed
     if p.op in (OP_TEXT_RSP, OP_REJECT):
         c.ping()
         return "answered with %s" % p
@@ -1717,12 +1676,9 @@ def c_logout_bad_reason(args):
     c = logged_in(args)
     h = bhs(OP_LOGOUT, 0x80 | 0x55, itt=c.itt(), f20=1 << 16, f24=c.cmdsn,
             f28=c.exp_statsn, immediate=True)
-    c.send(h)
-    kind, p = react(c, 5.0)
-    if kind == "close":
-        return "connection closed (%s)" % p
-    if kind == "silence":
-        raise Fail("no answer within 5 s")
+    p, closed = send_and_see(c, h)
+    if closed:
+        return closed
     if p.op == OP_REJECT or (p.op == OP_LOGOUT_RSP and p.hdr[2] != 0):
         return "answered with %s" % p
     raise Fail("unexpected %s" % p)
@@ -1963,17 +1919,25 @@ def other_tpg_session(args):
     return logged_in(a2, initiator="%s-tpg2" % args.initiator)
 
 
+def reset_sessions(args, function, name):
+    """The asker (-i), a demo-mode initiator and, with --host2, a session
+    of the other TPG (else None); the demo-mode initiator's target reset
+    @function (@name) must be refused (6, authorization failed)."""
+    a = logged_in(args)
+    b = logged_in(args, initiator=other_initiator(args))
+    t2 = other_tpg_session(args)
+    r = b.tmf(function)
+    if r != 6:
+        raise Fail("%s from a demo-mode initiator answered %d, expected 6" %
+                   (name, r))
+    return a, b, t2
+
+
 @case("tmf-warm-reset-authorised", "TARGET WARM RESET from an ACL with attrib/tmr_warm_reset (-i, --tpg): complete, the other session gets a unit attention")
 def c_tmf_warm_reset_authorised(args):
     attr = os.path.join(need_tpg(args), "acls", args.initiator, "attrib",
                         "tmr_warm_reset")
-    a = logged_in(args)
-    b = logged_in(args, initiator=other_initiator(args))
-    t2 = other_tpg_session(args)
-    r = b.tmf(TMF_TARGET_WARM_RESET)
-    if r != 6:
-        raise Fail("WARM RESET from a demo-mode initiator answered %d, "
-                   "expected 6" % r)
+    a, b, t2 = reset_sessions(args, TMF_TARGET_WARM_RESET, "WARM RESET")
     cfs_write(attr, "0")
     try:
         r = a.tmf(TMF_TARGET_WARM_RESET)
@@ -2001,13 +1965,7 @@ def c_tmf_warm_reset_authorised(args):
 @case("tmf-cold-reset-authorised", "TARGET COLD RESET from an ACL with attrib/tmr_cold_reset (-i, --tpg): complete, then every session of the target is ended")
 def c_tmf_cold_reset_authorised(args):
     need_tpg(args)
-    a = logged_in(args)
-    b = logged_in(args, initiator=other_initiator(args))
-    t2 = other_tpg_session(args)
-    r = b.tmf(TMF_TARGET_COLD_RESET)
-    if r != 6:
-        raise Fail("COLD RESET from a demo-mode initiator answered %d, "
-                   "expected 6" % r)
+    a, b, t2 = reset_sessions(args, TMF_TARGET_COLD_RESET, "COLD RESET")
     b.ping()
     r = a.tmf(TMF_TARGET_COLD_RESET, timeout=30.0)
     if r != 0:
