@@ -56,15 +56,7 @@ def session(args, target=None, initial_r2t=True, extra=(), name=None):
     want = dict(oper)
     want["InitialR2T"] = "Yes" if initial_r2t else "No"
     want.update(dict(extra))
-    c.send_login(1, 3, True, keys_bytes(first + list(want.items())))
-    p = c.login_rsp()
-    for _ in range(4):
-        if p.flags & 0x80 and (p.flags & 3) == 3:
-            break
-        c.send_login(1, 3, True, b"")
-        p = c.login_rsp()
-    else:
-        raise Fail("login does not end")
+    p = c.login_stage(1, 3, keys_bytes(first + list(want.items())), "login")
     c.cmdsn = p.exp_cmdsn
     c.mrdsl = int(c.keys.get("MaxRecvDataSegmentLength", "8192"))
     if not initial_r2t and c.keys.get("InitialR2T") != "No":
@@ -91,12 +83,7 @@ def first_answer(c, itt, timeout=10.0):
     return p
 
 
-def expect_refused(c, itt, sense, what):
-    """@itt's first answer is a CHECK CONDITION with @sense, no R2T."""
-    p = first_answer(c, itt)
-    if p.op == OP_R2T:
-        raise Fail("%s: the target asks for Data-Out (%s) of a command it "
-                   "will refuse" % (what, p))
+def expect_sense(p, sense, what):
     if p.op != OP_SCSI_RSP or p.hdr[3] != 0x02:
         raise Fail("%s: expected CHECK CONDITION, got %s" % (what, p))
     got = p.sense()
@@ -105,6 +92,39 @@ def expect_refused(c, itt, sense, what):
                    (what, got and "%x/%02x/%02x" % got,
                     "/".join("%02x" % x for x in sense)))
     return p
+
+
+def expect_refused(c, itt, sense, what):
+    """@itt's first answer is a CHECK CONDITION with @sense, no R2T."""
+    p = first_answer(c, itt)
+    if p.op == OP_R2T:
+        raise Fail("%s: the target asks for Data-Out (%s) of a command it "
+                   "will refuse" % (what, p))
+    return expect_sense(p, sense, what)
+
+
+def refused(args, cdb, edtl, sense, what, expect=expect_refused, **kw):
+    """A command (send_write() with @kw) refused with @sense as @expect
+    checks it; the connection still answers a ping."""
+    c = session(args)
+    itt = send_write(c, cdb, edtl, **kw)
+    expect(c, itt, sense, what)
+    c.ping()
+    c.logout()
+
+
+def refused_ro(args, blocks, send, what, initial_r2t=True):
+    """On --ro-target: the WRITE @send(c) sends (its ITT) is refused with
+    DATA PROTECT before any R2T, the connection still answers a ping and
+    the @blocks at LBA read back unchanged.  The logged out session."""
+    c = session(args, target=args.ro_target, initial_r2t=initial_r2t)
+    before = read_back(c, LBA, blocks)
+    expect_refused(c, send(c), (SK_DATA_PROTECT, 0x27), what)
+    c.ping()
+    if read_back(c, LBA, blocks) != before:
+        raise Fail("the refused WRITE changed the LUN")
+    c.logout()
+    return c
 
 
 def read_back(c, lba, blocks, lun=0):
@@ -128,93 +148,80 @@ def fill(c, lba, blocks, byte):
 
 @case("refuse-no-lun", "WRITE to a LUN the session does not have: LOGICAL UNIT NOT SUPPORTED, no R2T")
 def c_refuse_no_lun(args):
-    c = session(args)
-    itt = send_write(c, cdb_write10(LBA, 64), 64 * BLOCK, lun=7)
-    expect_refused(c, itt, (SK_ILLEGAL, 0x25, 0x00), "WRITE to LUN 7")
-    c.ping()
-    c.logout()
+    refused(args, cdb_write10(LBA, 64), 64 * BLOCK, (SK_ILLEGAL, 0x25, 0x00),
+            "WRITE to LUN 7", lun=7)
     return "CHECK CONDITION 5/25/00 before any R2T"
 
 
 @case("refuse-write-protect", "WRITE to a write-protected LUN: DATA PROTECT, no R2T, nothing written")
 def c_refuse_write_protect(args):
-    c = session(args, target=args.ro_target)
-    before = read_back(c, LBA, 16)
-    itt = send_write(c, cdb_write10(LBA, 16), 16 * BLOCK)
-    expect_refused(c, itt, (SK_DATA_PROTECT, 0x27), "WRITE to a read-only LUN")
-    if read_back(c, LBA, 16) != before:
-        raise Fail("the refused WRITE changed the LUN")
-    c.logout()
+    refused_ro(args, 16, lambda c: send_write(c, cdb_write10(LBA, 16),
+                                              16 * BLOCK),
+               "WRITE to a read-only LUN")
     return "CHECK CONDITION 7/27 before any R2T, LUN unchanged"
 
 
 @case("refuse-range", "WRITE past the last block: LBA OUT OF RANGE, no R2T")
 def c_refuse_range(args):
-    c = session(args)
-    itt = send_write(c, cdb_write16(LUN_BLOCKS - 8, 64), 64 * BLOCK)
-    expect_refused(c, itt, (SK_ILLEGAL, 0x21, 0x00), "WRITE past the end")
-    c.ping()
-    c.logout()
+    refused(args, cdb_write16(LUN_BLOCKS - 8, 64), 64 * BLOCK,
+            (SK_ILLEGAL, 0x21, 0x00), "WRITE past the end")
     return "CHECK CONDITION 5/21/00 before any R2T"
 
 
 @case("refuse-bad-cdb", "WRITE(10) with WRPROTECT set (no protection information): INVALID FIELD IN CDB, no R2T")
 def c_refuse_bad_cdb(args):
-    c = session(args)
     cdb = struct.pack(">BBIBHB", 0x2a, 0x20, LBA, 0, 64, 0)
-    itt = send_write(c, cdb, 64 * BLOCK)
-    expect_refused(c, itt, (SK_ILLEGAL, 0x24, 0x00), "WRITE with WRPROTECT")
-    c.ping()
-    c.logout()
+    refused(args, cdb, 64 * BLOCK, (SK_ILLEGAL, 0x24, 0x00),
+            "WRITE with WRPROTECT")
     return "CHECK CONDITION 5/24/00 before any R2T"
 
 
 @case("refuse-immediate", "a refused WRITE carrying immediate data: the data is dropped, the connection stays in step")
 def c_refuse_immediate(args):
-    c = session(args, target=args.ro_target)
-    before = read_back(c, LBA, 16)
     imm = os.urandom(16 * BLOCK)
-    itt = send_write(c, cdb_write10(LBA, 64), 64 * BLOCK, imm=imm)
-    expect_refused(c, itt, (SK_DATA_PROTECT, 0x27), "WRITE with immediate data")
-    c.ping()
-    if read_back(c, LBA, 16) != before:
-        raise Fail("the refused WRITE changed the LUN")
-    c.logout()
+    refused_ro(args, 16, lambda c: send_write(c, cdb_write10(LBA, 64),
+                                              64 * BLOCK, imm=imm),
+               "WRITE with immediate data")
     return "CHECK CONDITION 7/27, no R2T, immediate data dropped"
 
 
 @case("refuse-unsolicited", "InitialR2T=No: a refused WRITE's unsolicited Data-Out is read and dropped, no R2T")
 def c_refuse_unsolicited(args):
-    c = session(args, target=args.ro_target, initial_r2t=False)
-    before = read_back(c, LBA, 32)
     data = os.urandom(256 * BLOCK)
-    burst = int(c.keys.get("FirstBurstLength", "65536"))
-    imm = data[:8192]
-    itt = send_write(c, cdb_write10(LBA, 256), len(data), imm=imm)
-    # the unsolicited part of the first burst follows at once
-    c.data_out(itt, RSVD, len(imm), data[len(imm):burst])
-    expect_refused(c, itt, (SK_DATA_PROTECT, 0x27), "WRITE with unsolicited data")
-    c.ping()
-    if read_back(c, LBA, 32) != before:
-        raise Fail("the refused WRITE changed the LUN")
-    c.logout()
-    return "CHECK CONDITION 7/27, no R2T, %d bytes of unsolicited data dropped" % burst
+
+    def send(c):
+        burst = int(c.keys.get("FirstBurstLength", "65536"))
+        imm = data[:8192]
+        itt = send_write(c, cdb_write10(LBA, 256), len(data), imm=imm)
+        # the unsolicited part of the first burst follows at once
+        c.data_out(itt, RSVD, len(imm), data[len(imm):burst])
+        return itt
+    c = refused_ro(args, 32, send, "WRITE with unsolicited data",
+                   initial_r2t=False)
+    return "CHECK CONDITION 7/27, no R2T, %s bytes of unsolicited data " \
+        "dropped" % c.keys.get("FirstBurstLength", "65536")
 
 
-@case("write-paths", "writes whose data comes immediate and by R2T (InitialR2T=Yes) land and read back")
-def c_write_paths(args):
-    c = session(args)
-    n = 0
-    for blocks in (1, 16, 128, 200, 1024):
+def writes_read_back(c, write, base, sizes):
+    """Writes of @sizes blocks, 4096 blocks apart from @base, by
+    @write(c, lba, data) (its SCSI Response): each must read back; then
+    logout.  How many."""
+    for n, blocks in enumerate(sizes):
         data = os.urandom(blocks * BLOCK)
-        lba = LBA + 4096 * n
-        rsp = c.write(lba, data)
+        lba = base + 4096 * n
+        rsp = write(c, lba, data)
         if rsp.hdr[3] != 0:
             raise Fail("WRITE of %d blocks: %s" % (blocks, rsp))
         if read_back(c, lba, blocks) != data:
             raise Fail("WRITE of %d blocks reads back different" % blocks)
-        n += 1
     c.logout()
+    return len(sizes)
+
+
+@case("write-paths", "writes whose data comes immediate and by R2T (InitialR2T=Yes) land and read back")
+def c_write_paths(args):
+    n = writes_read_back(session(args), lambda c, lba, d: c.write(lba, d),
+                         LBA, (1, 16, 128, 200, 1024))
     return "%d writes read back" % n
 
 
@@ -239,18 +246,8 @@ def write_unsolicited(c, lba, data):
 
 @case("write-unsolicited", "InitialR2T=No: immediate + unsolicited + R2T data land where they belong")
 def c_write_unsolicited(args):
-    c = session(args, initial_r2t=False)
-    n = 0
-    for blocks in (8, 128, 300, 1000):
-        data = os.urandom(blocks * BLOCK)
-        lba = LBA + 8192 + 4096 * n
-        rsp = write_unsolicited(c, lba, data)
-        if rsp.hdr[3] != 0:
-            raise Fail("WRITE of %d blocks: %s" % (blocks, rsp))
-        if read_back(c, lba, blocks) != data:
-            raise Fail("WRITE of %d blocks reads back different" % blocks)
-        n += 1
-    c.logout()
+    n = writes_read_back(session(args, initial_r2t=False), write_unsolicited,
+                         LBA + 8192, (8, 128, 300, 1000))
     return "%d writes with unsolicited data read back" % n
 
 
@@ -262,17 +259,6 @@ def expect_no_data(c, itt, sense, what):
     if p.op != OP_SCSI_RSP:
         raise Fail("%s: expected CHECK CONDITION, got %s first" % (what, p))
     return expect_sense(p, sense, what)
-
-
-def expect_sense(p, sense, what):
-    if p.op != OP_SCSI_RSP or p.hdr[3] != 0x02:
-        raise Fail("%s: expected CHECK CONDITION, got %s" % (what, p))
-    got = p.sense()
-    if got is None or got[:len(sense)] != sense:
-        raise Fail("%s: sense %s, expected %s" %
-                   (what, got and "%x/%02x/%02x" % got,
-                    "/".join("%02x" % x for x in sense)))
-    return p
 
 
 @case("dir-read-bit-write-cdb", "WRITE(10) sent with R=1 W=0: INVALID FIELD IN CDB, no R2T, no Data-In, nothing written")
@@ -291,22 +277,16 @@ def c_dir_read_bit_write_cdb(args):
 
 @case("dir-write-bit-read-cdb", "READ(10) sent with W=1 and immediate data: INVALID FIELD IN CDB, no Data-In")
 def c_dir_write_bit_read_cdb(args):
-    c = session(args)
-    itt = send_write(c, cdb_read10(LBA, 8), 8 * BLOCK,
-                     imm=os.urandom(8 * BLOCK))
-    expect_no_data(c, itt, (SK_ILLEGAL, 0x24, 0x00), "READ with W=1")
-    c.ping()
-    c.logout()
+    refused(args, cdb_read10(LBA, 8), 8 * BLOCK, (SK_ILLEGAL, 0x24, 0x00),
+            "READ with W=1", expect=expect_no_data,
+            imm=os.urandom(8 * BLOCK))
     return "CHECK CONDITION 5/24/00, no Data-In"
 
 
 @case("dir-no-bits-read", "READ(10) with R=0 W=0 and EDTL 4096: INVALID FIELD IN CDB, no Data-In")
 def c_dir_no_bits_read(args):
-    c = session(args)
-    itt = send_write(c, cdb_read10(LBA, 8), 8 * BLOCK, write=False)
-    expect_no_data(c, itt, (SK_ILLEGAL, 0x24, 0x00), "READ with R=0 W=0")
-    c.ping()
-    c.logout()
+    refused(args, cdb_read10(LBA, 8), 8 * BLOCK, (SK_ILLEGAL, 0x24, 0x00),
+            "READ with R=0 W=0", expect=expect_no_data, write=False)
     return "CHECK CONDITION 5/24/00, no Data-In"
 
 
