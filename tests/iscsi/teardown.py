@@ -29,7 +29,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import hostile as H  # noqa: E402
 from hostile import (Fail, Closed, Silence, LoginRejected, Conn,  # noqa: E402
-                     keys_bytes, cdb_read10, expect_close,
+                     logged_in, keys_bytes, cdb_read10, expect_close,
                      cfs_write, BLOCK, OP_NOP_IN, log)
 
 DEF_TARGET = "iqn.2003-01.org.ktarget:teardown"
@@ -153,19 +153,26 @@ def keep_alive(c, piece=b"X"):
     c.login_rsp()
 
 
+def keep_going(c, until):
+    """keep_alive() every second while @until() holds, until the target
+    ends the login (a missing answer does not end it)."""
+    while until():
+        try:
+            keep_alive(c)
+        except (Closed, LoginRejected, OSError):
+            break
+        except Silence:
+            pass
+        time.sleep(1)
+
+
 def finish_login(c, last=b""):
     """Security stage to operational (with @last ending the text of
     Continue-bit requests), then to full feature phase."""
     _, oper = c.base_keys()
     c.send_login(0, 1, True, last)
     c.login_rsp()
-    c.send_login(1, 3, True, keys_bytes(oper))
-    p = c.login_rsp()
-    for _ in range(4):
-        if p.flags & 0x80 and (p.flags & 3) == 3:
-            break
-        c.send_login(1, 3, True, b"")
-        p = c.login_rsp()
+    p = c.login_stage(1, 3, keys_bytes(oper), "operational stage")
     c.cmdsn = p.exp_cmdsn
     return p
 
@@ -197,14 +204,7 @@ def c_tpg_rmdir_login(args):
     keep_alive(c)
     th, res = in_thread(tpg_remove, args)
     deadline = time.monotonic() + 10
-    while th.is_alive() and time.monotonic() < deadline:
-        try:
-            keep_alive(c)
-        except (Closed, LoginRejected, OSError):
-            break
-        except Silence:
-            pass
-        time.sleep(1)
+    keep_going(c, lambda: th.is_alive() and time.monotonic() < deadline)
     th.join(10)
     if th.is_alive():
         th.join()
@@ -237,14 +237,7 @@ def c_login_deadline(args):
         make_acl(args, ini)
         t0 = time.monotonic()
         c = held_login(args, ini)
-        while time.monotonic() - t0 < 20:
-            try:
-                keep_alive(c)
-            except (Closed, LoginRejected, OSError):
-                break
-            except Silence:
-                pass
-            time.sleep(1)
+        keep_going(c, lambda: time.monotonic() - t0 < 20)
         took = time.monotonic() - t0
         if took > 9:
             raise Fail("login still going after %.0f s (login_timeout 5)" %
@@ -290,9 +283,7 @@ def c_disable_mid_login(args):
             how2 = str(e)
     finally:
         cfs_write(en, "1")
-    c3 = Conn(args, initiator=ini)
-    c3.login()
-    c3.clear_ua()
+    c3 = logged_in(args, initiator=ini)
     c3.logout()
     drop_acl(args, ini)
     return "login in progress: %s; new login: %s; after enable=1 logins " \
@@ -303,9 +294,7 @@ def c_disable_mid_login(args):
 def c_acl_rmdir(args):
     ini = "%s-acl" % DEF_INITIATOR
     make_acl(args, ini)
-    c = Conn(args, initiator=ini)
-    c.login()
-    c.clear_ua()
+    c = logged_in(args, initiator=ini)
     drop_acl(args, ini)
     try:
         rsp, _ = c.scsi(H.TUR, 0, timeout=5)
@@ -326,9 +315,7 @@ def c_acl_rmdir(args):
         make_acl(args, ini)
     except OSError as e:
         raise Fail("mkdir of the ACL again: %s" % e) from e
-    c3 = Conn(args, initiator=ini)
-    c3.login()
-    c3.clear_ua()
+    c3 = logged_in(args, initiator=ini)
     c3.logout()
     drop_acl(args, ini)
     return "session closed, login refused (0x0202), ACL made again and " \
@@ -342,9 +329,7 @@ def c_prod_write_protect(args):
     cfs_write(wp, "1")
     try:
         make_acl(args, ini)
-        c = Conn(args, initiator=ini)
-        c.login()
-        c.clear_ua()
+        c = logged_in(args, initiator=ini)
         rsp = c.write(LBA, os.urandom(BLOCK))
         sense = rsp.sense()
         if rsp.hdr[3] != 0x02 or not sense or sense[0] != 7:
@@ -390,9 +375,7 @@ def closed_by_target(s):
 def c_login_flood(args):
     ini = "%s-victim" % DEF_INITIATOR
     make_acl(args, ini)
-    v = Conn(args, initiator=ini)
-    v.login()
-    v.clear_ua()
+    v = logged_in(args, initiator=ini)
     t0 = time.monotonic()
     socks = flood_conns("127.0.0.50", 300, args)
     log("  %d flood connections in %.1f s" %
@@ -426,6 +409,27 @@ def c_login_flood(args):
         "connections closed at once" % (released, took, closed, len(socks))
 
 
+PING_LIMIT = 64 << 20		# more than any transmit queue may hold
+
+
+def flood_pings(c):
+    """NOP-Out pings with up to 8 KiB of data, never reading the answers,
+    until the target stops reading them (at most PING_LIMIT bytes or 60 s):
+    (bytes sent, bytes a ping, when it began)."""
+    size = min(8192, c.mrdsl)
+    data = os.urandom(size)
+    sent = 0
+    c.sock.settimeout(3)
+    t0 = time.monotonic()
+    while sent < PING_LIMIT and time.monotonic() - t0 < 60:
+        try:
+            c.send(c.nop_hdr(dlen=size), data)
+        except (socket.timeout, Closed, OSError):
+            break
+        sent += size
+    return sent, size, t0
+
+
 @case("txq-bound", "NOP-Out pings with 8 KiB of data, responses never read: the target stops reading, a victim does I/O, after 30 s the connection is dropped")
 def c_txq_bound(args):
     ini = "%s-noread" % DEF_INITIATOR
@@ -433,28 +437,13 @@ def c_txq_bound(args):
     make_acl(args, ini)
     make_acl(args, vini)
     try:
-        c = Conn(args, rcvbuf=4096, initiator=ini)
-        c.login()
-        c.clear_ua()
-        v = Conn(args, initiator=vini)
-        v.login()
-        v.clear_ua()
-        size = min(8192, c.mrdsl)
-        data = os.urandom(size)
-        sent = 0
-        limit = 64 << 20
-        c.sock.settimeout(3)
-        t0 = time.monotonic()
-        while sent < limit and time.monotonic() - t0 < 60:
-            try:
-                c.send(c.nop_hdr(dlen=size), data)
-            except (socket.timeout, Closed, OSError):
-                break
-            sent += size
+        c = logged_in(args, rcvbuf=4096, initiator=ini)
+        v = logged_in(args, initiator=vini)
+        sent, size, t0 = flood_pings(c)
         pings = sent // size
         log("  %d pings (%d KiB) sent before the target stopped reading "
             "(%.1f s)" % (pings, sent >> 10, time.monotonic() - t0))
-        if sent >= limit:
+        if sent >= PING_LIMIT:
             raise Fail("the target read 64 MiB of pings whose answers "
                        "nobody reads: its transmit queue is unbounded")
         for i in range(3):
@@ -491,17 +480,7 @@ def c_txq_bound(args):
 def discovery_login(args, ini):
     """An unauthenticated discovery session (no ACL needed)."""
     c = Conn(args, rcvbuf=4096, initiator=ini)
-    data = keys_bytes([("InitiatorName", ini), ("SessionType", "Discovery"),
-                       ("HeaderDigest", "None"), ("DataDigest", "None"),
-                       ("MaxRecvDataSegmentLength", "8192")])
-    c.send_login(1, 3, True, data)
-    p = c.login_rsp()
-    for _ in range(4):
-        if p.flags & 0x80 and (p.flags & 3) == 3:
-            break
-        c.send_login(1, 3, True, b"")
-        p = c.login_rsp()
-    c.cmdsn = p.exp_cmdsn
+    c.login_discovery(mrdsl=8192)
     c.mrdsl = int(c.keys.get("MaxRecvDataSegmentLength", "8192"))
     return c
 
@@ -509,22 +488,11 @@ def discovery_login(args, ini):
 @case("txq-discovery", "a discovery session (no authentication) sends NOP-Out pings with 8 KiB of data and reads nothing: the target stops reading")
 def c_txq_discovery(args):
     c = discovery_login(args, "%s-disc" % DEF_INITIATOR)
-    size = min(8192, c.mrdsl)
-    data = os.urandom(size)
-    sent = 0
-    limit = 64 << 20
-    c.sock.settimeout(3)
-    t0 = time.monotonic()
-    while sent < limit and time.monotonic() - t0 < 60:
-        try:
-            c.send(c.nop_hdr(dlen=size), data)
-        except (socket.timeout, Closed, OSError):
-            break
-        sent += size
+    sent, _, t0 = flood_pings(c)
     c.close()
     log("  %d KiB sent before the target stopped reading (%.1f s)" %
         (sent >> 10, time.monotonic() - t0))
-    if sent >= limit:
+    if sent >= PING_LIMIT:
         raise Fail("the target read 64 MiB of pings on a discovery session "
                    "whose answers nobody reads")
     return "%d KiB accepted, then the target stopped reading" % (sent >> 10)
