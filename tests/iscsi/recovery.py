@@ -89,13 +89,7 @@ class Session:
         if expect_status is not None:
             raise Fail("login of CID %d accepted, expected status 0x%04x" %
                        (cid, expect_status))
-        for _ in range(4):
-            if p.flags & 0x80 and (p.flags & 3) == 3:
-                break
-            c.send_login(1, 3, True, b"")
-            p = c.login_rsp()
-        else:
-            raise Fail("login of CID %d does not end" % cid)
+        p = c.stage_end(p, 1, 3, "login of CID %d" % cid)
         if leading:
             self.tsih = c.tsih
             self.cmdsn = p.exp_cmdsn
@@ -199,6 +193,16 @@ def write_imm(c, lba, data, cmdsn=None, itt=None, bad_data_digest=False):
     return itt
 
 
+def expect_held(c, what):
+    """Nothing comes on @c for 1.5 s: the command sent waits its turn;
+    else Fail(@what: the PDU that came)."""
+    try:
+        p = c.next(1.5)
+    except Silence:
+        return
+    raise Fail("%s: %s" % (what, p))
+
+
 def read_back(c, lba, blocks):
     rsp, data = c.scsi(cdb_read10(lba, blocks), blocks * BLOCK, read=True)
     if rsp.hdr[3] != 0:
@@ -277,12 +281,8 @@ def c_mcs_order(args):
     a, b = os.urandom(8 * BLOCK), os.urandom(8 * BLOCK)
     sn = s.take_cmdsn()
     later = write_imm(c2, LBA, a)		# CmdSN sn + 1
-    try:
-        p = c2.next(1.5)
-        raise Fail("CmdSN %d was carried out before CmdSN %d arrived: %s" %
-                   (sn + 1, sn, p))
-    except Silence:
-        pass
+    expect_held(c2, "CmdSN %d was carried out before CmdSN %d arrived" %
+                (sn + 1, sn))
     first = write_imm(c1, LBA, b, cmdsn=sn)
     expect_rsp(c1, first)
     expect_rsp(c2, later)
@@ -344,10 +344,7 @@ def c_mcs_logout_other(args):
 @case("mcs-drop", "ERL 0: one connection vanishes, the session ends with it")
 def c_mcs_drop(args):
     s, c1, c2 = two_conns(args)
-    itt = c1.itt()
-    c1.send(c1.scsi_hdr(cdb_write10(LBA, 64), 64 * BLOCK, write=True,
-                        itt=itt))
-    c1.wait_for(lambda p: p.op == OP_R2T and p.itt == itt, 5.0, "R2T")
+    H.write_r2t(c1, 64, LBA)		# a WRITE waits for its data
     vanish(c2)
     expect_close(c1, 10.0, "(session recovery: the other connection)")
     # the session is gone: a new one starts with a unit attention
@@ -364,11 +361,7 @@ def c_mcs_drop(args):
 @case("mcs-abort-cross", "ABORT TASK on CID 1 of a write waiting on CID 2")
 def c_mcs_abort_cross(args):
     s, c1, c2 = two_conns(args)
-    itt = c2.itt()
-    c2.send(c2.scsi_hdr(cdb_write10(LBA, 64), 64 * BLOCK, write=True,
-                        itt=itt))
-    r2t, _ = c2.wait_for(lambda p: p.op == OP_R2T and p.itt == itt, 5.0,
-                         "R2T")
+    itt, r2t = H.write_r2t(c2, 64, LBA)
     resp = c1.tmf(H.TMF_ABORT_TASK, ref_itt=itt)
     if resp != 0:
         raise Fail("ABORT TASK answered %d, expected 0" % resp)
@@ -443,9 +436,7 @@ def read_pdus(c, lba, blocks):
 def c_erl1_dataout_digest(args):
     s, c = erl1(args)
     data = os.urandom(128 * BLOCK)
-    itt = c.itt()
-    c.send(c.scsi_hdr(cdb_write10(LBA, 128), len(data), write=True, itt=itt))
-    r2t, _ = c.wait_for(lambda p: p.op == OP_R2T and p.itt == itt, 5.0, "R2T")
+    itt, r2t = H.write_r2t(c, 128, LBA)
     ttt, off, length = r2t.f20, r2t.u32(40), r2t.u32(44)
     if (off, length) != (0, len(data)):
         raise Fail("R2T for %d+%d, expected 0+%d" % (off, length, len(data)))
@@ -485,12 +476,8 @@ def c_erl1_immediate_digest(args):
     # the next command goes first and waits for the retry's CmdSN
     later = os.urandom(8 * BLOCK)
     itt2 = write_imm(c, LBA, later)
-    try:
-        p = c.next(1.5)
-        raise Fail("CmdSN %d carried out before the retry of %d: %s" %
-                   (sn + 1, sn, p))
-    except Silence:
-        pass
+    expect_held(c, "CmdSN %d carried out before the retry of %d" %
+                (sn + 1, sn))
     c.send(hdr, data)		# the retry: same ITT, same CmdSN
     expect_rsp(c, itt)
     expect_rsp(c, itt2)
@@ -579,9 +566,7 @@ def c_erl1_rdata_snack(args):
 def c_erl1_r2t_snack(args):
     s, c = erl1(args)
     data = os.urandom(64 * BLOCK)
-    itt = c.itt()
-    c.send(c.scsi_hdr(cdb_write10(LBA, 64), len(data), write=True, itt=itt))
-    r2t, _ = c.wait_for(lambda p: p.op == OP_R2T and p.itt == itt, 5.0, "R2T")
+    itt, r2t = H.write_r2t(c, 64, LBA)
     snack(c, SNACK_DATA, itt, begrun=0, runlength=1)
     again, _ = c.wait_for(lambda p: p.op == OP_R2T and p.itt == itt, 5.0,
                           "resent R2T")
@@ -671,11 +656,7 @@ def c_erl2_reassign_read(args):
 def c_erl2_reassign_write(args):
     s, (c1, c2) = erl2(args)
     data = os.urandom(128 * BLOCK)
-    itt = c2.itt()
-    c2.send(c2.scsi_hdr(cdb_write10(LBA, 128), len(data), write=True,
-                        itt=itt))
-    r2t, _ = c2.wait_for(lambda p: p.op == OP_R2T and p.itt == itt, 5.0,
-                         "R2T")
+    itt, r2t = H.write_r2t(c2, 128, LBA)
     c2.data_out(itt, r2t.f20, 0, data[:5 * 8192], final=False)
     c2.ping()			# the first 40 KiB are in
     vanish(c2)
