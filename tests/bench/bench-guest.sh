@@ -86,8 +86,7 @@ setup_kt() {
 	mk_img kt || return 1
 	dev=$(kt_mk_dev fileio f0 \
 		"fd_dev_name=$IMG.kt,fd_dev_size=$((SIZE_MB << 20))") || return 1
-	mkdir -p "$t/np/127.0.0.1:${PORT[kt]}" "$t/lun/lun_0" &&
-		ln -s "$dev" "$t/lun/lun_0/f0" && acl_map "$t" &&
+	kt_iscsi_tpg "$t" "127.0.0.1:${PORT[kt]}" "$dev" && acl_map "$t" &&
 		kt_write 1 "$t/enable"
 }
 
@@ -100,9 +99,8 @@ setup_lio() {
 		kt_write "fd_dev_name=$IMG.lio,fd_dev_size=$((SIZE_MB << 20))" \
 			 "$dev/control" &&
 		kt_write 1 "$dev/enable" &&
-		mkdir -p "$t/np/127.0.0.1:${PORT[lio]}" "$t/lun/lun_0" &&
-		ln -s "$dev" "$t/lun/lun_0/f0" && acl_map "$t" &&
-		kt_write 1 "$t/enable"
+		kt_iscsi_tpg "$t" "127.0.0.1:${PORT[lio]}" "$dev" &&
+		acl_map "$t" && kt_write 1 "$t/enable"
 }
 
 setup_tgt() {
@@ -120,14 +118,6 @@ setup_tgt() {
 		tgtadm --lld iscsi --op new --mode logicalunit --tid 1 --lun 1 \
 		       -b "$IMG.tgt" &&
 		tgtadm --lld iscsi --op bind --mode target --tid 1 -I ALL
-}
-
-iscsid_start() {
-	modprobe -a iscsi_tcp sd_mod sg
-	mkdir -p /etc/iscsi /run/lock/iscsi /var/lib/iscsi
-	echo "InitiatorName=$INI" >/etc/iscsi/initiatorname.iscsi
-	iscsid
-	sleep 1
 }
 
 # disk_of IQN: the /dev/sdX of the open-iscsi session with that target
@@ -292,7 +282,7 @@ main() {
 	local t w rc=0
 
 	say "kernel $(uname -r), $(nproc) vCPUs; ${SECS} s per run, ${SIZE_MB} MiB LUNs, $ROUNDS round(s)"
-	iscsid_start
+	kt_iscsid_start "$INI"
 	for t in kt lio tgt; do
 		if "setup_$t" && login "$t"; then
 			say "${NAME[$t]}: ${IQN[$t]} on 127.0.0.1:${PORT[$t]} is ${UP[$t]}"

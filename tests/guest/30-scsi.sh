@@ -10,24 +10,6 @@
 W=/tmp/scsi
 mkdir -p $W
 
-# expect_sense NAME EXIT-CODE REGEX CMD...: CMD must exit with EXIT-CODE
-# (sg3_utils: 5 illegal request, 6 unit attention, 7 data protect, 9
-# invalid opcode, 14 miscompare, 22 LBA out of range) and print a line matching REGEX.
-expect_sense() {
-	local name=$1 want=$2 re=$3 out rc
-
-	shift 3
-	out=$("$@" 2>&1)
-	rc=$?
-	if [ $rc -ne "$want" ]; then
-		fail "$name" "exit $rc, wanted $want: $(echo "$out" | tr '\n' ' ' | cut -c1-200)"
-	elif ! echo "$out" | grep -Eq "$re"; then
-		fail "$name" "no '$re' in: $(echo "$out" | tr '\n' ' ' | cut -c1-200)"
-	else
-		pass "$name"
-	fi
-}
-
 # expect_out NAME REGEX CMD...: CMD succeeds and prints REGEX.
 expect_out() {
 	local name=$1 re=$2 out
@@ -60,8 +42,8 @@ expect_out vpd-80-serial "$serial" sg_vpd -p sn "$sg"
 expect_out vpd-83-naa 'designator type: NAA' sg_vpd -p di "$sg"
 expect_out vpd-83-name 'SCSI name string' sg_vpd -p di "$sg"
 expect_out vpd-b0-max-transfer 'Maximum transfer length: [1-9]' sg_vpd -p bl "$sg"
-expect_sense vpd-unknown-page 5 'Invalid field in cdb' sg_raw -r 255 "$sg" 12 01 c7 00 ff 00
-expect_sense inquiry-page-without-evpd 5 'byte 2' sg_raw -r 64 "$sg" 12 00 01 00 40 00
+kt_expect_sense vpd-unknown-page 5 'Invalid field in cdb' sg_raw -r 255 "$sg" 12 01 c7 00 ff 00
+kt_expect_sense inquiry-page-without-evpd 5 'byte 2' sg_raw -r 64 "$sg" 12 00 01 00 40 00
 
 # capacity, TUR, LUNs
 expect_out readcap10 'Last LBA=131071' sg_readcap "$sg"
@@ -76,20 +58,20 @@ kt_check start-unit sg_start --start "$sg"
 kt_check prevent-allow sg_prevent --allow "$sg"
 
 # rejected commands and their sense data
-expect_sense invalid-opcode 9 'Invalid command operation code' sg_raw "$sg" ff 00 00 00 00 00
-expect_sense read10-beyond-capacity 22 'Logical block address out of range' \
+kt_expect_sense invalid-opcode 9 'Invalid command operation code' sg_raw "$sg" ff 00 00 00 00 00
+kt_expect_sense read10-beyond-capacity 22 'Logical block address out of range' \
 	sg_raw -r 512 "$sg" 28 00 00 02 00 00 00 00 01 00
-expect_sense read16-huge-lba 22 'Logical block address out of range' \
+kt_expect_sense read16-huge-lba 22 'Logical block address out of range' \
 	sg_raw -r 512 "$sg" 88 00 ff ff ff ff ff ff ff ff 00 00 00 01 00 00
-expect_sense write10-wrprotect 5 'Invalid field in cdb' \
+kt_expect_sense write10-wrprotect 5 'Invalid field in cdb' \
 	sg_raw -s 512 -i /dev/zero "$sg" 2a 20 00 00 00 00 00 00 01 00
-expect_sense mode-sense-saved 5 'Saving parameters not supported' \
+kt_expect_sense mode-sense-saved 5 'Saving parameters not supported' \
 	sg_raw -r 255 "$sg" 1a 00 c8 00 ff 00
-expect_sense mode-select-no-pf 5 'Invalid field in cdb' \
+kt_expect_sense mode-select-no-pf 5 'Invalid field in cdb' \
 	sg_raw -s 4 -i /dev/zero "$sg" 15 00 00 00 04 00
-expect_sense read-capacity16-lba-without-pmi 5 'Invalid field in cdb' \
+kt_expect_sense read-capacity16-lba-without-pmi 5 'Invalid field in cdb' \
 	sg_raw -r 32 "$sg" 9e 10 00 00 00 00 00 00 00 01 00 00 00 20 00 00
-expect_sense naca 5 'Invalid field in cdb' sg_raw "$sg" 00 00 00 00 00 04
+kt_expect_sense naca 5 'Invalid field in cdb' sg_raw "$sg" 00 00 00 00 00 04
 
 # MODE SENSE / MODE SELECT
 kt_check mode-sense-all sg_modes -a "$sg"
@@ -99,12 +81,12 @@ expect_out mode-sense-changeable 'Caching' sg_modes -c 1 "$sg"
 printf '\x00\x00\x00\x00\x0a\x0a\x06\x00\x00\x40\x00\x00\xff\xff\x00\x00' >$W/ctl-dsense
 printf '\x00\x00\x00\x00\x0a\x0a\x02\x00\x00\x40\x00\x00\xff\xff\x00\x00' >$W/ctl-fixed
 kt_check mode-select-dsense sg_raw -s 16 -i $W/ctl-dsense "$sg" 15 10 00 00 10 00
-expect_sense dsense-descriptor-format 9 'Descriptor format' sg_raw "$sg" ff 00 00 00 00 00
+kt_expect_sense dsense-descriptor-format 9 'Descriptor format' sg_raw "$sg" ff 00 00 00 00 00
 kt_check mode-select-fixed sg_raw -s 16 -i $W/ctl-fixed "$sg" 15 10 00 00 10 00
-expect_sense dsense-fixed-format 9 'Fixed format' sg_raw "$sg" ff 00 00 00 00 00
+kt_expect_sense dsense-fixed-format 9 'Fixed format' sg_raw "$sg" ff 00 00 00 00 00
 # a non-changeable field (GLTSD) must be refused with a parameter pointer
 printf '\x00\x00\x00\x00\x0a\x0a\x00\x00\x00\x40\x00\x00\xff\xff\x00\x00' >$W/ctl-bad
-expect_sense mode-select-unchangeable 5 'Invalid field in parameter list' \
+kt_expect_sense mode-select-unchangeable 5 'Invalid field in parameter list' \
 	sg_raw -s 16 -i $W/ctl-bad "$sg" 15 10 00 00 10 00
 # caching page: turn WCE on through MODE SELECT
 printf '\x00\x00\x00\x00\x08\x12\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\x20\x00\x00\x00\x00\x00\x00\x00' >$W/cache-wce
@@ -118,7 +100,7 @@ kt_check write-pattern dd if=$W/pat of="$disk" bs=4096 seek=10 oflag=direct stat
 kt_check verify-medium sg_verify --lba=80 --count=8 "$sg"
 kt_check verify-bytchk-match sg_verify --lba=80 --count=8 --ndo=4096 --in=$W/pat "$sg"
 head -c 4096 /dev/urandom >$W/other
-expect_sense verify-bytchk-miscompare 14 'Miscompare' \
+kt_expect_sense verify-bytchk-miscompare 14 'Miscompare' \
 	sg_verify --lba=80 --count=8 --ndo=4096 --in=$W/other "$sg"
 kt_check write-verify sg_write_verify --lba=200 --num=8 --in=$W/other --bytchk=1 "$sg"
 kt_check write-verify-readback bash -c \
@@ -128,7 +110,7 @@ kt_check write-verify-readback bash -c \
 dev1=$(kt_mk_rd rd1 8) || kt_abort rd1-create "cannot make second device"
 kt_check export-lun1 kt_loop_export "$dev1" 1
 kt_wait_disk 1 >/dev/null
-expect_sense ua-luns-changed 6 'Reported luns data has changed' sg_turs "$sg"
+kt_expect_sense ua-luns-changed 6 'Reported luns data has changed' sg_turs "$sg"
 kt_check ua-cleared sg_turs "$sg"
 dev2=$(kt_mk_rd rd2 8) || kt_abort rd2-create "cannot make third device"
 kt_check export-lun2 kt_loop_export "$dev2" 2
@@ -156,7 +138,7 @@ for i in $(seq 100); do
 done
 if [ -n "$wp" ]; then
 	sg_turs "$wp" >/dev/null 2>&1
-	expect_sense write-protected 7 'Write protected' \
+	kt_expect_sense write-protected 7 'Write protected' \
 		sg_raw -s 512 -i /dev/zero "$wp" 2a 00 00 00 00 00 00 00 01 00
 	expect_out mode-sense-wp 'WP=1' sg_modes -p 8 "$wp"
 	kt_check read-allowed sg_raw -r 512 "$wp" 28 00 00 00 00 00 00 00 01 00

@@ -20,22 +20,6 @@ W=/tmp/hardening
 PY=(/usr/bin/python3 -E -s)
 mkdir -p $W
 
-# expect_sense NAME EXIT-CODE REGEX CMD...: as in 30-scsi.sh
-expect_sense() {
-	local name=$1 want=$2 re=$3 out rc
-
-	shift 3
-	out=$("$@" 2>&1)
-	rc=$?
-	if [ $rc -ne "$want" ]; then
-		fail "$name" "exit $rc, wanted $want: $(echo "$out" | tr '\n' ' ' | cut -c1-200)"
-	elif ! echo "$out" | grep -Eq "$re"; then
-		fail "$name" "no '$re' in: $(echo "$out" | tr '\n' ' ' | cut -c1-200)"
-	else
-		pass "$name"
-	fi
-}
-
 # rep CHAR N: CHAR repeated N times
 rep() {
 	printf "%${2}s" '' | tr ' ' "$1"
@@ -153,14 +137,14 @@ kt_check inquiry-std sg_inq "$sg2"
 dmesg_clean dmesg-after-vpd
 
 # ---- defect 5: allocation lengths are not allocation sizes ----
-expect_sense report-luns-4g 0 'c1 01|00 00 00 08' \
+kt_expect_sense report-luns-4g 0 'c1 01|00 00 00 08' \
 	sg_raw -r 512 "$sg1" a0 00 00 00 00 00 ff ff ff ff 00 00
-expect_sense readcap16-4g 0 '00 00 00 00 00 00 7f ff' \
+kt_expect_sense readcap16-4g 0 '00 00 00 00 00 00 7f ff' \
 	sg_raw -r 512 "$sg1" 9e 10 00 00 00 00 00 00 00 00 ff ff ff ff 00 00
-expect_sense inquiry-64k 0 'LIO-ORG' sg_raw -r 1024 "$sg1" 12 00 00 ff ff 00
-expect_sense mode-sense10-64k 0 '00 00 00 00' \
+kt_expect_sense inquiry-64k 0 'LIO-ORG' sg_raw -r 1024 "$sg1" 12 00 00 ff ff 00
+kt_expect_sense mode-sense10-64k 0 '00 00 00 00' \
 	sg_raw -r 1024 "$sg1" 5a 00 3f 00 00 00 00 ff ff 00
-expect_sense mode-select10-list-too-long 5 'Invalid field in cdb' \
+kt_expect_sense mode-select10-list-too-long 5 'Invalid field in cdb' \
 	sg_raw -s 4096 -i /dev/zero "$sg1" 55 10 00 00 00 00 00 10 00 00
 
 # ---- defect 8: MODE SELECT and write protection ----
@@ -179,23 +163,23 @@ sg_turs "$sg1" >/dev/null 2>&1
 printf '\x00\x00\x00\x00\x00\x00\x00\x00\x08\x12\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\x20\x00\x00\x00\x00\x00\x00\x00' >$W/wce-on
 printf '\x00\x00\x00\x00\x00\x00\x00\x00\x0a\x0a\x06\x00\x00\x40\x00\x00\xff\xff\x00\x00' >$W/dsense-on
 kt_check wce-starts-off grep -qx 0 "$dev/attrib/emulate_write_cache"
-expect_sense wp-mode-select-wce-refused 7 'Write protected' \
+kt_expect_sense wp-mode-select-wce-refused 7 'Write protected' \
 	sg_raw -s 28 -i $W/wce-on "$wp" 55 10 00 00 00 00 00 00 1c 00
 kt_check wp-wce-unchanged grep -qx 0 "$dev/attrib/emulate_write_cache"
-expect_sense wp-mode-select-dsense-refused 7 'Write protected' \
+kt_expect_sense wp-mode-select-dsense-refused 7 'Write protected' \
 	sg_raw -s 20 -i $W/dsense-on "$wp" 55 10 00 00 00 00 00 00 14 00
-expect_sense wp-dsense-unchanged 9 'Fixed format' sg_raw "$sg1" ff 00 00 00 00 00
+kt_expect_sense wp-dsense-unchanged 9 'Fixed format' sg_raw "$sg1" ff 00 00 00 00 00
 kt_check wp-no-ua-for-others sg_turs "$sg1"
 # from a writable nexus it works, and the others hear of it
 kt_check mode-select-wce sg_raw -s 28 -i $W/wce-on "$sg1" 55 10 00 00 00 00 00 00 1c 00
 kt_check wce-now-on grep -qx 1 "$dev/attrib/emulate_write_cache"
-expect_sense ua-mode-changed-wp 6 'Mode parameters changed' sg_turs "$wp"
-expect_sense ua-mode-changed-t2 6 'Mode parameters changed' sg_turs "$sg2"
+kt_expect_sense ua-mode-changed-wp 6 'Mode parameters changed' sg_turs "$wp"
+kt_expect_sense ua-mode-changed-t2 6 'Mode parameters changed' sg_turs "$sg2"
 kt_check no-ua-for-the-changer sg_turs "$sg1"
-expect_sense wp-sees-wce 0 '08 12 04' sg_raw -r 64 "$wp" 1a 08 08 00 40 00
+kt_expect_sense wp-sees-wce 0 '08 12 04' sg_raw -r 64 "$wp" 1a 08 08 00 40 00
 # the admin's store also tells every nexus
 kt_check wce-attrib-off kt_write 0 "$dev/attrib/emulate_write_cache"
-expect_sense ua-after-attrib-store 6 'Mode parameters changed' sg_turs "$sg1"
+kt_expect_sense ua-after-attrib-store 6 'Mode parameters changed' sg_turs "$sg1"
 
 # ---- configfs stores: bounds, and no torn values under I/O ----
 kt_check_fails wce-2-refused kt_write 2 "$dev/attrib/emulate_write_cache"

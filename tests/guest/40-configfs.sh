@@ -6,25 +6,6 @@
 # LUN keeps its data).
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-# refused NAME CMD...: CMD must fail; the kernel log must have grown by a
-# ktarget line explaining why.
-refused() {
-	local name=$1 before after
-
-	shift
-	before=$(dmesg | grep -c 'ktarget')
-	if "$@" >/dev/null 2>&1; then
-		fail "$name" "accepted: $*"
-		return
-	fi
-	after=$(dmesg | grep -c 'ktarget')
-	if [ "$after" -le "$before" ]; then
-		fail "$name" "refused but no kernel message"
-	else
-		pass "$name"
-	fi
-}
-
 # refused_errno NAME REGEX CMD...: refused by configfs itself (before our
 # code runs, so no kernel message): the error text must match REGEX.
 refused_errno() {
@@ -56,34 +37,34 @@ kt_check load kt_load ktarget_rd ktarget_file ktarget_loop || guest_summary
 C=$KT_CFS/core
 
 # HBA and device names
-refused hba-without-index mkdir "$C/rd_mcp"
-refused hba-unknown-backstore mkdir "$C/bogus_0"
-refused hba-bad-index mkdir "$C/fileio_x"
+kt_refused hba-without-index mkdir "$C/rd_mcp"
+kt_refused hba-unknown-backstore mkdir "$C/bogus_0"
+kt_refused hba-bad-index mkdir "$C/fileio_x"
 
 # control and enable
 kt_check rd-mkdir mkdir -p "$C/rd_mcp_0/rd0"
-refused rd-bad-pages kt_write "rd_pages=abc" "$C/rd_mcp_0/rd0/control"
+kt_refused rd-bad-pages kt_write "rd_pages=abc" "$C/rd_mcp_0/rd0/control"
 kt_check rd-unknown-key-ignored kt_write "rd_pages=16384,no_such_key=1" "$C/rd_mcp_0/rd0/control"
 kt_check rd-enable kt_write 1 "$C/rd_mcp_0/rd0/enable"
-refused rd-enable-twice kt_write 1 "$C/rd_mcp_0/rd0/enable"
-refused rd-control-after-enable kt_write "rd_pages=8" "$C/rd_mcp_0/rd0/control"
-refused enable-zero kt_write 0 "$C/rd_mcp_0/rd0/enable"
+kt_refused rd-enable-twice kt_write 1 "$C/rd_mcp_0/rd0/enable"
+kt_refused rd-control-after-enable kt_write "rd_pages=8" "$C/rd_mcp_0/rd0/control"
+kt_refused enable-zero kt_write 0 "$C/rd_mcp_0/rd0/enable"
 kt_check file-mkdir mkdir -p "$C/fileio_1/f0"
-refused file-enable-unconfigured kt_write 1 "$C/fileio_1/f0/enable"
-refused file-bad-size kt_write "fd_dev_name=/tmp/f0.img,fd_dev_size=-5" "$C/fileio_1/f0/control"
+kt_refused file-enable-unconfigured kt_write 1 "$C/fileio_1/f0/enable"
+kt_refused file-bad-size kt_write "fd_dev_name=/tmp/f0.img,fd_dev_size=-5" "$C/fileio_1/f0/control"
 same file-still-disabled "$C/fileio_1/f0/enable" 0
 
 # attributes: ranges and frozen-while-exported
-refused attr-tas-range kt_write 2 "$C/rd_mcp_0/rd0/attrib/emulate_tas"
-refused attr-block-size-odd kt_write 513 "$C/rd_mcp_0/rd0/attrib/block_size"
-refused attr-not-a-number kt_write abc "$C/rd_mcp_0/rd0/attrib/queue_depth"
-refused attr-queue-depth-zero kt_write 0 "$C/rd_mcp_0/rd0/attrib/queue_depth"
+kt_refused attr-tas-range kt_write 2 "$C/rd_mcp_0/rd0/attrib/emulate_tas"
+kt_refused attr-block-size-odd kt_write 513 "$C/rd_mcp_0/rd0/attrib/block_size"
+kt_refused attr-not-a-number kt_write abc "$C/rd_mcp_0/rd0/attrib/queue_depth"
+kt_refused attr-queue-depth-zero kt_write 0 "$C/rd_mcp_0/rd0/attrib/queue_depth"
 same attr-tas-unchanged "$C/rd_mcp_0/rd0/attrib/emulate_tas" 1
 same attr-block-size-unchanged "$C/rd_mcp_0/rd0/attrib/block_size" 512
-refused wwn-vendor-too-long kt_write "ABCDEFGHIJ" "$C/rd_mcp_0/rd0/wwn/vendor_id"
-refused wwn-vendor-control-char kt_write "$(printf 'a\tb')" "$C/rd_mcp_0/rd0/wwn/vendor_id"
+kt_refused wwn-vendor-too-long kt_write "ABCDEFGHIJ" "$C/rd_mcp_0/rd0/wwn/vendor_id"
+kt_refused wwn-vendor-control-char kt_write "$(printf 'a\tb')" "$C/rd_mcp_0/rd0/wwn/vendor_id"
 same wwn-vendor-unchanged "$C/rd_mcp_0/rd0/wwn/vendor_id" LIO-ORG
-refused dbroot-missing-dir kt_write /nonexistent "$KT_CFS/dbroot"
+kt_refused dbroot-missing-dir kt_write /nonexistent "$KT_CFS/dbroot"
 
 # export it and write data that must survive everything below
 dev=$C/rd_mcp_0/rd0
@@ -93,23 +74,23 @@ head -c 1048576 /dev/urandom >/tmp/pat
 kt_check write-data dd if=/tmp/pat of="$disk" bs=1M oflag=direct status=none
 lun=$KT_LOOP_TPG/lun/lun_0
 
-refused attr-frozen-block-size kt_write 4096 "$dev/attrib/block_size"
-refused wwn-serial-while-exported kt_write "newserial" "$dev/wwn/vpd_unit_serial"
-refused dbroot-with-backstores kt_write /tmp "$KT_CFS/dbroot"
+kt_refused attr-frozen-block-size kt_write 4096 "$dev/attrib/block_size"
+kt_refused wwn-serial-while-exported kt_write "newserial" "$dev/wwn/vpd_unit_serial"
+kt_refused dbroot-with-backstores kt_write /tmp "$KT_CFS/dbroot"
 
 # links
 refused_errno rmdir-exported-device "busy" rmdir "$dev"
-refused second-link-in-lun ln -s "$C/fileio_1/f0" "$lun/f0"
+kt_refused second-link-in-lun ln -s "$C/fileio_1/f0" "$lun/f0"
 kt_check lun1-mkdir mkdir "$KT_LOOP_TPG/lun/lun_1"
-refused link-disabled-device ln -s "$C/fileio_1/f0" "$KT_LOOP_TPG/lun/lun_1/f0"
-refused link-hba-not-device ln -s "$C/rd_mcp_0" "$KT_LOOP_TPG/lun/lun_1/hba"
+kt_refused link-disabled-device ln -s "$C/fileio_1/f0" "$KT_LOOP_TPG/lun/lun_1/f0"
+kt_refused link-hba-not-device ln -s "$C/rd_mcp_0" "$KT_LOOP_TPG/lun/lun_1/hba"
 refused_errno link-outside-configfs "not permitted|Invalid cross-device" ln -s /tmp "$KT_LOOP_TPG/lun/lun_1/tmp"
-refused lun-bad-name mkdir "$KT_LOOP_TPG/lun/lunx"
-refused lun-out-of-range mkdir "$KT_LOOP_TPG/lun/lun_70000"
-refused tpg-bad-name mkdir "$KT_CFS/loopback/$KT_LOOP_WWN/tpgt_x"
+kt_refused lun-bad-name mkdir "$KT_LOOP_TPG/lun/lunx"
+kt_refused lun-out-of-range mkdir "$KT_LOOP_TPG/lun/lun_70000"
+kt_refused tpg-bad-name mkdir "$KT_CFS/loopback/$KT_LOOP_WWN/tpgt_x"
 kt_check acl-mkdir mkdir -p "$KT_LOOP_TPG/acls/naa.5001405aaaaaaaaa/lun_0"
-refused map-to-device-not-lun ln -s "$dev" "$KT_LOOP_TPG/acls/naa.5001405aaaaaaaaa/lun_0/x"
-refused map-write-protect-range kt_write 2 "$KT_LOOP_TPG/acls/naa.5001405aaaaaaaaa/lun_0/write_protect"
+kt_refused map-to-device-not-lun ln -s "$dev" "$KT_LOOP_TPG/acls/naa.5001405aaaaaaaaa/lun_0/x"
+kt_refused map-write-protect-range kt_write 2 "$KT_LOOP_TPG/acls/naa.5001405aaaaaaaaa/lun_0/write_protect"
 refused_errno rmdir-lun-with-link "not empty" rmdir "$lun"
 
 # unloading refused while in use

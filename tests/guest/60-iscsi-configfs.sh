@@ -17,25 +17,6 @@ I=$KT_CFS/iscsi
 IQN=iqn.2003-01.org.example.ktarget:cfs
 INIT=iqn.1994-05.com.redhat:client1
 
-# refused NAME CMD...: CMD must fail and the kernel log must have grown by
-# a ktarget line saying why.
-refused() {
-	local name=$1 before after
-
-	shift
-	before=$(dmesg | grep -c 'ktarget')
-	if "$@" >/dev/null 2>&1; then
-		fail "$name" "accepted: $*"
-		return
-	fi
-	after=$(dmesg | grep -c 'ktarget')
-	if [ "$after" -le "$before" ]; then
-		fail "$name" "refused but no kernel message"
-	else
-		pass "$name"
-	fi
-}
-
 # same NAME FILE VALUE: FILE reads VALUE (without its trailing newline)
 same() {
 	local got
@@ -102,9 +83,9 @@ attr_range() {
 	same "$n-default" "$f" "$def"
 	kt_check "$n-min" kt_write "$min" "$f"
 	kt_check "$n-max" kt_write "$max" "$f"
-	refused "$n-above" kt_write $((max + 1)) "$f"
-	refused "$n-below" kt_write $((min - 1)) "$f"
-	refused "$n-text" kt_write abc "$f"
+	kt_refused "$n-above" kt_write $((max + 1)) "$f"
+	kt_refused "$n-below" kt_write $((min - 1)) "$f"
+	kt_refused "$n-text" kt_write abc "$f"
 	same "$n-unchanged" "$f" "$max"
 	kt_write "$def" "$f"
 }
@@ -120,8 +101,8 @@ same lio-version "$I/lio_version" "ktarget iSCSI Target v1.0"
 same cpus-default "$I/cpus_allowed_list" "$(cat /sys/devices/system/cpu/online)"
 kt_check cpus-set kt_write 0 "$I/cpus_allowed_list"
 same cpus-read "$I/cpus_allowed_list" 0
-refused cpus-garbage kt_write abc "$I/cpus_allowed_list"
-refused cpus-offline kt_write 4000 "$I/cpus_allowed_list"
+kt_refused cpus-garbage kt_write abc "$I/cpus_allowed_list"
+kt_refused cpus-offline kt_write 4000 "$I/cpus_allowed_list"
 same cpus-unchanged "$I/cpus_allowed_list" 0
 kt_write "$(cat /sys/devices/system/cpu/online)" "$I/cpus_allowed_list"
 
@@ -132,7 +113,7 @@ done
 same disc-authenticate-target "$D/authenticate_target" 0
 same disc-enforce-default "$D/enforce_discovery_auth" 0
 kt_check disc-enforce-set kt_write 1 "$D/enforce_discovery_auth"
-refused disc-enforce-range kt_write 2 "$D/enforce_discovery_auth"
+kt_refused disc-enforce-range kt_write 2 "$D/enforce_discovery_auth"
 same disc-enforce-read "$D/enforce_discovery_auth" 1
 kt_write 0 "$D/enforce_discovery_auth"
 kt_check disc-mutual kt_write mu "$D/userid_mutual"
@@ -145,7 +126,7 @@ kt_write NULL "$D/userid_mutual"
 # ---------------------------------------------------------------- names
 for n in foo iqn. iqn.x%20y eui.0123 eui.0123456789abcdeg naa.123 \
 	 naa.0123456789abcdef0 "iqn.$(printf 'a%.0s' $(seq 220))"; do
-	refused "name-bad-${n:0:12}" mkdir "$I/${n//%20/ }"
+	kt_refused "name-bad-${n:0:12}" mkdir "$I/${n//%20/ }"
 done
 for n in eui.0123456789abcdef naa.6001405abcdef012 \
 	 naa.6001405abcdef0123456789abcdef012 "iqn.$(printf 'a%.0s' $(seq 219))"; do
@@ -159,7 +140,7 @@ kt_check mkdir-tpg mkdir -p "$T" || kt_abort mkdir-tpg "no TPG"
 entries tpg-entries "$T" \
 	"acls attrib auth dynamic_sessions enable lun np param "
 same tpg-enable-default "$T/enable" 0
-refused tpg-duplicate-tag mkdir "$I/$IQN/tpgt_01"
+kt_refused tpg-duplicate-tag mkdir "$I/$IQN/tpgt_01"
 
 A=$T/attrib
 attr_range tpg "$A" authentication 1 0 1
@@ -175,9 +156,9 @@ attr_range tpg "$A" default_erl 0 0 2
 attr_range tpg "$A" tpg_enabled_sendtargets 1 0 1
 attr_range tpg "$A" login_keys_workaround 1 0 1
 same t10-pi-default "$A/t10_pi" 0
-refused t10-pi-unsupported kt_write 1 "$A/t10_pi"
+kt_refused t10-pi-unsupported kt_write 1 "$A/t10_pi"
 same fabric-prot-type-default "$A/fabric_prot_type" 0
-refused fabric-prot-type-unsupported kt_write 1 "$A/fabric_prot_type"
+kt_refused fabric-prot-type-unsupported kt_write 1 "$A/fabric_prot_type"
 kt_check attrib-newline bash -c "echo 20 > $A/login_timeout"
 same attrib-newline-read "$A/login_timeout" 20
 
@@ -212,13 +193,13 @@ same param-newline-read "$P/MaxBurstLength" 131072
 kt_check param-no-newline kt_write None "$P/HeaderDigest"
 same param-no-newline-read "$P/HeaderDigest" None
 kt_check param-erl kt_write 2 "$P/ErrorRecoveryLevel"
-refused param-erl-range kt_write 3 "$P/ErrorRecoveryLevel"
-refused param-burst-small kt_write 100 "$P/MaxBurstLength"
-refused param-burst-big kt_write 16777216 "$P/MaxBurstLength"
-refused param-burst-text kt_write lots "$P/MaxBurstLength"
-refused param-digest-bogus kt_write MD5 "$P/HeaderDigest"
-refused param-bool-bogus kt_write maybe "$P/InitialR2T"
-refused param-too-long kt_write "$(printf 'x%.0s' $(seq 300))" "$P/TargetAlias"
+kt_refused param-erl-range kt_write 3 "$P/ErrorRecoveryLevel"
+kt_refused param-burst-small kt_write 100 "$P/MaxBurstLength"
+kt_refused param-burst-big kt_write 16777216 "$P/MaxBurstLength"
+kt_refused param-burst-text kt_write lots "$P/MaxBurstLength"
+kt_refused param-digest-bogus kt_write MD5 "$P/HeaderDigest"
+kt_refused param-bool-bogus kt_write maybe "$P/InitialR2T"
+kt_refused param-too-long kt_write "$(printf 'x%.0s' $(seq 300))" "$P/TargetAlias"
 same param-unchanged "$P/MaxBurstLength" 131072
 same param-erl-unchanged "$P/ErrorRecoveryLevel" 2
 kt_check param-alias kt_write "my target" "$P/TargetAlias"
@@ -243,7 +224,7 @@ auth_checks() {
 	long=$(printf 'p%.0s' $(seq 255))
 	kt_check "$p-255" kt_write "$long" "$d/password"
 	kt_check "$p-255-newline" bash -c "echo $long > $d/password"
-	refused "$p-256" kt_write "${long}q" "$d/password"
+	kt_refused "$p-256" kt_write "${long}q" "$d/password"
 	same "$p-256-unchanged" "$d/password" "$long"
 	if command -v setpriv >/dev/null; then
 		eperm "$p-read-needs-cap" cat "$d/password"
@@ -269,7 +250,7 @@ attr_range acl "$C" cmdsn_depth 32 1 512
 raw acl-tag-empty "$C/tag" ""
 kt_check acl-tag-set bash -c "echo group1 > $C/tag"
 raw acl-tag-read "$C/tag" group1
-refused acl-tag-long kt_write "$(printf 't%.0s' $(seq 64))" "$C/tag"
+kt_refused acl-tag-long kt_write "$(printf 't%.0s' $(seq 64))" "$C/tag"
 raw acl-tag-unchanged "$C/tag" group1
 kt_check acl-tag-null kt_write NULL "$C/tag"
 raw acl-tag-cleared "$C/tag" ""
@@ -301,16 +282,16 @@ kt_check np-v4 mkdir "$N/127.0.0.1:3260"
 kt_check np-v4-listens listening 0CBC
 same np-iser-default "$N/127.0.0.1:3260/iser" 0
 same np-cxgbit-default "$N/127.0.0.1:3260/cxgbit" 0
-refused np-iser-unsupported kt_write 1 "$N/127.0.0.1:3260/iser"
-refused np-cxgbit-unsupported kt_write 1 "$N/127.0.0.1:3260/cxgbit"
+kt_refused np-iser-unsupported kt_write 1 "$N/127.0.0.1:3260/iser"
+kt_refused np-cxgbit-unsupported kt_write 1 "$N/127.0.0.1:3260/cxgbit"
 kt_check np-iser-zero kt_write 0 "$N/127.0.0.1:3260/iser"
 kt_check np-v6 mkdir "$N/[::1]:3260"
-refused np-v4-duplicate mkdir "$N/127.0.0.1:03260"
-refused np-v6-duplicate mkdir "$N/[0:0::1]:3260"
+kt_refused np-v4-duplicate mkdir "$N/127.0.0.1:03260"
+kt_refused np-v6-duplicate mkdir "$N/[0:0::1]:3260"
 kt_check np-v4-other-port mkdir "$N/127.0.0.1:3261"
 kt_check np-v6-long-name mkdir "$N/[0:0:0:0:0:0:0:1]:3263"
 same np-v6-long-name-iser "$N/[0:0:0:0:0:0:0:1]:3263/iser" 0
-refused np-v6-long-duplicate mkdir "$N/[0000:0000:0000:0000:0000:0000:0000:0001]:3263"
+kt_refused np-v6-long-duplicate mkdir "$N/[0000:0000:0000:0000:0000:0000:0000:0001]:3263"
 python3 -c 'import socket, time
 s = socket.socket()
 s.bind(("127.0.0.1", 3262))
@@ -318,18 +299,18 @@ s.listen()
 time.sleep(120)' &
 busy=$!
 for _ in $(seq 50); do listening 0CBE && break; sleep 0.1; done
-refused np-port-in-use mkdir "$N/127.0.0.1:3262"
+kt_refused np-port-in-use mkdir "$N/127.0.0.1:3262"
 kill $busy
 wait $busy 2>/dev/null
 for n in foo 127.0.0.1 127.0.0.1:0 127.0.0.1:65536 300.0.0.1:3260 \
 	 "[::1:3260" "[::1]3260" "::1:3260" "127.0.0.1:32x"; do
-	refused "np-bad-$n" mkdir "$N/$n"
+	kt_refused "np-bad-$n" mkdir "$N/$n"
 done
 # one TPG per portal within a target (LIO's rule: targetcli relies on it
 # when it adds its default portal); other targets share the listener
 T2=$I/$IQN/tpgt_2
 kt_check tpg2-mkdir mkdir "$T2"
-refused tpg2-same-portal-refused mkdir "$T2/np/127.0.0.1:3260"
+kt_refused tpg2-same-portal-refused mkdir "$T2/np/127.0.0.1:3260"
 T2=$I/$IQN-2/tpgt_1
 kt_check other-target-same-portal mkdir -p "$T2/np/127.0.0.1:3260"
 kt_check tpg3-mkdir mkdir -p "$I/$IQN/tpgt_3"

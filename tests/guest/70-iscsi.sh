@@ -23,20 +23,11 @@ iscsi_setup() {
 
 	kt_load ktarget_file ktarget_iscsi || return 1
 	dev=$(kt_mk_file f0 /root/kti-f0.img 128) || return 1
-	mkdir -p "$T/np/127.0.0.1:3260" "$T/lun/lun_0" || return 1
-	ln -s "$dev" "$T/lun/lun_0/f0" || return 1
+	kt_iscsi_tpg "$T" 127.0.0.1:3260 "$dev" || return 1
 	mkdir -p "$ACL/lun_0" || return 1
 	ln -s "$T/lun/lun_0" "$ACL/lun_0/map" || return 1
 	kt_write 0 "$T/attrib/authentication" &&
 		kt_write 1 "$T/enable"
-}
-
-iscsid_start() {
-	modprobe -a iscsi_tcp sd_mod sg
-	mkdir -p /etc/iscsi /run/lock/iscsi /var/lib/iscsi
-	echo "InitiatorName=$INI" >/etc/iscsi/initiatorname.iscsi
-	iscsid
-	sleep 1
 }
 
 # node_set KEY VALUE: an iscsiadm node setting of our target
@@ -93,7 +84,7 @@ kt_check unknown-initiator-refused bash -c \
 	"! timeout 30 iscsi-inq -i iqn.2004-10.org.ktarget:stranger $URL"
 
 # open-iscsi without authentication
-iscsid_start
+kt_iscsid_start "$INI"
 kt_check discovery bash -c \
 	"timeout 60 iscsiadm -m discovery -t st -p 127.0.0.1 | grep -q '127.0.0.1:3260,1 $IQN'"
 kt_check login-none login

@@ -51,12 +51,7 @@ setup() {
 
 	kt_load ktarget_file ktarget_iscsi || return 1
 	dev=$(kt_mk_file f0 /root/kth-f0.img 64) || return 1
-	mkdir -p "$T/np/127.0.0.1:3260" "$T/lun/lun_0" || return 1
-	ln -s "$dev" "$T/lun/lun_0/f0" || return 1
-	kt_write 1 "$T/attrib/generate_node_acls" &&
-		kt_write 0 "$T/attrib/authentication" &&
-		kt_write 0 "$T/attrib/demo_mode_write_protect" &&
-		kt_write 1 "$T/enable"
+	kt_iscsi_tpg "$T" 127.0.0.1:3260 "$dev" demo enable=1
 }
 
 # the second target: demo mode, its own LUN, an ACL allowed to ask for
@@ -66,24 +61,15 @@ setup_two() {
 	local dev i a=$T2/acls/$ADMIN_INI t=${T2%_1}_2
 
 	dev=$(kt_mk_file f1 /root/kth-f1.img 16) || return 1
-	mkdir -p "$T2/np/127.0.0.1:3260" "$T2/lun/lun_0" || return 1
-	ln -s "$dev" "$T2/lun/lun_0/f1" || return 1
+	kt_iscsi_tpg "$T2" 127.0.0.1:3260 "$dev" || return 1
 	for i in $(seq 10 68); do
 		mkdir "$T2/np/127.0.0.$i:3260" || return 1
 	done
 	mkdir -p "$a/lun_0" && ln -s "$T2/lun/lun_0" "$a/lun_0/map" || return 1
 	kt_write 1 "$a/attrib/tmr_warm_reset" &&
 		kt_write 1 "$a/attrib/tmr_cold_reset" &&
-		kt_write 1 "$T2/attrib/generate_node_acls" &&
-		kt_write 0 "$T2/attrib/authentication" &&
-		kt_write 0 "$T2/attrib/demo_mode_write_protect" &&
-		kt_write 1 "$T2/enable" || return 1
-	mkdir -p "$t/np/127.0.0.2:3260" "$t/lun/lun_0" || return 1
-	ln -s "$dev" "$t/lun/lun_0/f1" || return 1
-	kt_write 1 "$t/attrib/generate_node_acls" &&
-		kt_write 0 "$t/attrib/authentication" &&
-		kt_write 0 "$t/attrib/demo_mode_write_protect" &&
-		kt_write 1 "$t/enable"
+		kt_iscsi_tpg "$T2" 127.0.0.1:3260 demo enable=1 &&
+		kt_iscsi_tpg "$t" 127.0.0.2:3260 "$dev" demo enable=1
 }
 
 # hostile CASE [ARGS...]: one attack; the whole dialogue goes to
@@ -115,32 +101,16 @@ bg_check() {
 	return "$rc"
 }
 
-# the initiators of a dynamic_sessions listing, one per line
-sessions() {
-	cat "$T/dynamic_sessions" 2>/dev/null
-}
-
 # no_hostile_sessions: after at most 15 s only the victims are logged in
 no_hostile_sessions() {
 	local _ s
 
 	for _ in $(seq 75); do
-		s=$(sessions | grep -v -e "$PERF_INI" -e "$PY_INI")
+		s=$(kt_sessions "$T" | grep -v -e "$PERF_INI" -e "$PY_INI")
 		[ -z "$s" ] && return 0
 		sleep 0.2
 	done
 	echo "still logged in:" "$s"
-	return 1
-}
-
-no_sessions() {
-	local _
-
-	for _ in $(seq 75); do
-		[ -z "$(sessions)" ] && return 0
-		sleep 0.2
-	done
-	echo "still logged in:" "$(sessions | tr '\n' ' ')"
 	return 1
 }
 
@@ -241,7 +211,7 @@ kt_check victim-verify-unaffected victim_verify_stop
 
 kt_check hostile-sessions-gone no_hostile_sessions
 kt_check hostile-tmf-lun-reset hostile tmf-lun-reset
-kt_check all-sessions-gone no_sessions
+kt_check all-sessions-gone kt_no_sessions 15 "$T"
 # a cache merged into another one (a symlink here) cannot report leaks
 for c in /sys/kernel/slab/kti_* /sys/kernel/slab/kt_* /sys/kernel/slab/fd_req; do
 	[ -L "$c" ] && echo "    note: slab ${c##*/} is merged into $(readlink "$c" | sed 's|.*/||'): leaks of it do not show at rmmod"

@@ -35,11 +35,8 @@ exec 3>&1
 setup() {
 	kt_load ktarget_file ktarget_iscsi || return 1
 	DEV=$(kt_mk_file t0 /root/ktt-t0.img 256) || return 1
-	mkdir -p "$T/np/127.0.0.1:3260" "$T/lun/lun_0" || return 1
-	ln -s "$DEV" "$T/lun/lun_0/t0" || return 1
-	kt_write 0 "$T/attrib/generate_node_acls" &&
-		kt_write 0 "$T/attrib/authentication" &&
-		kt_write 1 "$T/enable"
+	kt_iscsi_tpg "$T" 127.0.0.1:3260 "$DEV" attrib/generate_node_acls=0 \
+		attrib/authentication=0 enable=1
 }
 
 # td CASE [ARGS...]: one case; its dialogue to $LOGS/CASE.log, verdict

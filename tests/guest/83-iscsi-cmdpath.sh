@@ -24,16 +24,11 @@ LOGS=/tmp/cmdpath
 mkdir -p $LOGS
 
 # tpg TPG DEV WP: a demo-mode TPG on 127.0.0.1:3260 exporting DEV as LUN 0
+# (InitialR2T is an OR: No here lets an initiator choose unsolicited data)
 tpg() {
-	mkdir -p "$1/np/127.0.0.1:3260" "$1/lun/lun_0" || return 1
-	ln -s "$2" "$1/lun/lun_0/r0" || return 1
-	# InitialR2T is an OR: No here lets an initiator choose unsolicited data
-	kt_write No "$1/param/InitialR2T" &&
-		kt_write 4 "$1/param/MaxConnections" &&
-		kt_write 1 "$1/attrib/generate_node_acls" &&
-		kt_write 0 "$1/attrib/authentication" &&
-		kt_write "$3" "$1/attrib/demo_mode_write_protect" &&
-		kt_write 1 "$1/enable"
+	kt_iscsi_tpg "$1" 127.0.0.1:3260 "$2" param/InitialR2T=No \
+		param/MaxConnections=4 demo attrib/demo_mode_write_protect="$3" \
+		enable=1
 }
 
 setup() {
@@ -58,23 +53,11 @@ cmdpath() {
 	return "$rc"
 }
 
-no_sessions() {
-	local _
-
-	for _ in $(seq 75); do
-		[ -z "$(cat "$T/dynamic_sessions" "$RO/dynamic_sessions")" ] &&
-			return 0
-		sleep 0.2
-	done
-	echo "still logged in:" "$(cat "$T/dynamic_sessions" "$RO/dynamic_sessions" | tr '\n' ' ')"
-	return 1
-}
-
 kt_check setup setup || kt_abort setup "cannot configure the target"
 for c in $(/usr/bin/python3 -E -s "$CMDPATH" --list | cut -d' ' -f1); do
 	kt_check "cmdpath-$c" cmdpath "$c"
 done
-kt_check sessions-gone no_sessions
+kt_check sessions-gone kt_no_sessions 15 "$T" "$RO"
 kt_check teardown kt_teardown
 [ -d /ktout ] && cp -r $LOGS /ktout/ 2>/dev/null
 guest_summary

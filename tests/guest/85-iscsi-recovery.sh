@@ -24,14 +24,8 @@ setup() {
 
 	kt_load ktarget_rd ktarget_iscsi || return 1
 	dev=$(kt_mk_rd r0 128) || return 1
-	mkdir -p "$T/np/127.0.0.1:3260" "$T/lun/lun_0" || return 1
-	ln -s "$dev" "$T/lun/lun_0/r0" || return 1
-	kt_write 4 "$T/param/MaxConnections" &&
-		kt_write 2 "$T/param/ErrorRecoveryLevel" &&
-		kt_write 1 "$T/attrib/generate_node_acls" &&
-		kt_write 0 "$T/attrib/authentication" &&
-		kt_write 0 "$T/attrib/demo_mode_write_protect" &&
-		kt_write 1 "$T/enable"
+	kt_iscsi_tpg "$T" 127.0.0.1:3260 "$dev" param/MaxConnections=4 \
+		param/ErrorRecoveryLevel=2 demo enable=1
 }
 
 # recovery CASE: one case; its dialogue goes to $LOGS/CASE.log
@@ -43,17 +37,6 @@ recovery() {
 	echo "    [$((SECONDS - t)) s] $(tail -n1 "$LOGS/$1.log")"
 	tail -n1 "$LOGS/$1.log"
 	return "$rc"
-}
-
-no_sessions() {
-	local _
-
-	for _ in $(seq 75); do
-		[ -z "$(cat "$T/dynamic_sessions")" ] && return 0
-		sleep 0.2
-	done
-	echo "still logged in:" "$(tr '\n' ' ' <"$T/dynamic_sessions")"
-	return 1
 }
 
 for a in "$@"; do
@@ -68,7 +51,7 @@ for c in $(/usr/bin/python3 -E -s "$RECOVERY" --list | cut -d' ' -f1); do
 	[[ $c =~ ${KT_RECOVERY_CASES:-.} ]] || continue
 	kt_check "recovery-$c" recovery "$c"
 done
-kt_check sessions-gone no_sessions
+kt_check sessions-gone kt_no_sessions 15 "$T"
 kt_check teardown kt_teardown
 [ -d /ktout ] && cp -r $LOGS /ktout/ 2>/dev/null
 guest_summary

@@ -51,14 +51,8 @@ setup() {
 	kt_load ktarget_rd ktarget_iscsi || return 1
 	d0=$(kt_mk_rd fz0 32) && d1=$(kt_mk_rd fz1 32) && d2=$(kt_mk_rd fza 16) || return 1
 	DEVS=("$d0" "$d2")
-	mkdir -p "$T/np/127.0.0.1:3260" "$T/lun/lun_0" "$T/lun/lun_1" || return 1
-	ln -s "$d0" "$T/lun/lun_0/fz0" && ln -s "$d1" "$T/lun/lun_1/fz1" || return 1
-	kt_write 4 "$T/param/MaxConnections" &&
-		kt_write 2 "$T/param/ErrorRecoveryLevel" &&
-		kt_write 1 "$T/attrib/generate_node_acls" &&
-		kt_write 0 "$T/attrib/authentication" &&
-		kt_write 0 "$T/attrib/demo_mode_write_protect" &&
-		kt_write 15 "$T/attrib/login_timeout" || return 1
+	kt_iscsi_tpg "$T" 127.0.0.1:3260 "$d0" "$d1" param/MaxConnections=4 \
+		param/ErrorRecoveryLevel=2 demo attrib/login_timeout=15 || return 1
 	mkdir -p "$a/lun_0" && ln -s "$T/lun/lun_0" "$a/lun_0/map" &&
 		kt_write fuzzuser "$a/auth/userid" &&
 		kt_write fuzzsecret12 "$a/auth/password" &&
@@ -66,11 +60,8 @@ setup() {
 	kt_write 1 "$T/enable" || return 1
 	# the admin thread's target starts with one TPG on 127.0.0.1
 	a=$KT_CFS/iscsi/$AIQN/tpgt_1
-	mkdir -p "$a/np/127.0.0.1:3260" "$a/lun/lun_0" &&
-		ln -s "$d2" "$a/lun/lun_0/fza" &&
-		kt_write 1 "$a/attrib/generate_node_acls" &&
-		kt_write 0 "$a/attrib/authentication" &&
-		kt_write 1 "$a/enable"
+	kt_iscsi_tpg "$a" 127.0.0.1:3260 "$d2" attrib/generate_node_acls=1 \
+		attrib/authentication=0 enable=1
 }
 
 # fuzz SEED SECONDS: one netfuzz.py run; its output is streamed indented.
@@ -84,28 +75,6 @@ fuzz() {
 	rc=${PIPESTATUS[0]}
 	[ $rc -eq 0 ] || echo "netfuzz seed $seed: exit $rc"
 	return $rc
-}
-
-no_sessions() {
-	local _
-
-	for _ in $(seq 150); do
-		[ -z "$(cat "$T/dynamic_sessions" 2>/dev/null)" ] && return 0
-		sleep 0.2
-	done
-	echo "still logged in:" "$(tr '\n' ' ' <"$T/dynamic_sessions")"
-	return 1
-}
-
-DMESG_BAD='WARNING:|BUG:|kernel BUG|Oops|Call Trace:|hung task|blocked for more than|refcount_t:|list_(add|del) corruption|list corruption|Slab cache still has objects|general protection fault|UBSAN:|KASAN:|kmemleak:'
-
-dmesg_clean() {
-	local bad
-
-	bad=$(dmesg | grep -E "$DMESG_BAD" | head -n 5)
-	[ -z "$bad" ] && return 0
-	echo "$bad"
-	return 1
 }
 
 # after a failure: how to replay it
@@ -135,8 +104,8 @@ for s in $SEEDS; do
 	fi
 	break
 done
-kt_check sessions-gone no_sessions &&
+kt_check sessions-gone kt_no_sessions 30 "$T" &&
 	kt_check teardown kt_teardown &&
-	kt_check dmesg-clean dmesg_clean || replay_hint
+	kt_check dmesg-clean kt_dmesg_clean || replay_hint
 [ -d /ktout ] && cp -r $LOGS /ktout/ 2>/dev/null
 guest_summary

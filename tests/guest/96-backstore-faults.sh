@@ -60,12 +60,7 @@ setup() {
 	kt_load ktarget_iblock ktarget_loop ktarget_iscsi || return 1
 	IE=$(kt_mk_iblock kt_err /dev/mapper/kt_err) || return 1
 	IF=$(kt_mk_iblock kt_flaky /dev/mapper/kt_flaky) || return 1
-	mkdir -p "$T/np/127.0.0.1:3260" "$T/lun/lun_0" "$T/lun/lun_1" || return 1
-	ln -s "$IE" "$T/lun/lun_0/kt_err" && ln -s "$IF" "$T/lun/lun_1/kt_flaky" || return 1
-	kt_write 1 "$T/attrib/generate_node_acls" &&
-		kt_write 0 "$T/attrib/authentication" &&
-		kt_write 0 "$T/attrib/demo_mode_write_protect" &&
-		kt_write 1 "$T/enable" || return 1
+	kt_iscsi_tpg "$T" 127.0.0.1:3260 "$IE" "$IF" demo enable=1 || return 1
 	# the same dm-error device on the loopback fabric
 	kt_loop_export "$IE" 0 || return 1
 	LOOP_SD=$(kt_wait_disk 0 60)
@@ -221,28 +216,6 @@ failslab_tests() {
 	kt_check failslab-after-good faults good --lba 1000 -i iqn.2004-10.org.ktarget:faults-after
 }
 
-no_sessions() {
-	local _
-
-	for _ in $(seq 150); do
-		[ -z "$(cat "$T/dynamic_sessions" 2>/dev/null)" ] && return 0
-		sleep 0.2
-	done
-	echo "still logged in:" "$(tr '\n' ' ' <"$T/dynamic_sessions")"
-	return 1
-}
-
-DMESG_BAD='WARNING:|BUG:|kernel BUG|Oops|Call Trace:|hung task|blocked for more than|refcount_t:|list_(add|del) corruption|list corruption|Slab cache still has objects|general protection fault|UBSAN:|KASAN:|kmemleak:'
-
-dmesg_clean() {
-	local bad
-
-	bad=$(dmesg | grep -E "$DMESG_BAD" | head -n 5)
-	[ -z "$bad" ] && return 0
-	echo "$bad"
-	return 1
-}
-
 teardown() {
 	kt_teardown || return 1
 	dmsetup remove kt_err && dmsetup remove kt_flaky && rmmod brd
@@ -262,7 +235,7 @@ kt_check iscsi-lun0-to-flakey use_lun "$IF"
 kt_check iscsi-dm-flakey flakey_under_io
 kt_check iscsi-good-flakey-up faults good --lba 3000
 failslab_tests
-kt_check sessions-gone no_sessions
+kt_check sessions-gone kt_no_sessions 30 "$T"
 kt_check teardown teardown
-kt_check dmesg-clean dmesg_clean
+kt_check dmesg-clean kt_dmesg_clean
 guest_summary

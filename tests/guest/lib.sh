@@ -322,3 +322,125 @@ kt_teardown() {
 	fi
 	return $rc
 }
+
+# kt_iscsi_tpg TPG PORTAL [DEV | SETTING]...: the iSCSI TPG folder TPG
+# (.../iscsi/<iqn>/tpgt_N, made when missing) listening on PORTAL
+# (ip:port). Each DEV (a core device folder: an absolute path) becomes its
+# next LUN (0, 1, ...); each SETTING is written in turn: FILE=VALUE with
+# FILE under TPG (param/MaxConnections=4, enable=1), or "demo" for demo
+# mode (any initiator, no authentication, LUNs writable).
+kt_iscsi_tpg() {
+	local tpg=$1 a lun=0
+
+	mkdir -p "$tpg/np/$2" || { kt_err "mkdir $tpg/np/$2 failed"; return 1; }
+	shift 2
+	for a in "$@"; do
+		case $a in
+		/*)
+			if ! mkdir -p "$tpg/lun/lun_$lun" ||
+			   ! ln -s "$a" "$tpg/lun/lun_$lun/${a##*/}"; then
+				kt_err "cannot export $a as LUN $lun of $tpg"
+				return 1
+			fi
+			lun=$((lun + 1))
+			;;
+		demo)
+			kt_write 1 "$tpg/attrib/generate_node_acls" &&
+				kt_write 0 "$tpg/attrib/authentication" &&
+				kt_write 0 "$tpg/attrib/demo_mode_write_protect" || return 1
+			;;
+		*=*)
+			kt_write "${a#*=}" "$tpg/${a%%=*}" || return 1
+			;;
+		*)
+			kt_err "kt_iscsi_tpg: what is '$a'?"
+			return 1
+			;;
+		esac
+	done
+}
+
+# kt_iscsid_start INITIATOR_IQN: open-iscsi's iscsid running with that
+# initiator name (and iscsi_tcp, sd_mod, sg loaded).
+kt_iscsid_start() {
+	modprobe -a iscsi_tcp sd_mod sg
+	mkdir -p /etc/iscsi /run/lock/iscsi /var/lib/iscsi
+	echo "InitiatorName=$1" >/etc/iscsi/initiatorname.iscsi
+	iscsid
+	sleep 1
+}
+
+# kt_no_sessions SECONDS TPG...: within SECONDS no session is left on the
+# TPG folders; else prints the initiators still logged in, returns 1.
+kt_no_sessions() {
+	local n=$(($1 * 5)) _
+
+	shift
+	for _ in $(seq "$n"); do
+		[ -z "$(kt_sessions "$@")" ] && return 0
+		sleep 0.2
+	done
+	echo "still logged in:" "$(kt_sessions "$@" | tr '\n' ' ')"
+	return 1
+}
+
+# kt_sessions TPG...: the initiators logged in to the TPG folders
+kt_sessions() {
+	local t
+
+	for t in "$@"; do
+		cat "$t/dynamic_sessions" 2>/dev/null
+	done
+}
+
+# What the kernel log must not show after a test.
+KT_DMESG_BAD='WARNING:|BUG:|kernel BUG|Oops|Call Trace:|hung task|blocked for more than|refcount_t:|list_(add|del) corruption|list corruption|Slab cache still has objects|general protection fault|UBSAN:|KASAN:|kmemleak:'
+
+# kt_dmesg_clean: the kernel log shows nothing of KT_DMESG_BAD; else
+# prints the first five such lines, returns 1.
+kt_dmesg_clean() {
+	local bad
+
+	bad=$(dmesg | grep -E "$KT_DMESG_BAD" | head -n 5)
+	[ -z "$bad" ] && return 0
+	echo "$bad"
+	return 1
+}
+
+# kt_expect_sense NAME EXIT-CODE REGEX CMD...: PASS when CMD exits with
+# EXIT-CODE (sg3_utils: 5 illegal request, 6 unit attention, 7 data
+# protect, 9 invalid opcode, 14 miscompare, 22 LBA out of range) and
+# prints a line matching REGEX.
+kt_expect_sense() {
+	local name=$1 want=$2 re=$3 out rc
+
+	shift 3
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ $rc -ne "$want" ]; then
+		fail "$name" "exit $rc, wanted $want: $(echo "$out" | tr '\n' ' ' | cut -c1-200)"
+	elif ! echo "$out" | grep -Eq "$re"; then
+		fail "$name" "no '$re' in: $(echo "$out" | tr '\n' ' ' | cut -c1-200)"
+	else
+		pass "$name"
+	fi
+}
+
+# kt_refused NAME CMD...: PASS when CMD fails and the kernel log has grown
+# by a ktarget line saying why.
+kt_refused() {
+	local name=$1 before after
+
+	shift
+	before=$(dmesg | grep -c 'ktarget')
+	if "$@" >/dev/null 2>&1; then
+		fail "$name" "accepted: $*"
+		return
+	fi
+	after=$(dmesg | grep -c 'ktarget')
+	if [ "$after" -le "$before" ]; then
+		fail "$name" "refused but no kernel message"
+	else
+		pass "$name"
+	fi
+}
