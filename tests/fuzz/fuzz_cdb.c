@@ -5,19 +5,8 @@
  * checks what wire.h promises about a decoded CDB and feeds the outcome
  * through kt_status_sense()/kt_sense_build() as the core would.
  */
-#include <stdio.h>
-#include <stdlib.h>
 #include <ktarget/wire.h>
-
-int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
-
-#define INVARIANT(cond) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "invariant failed: %s (line %d)\n",	\
-			#cond, __LINE__);				\
-		abort();						\
-	}								\
-} while (0)
+#include "fuzz.h"
 
 static bool is_media_op(enum kt_op op)
 {

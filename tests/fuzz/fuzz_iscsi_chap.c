@@ -16,23 +16,12 @@
  *          keys of the verify request; keys are "key=value" separated by
  *          NUL bytes, as in a login data segment
  */
-#include <stdio.h>
-#include <stdlib.h>
 #include <ktarget/port.h>
 #include "../../fabrics/iscsi/wire/chap.h"
-
-int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
+#include "fuzz.h"
 
 #define HDR_LEN		(3 + KTI_CHAP_RAND_LEN)
 #define MAX_KVS		16
-
-#define INVARIANT(cond) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "invariant failed: %s (line %d)\n",	\
-			#cond, __LINE__);				\
-		abort();						\
-	}								\
-} while (0)
 
 struct input {
 	u8 flags;

@@ -20,23 +20,12 @@
  * response is always a sequence of well-formed "key=value\0" pairs with
  * no key twice, and that the negotiated values are within their ranges.
  */
-#include <stdio.h>
-#include <stdlib.h>
 #include <ktarget/port.h>
 #include "../../fabrics/iscsi/wire/keys.h"
-
-int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
+#include "fuzz.h"
 
 #define HDR_LEN		3
 #define MAX_KVS		64
-
-#define INVARIANT(cond) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "invariant failed: %s (line %d)\n",	\
-			#cond, __LINE__);				\
-		abort();						\
-	}								\
-} while (0)
 
 static char cfg[KTI_KEY__COUNT][KTI_VAL_LEN];
 

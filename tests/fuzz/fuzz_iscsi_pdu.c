@@ -9,20 +9,9 @@
  * sanitizers, it checks what pdu.h promises about decoded headers, LUN
  * indexes, serial numbers and encoded headers.
  */
-#include <stdio.h>
-#include <stdlib.h>
 #include <ktarget/port.h>
 #include "../../fabrics/iscsi/wire/pdu.h"
-
-int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
-
-#define INVARIANT(cond) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "invariant failed: %s (line %d)\n",	\
-			#cond, __LINE__);				\
-		abort();						\
-	}								\
-} while (0)
+#include "fuzz.h"
 
 static bool initiator_op(u8 op)
 {

@@ -17,21 +17,10 @@
  * any write past it) and must be a prefix of the same page built whole,
  * no longer than the page's documented maximum, with consistent lengths.
  */
-#include <stdio.h>
-#include <stdlib.h>
 #include <ktarget/wire.h>
-
-int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
+#include "fuzz.h"
 
 #define HDR_LEN	21
-
-#define INVARIANT(cond) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "invariant failed: %s (line %d)\n",	\
-			#cond, __LINE__);				\
-		abort();						\
-	}								\
-} while (0)
 
 struct input {
 	u8 what, page, flags;

@@ -13,21 +13,10 @@
  *   8-15   info (big endian)
  *   16     buffer length handed to kt_sense_build()
  */
-#include <stdio.h>
-#include <stdlib.h>
 #include <ktarget/wire.h>
-
-int LLVMFuzzerTestOneInput(const u8 *data, size_t size);
+#include "fuzz.h"
 
 #define IN_LEN	17
-
-#define INVARIANT(cond) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "invariant failed: %s (line %d)\n",	\
-			#cond, __LINE__);				\
-		abort();						\
-	}								\
-} while (0)
 
 static bool is_zero(const void *p, size_t n)
 {
