@@ -222,7 +222,7 @@ teardown() {
 	kt_teardown && return 0
 	sleep 5
 	grep ktarget /proc/modules | cut -d' ' -f1,3,4 | sed 's/^/    /' >&3
-	echo "    sessions: $(sessions | tr '\n' ' ')" >&3
+	echo "    sessions: $(kt_sessions "$T" | tr '\n' ' ')" >&3
 	find "$KT_CFS" -mindepth 1 -maxdepth 4 -type d 2>/dev/null | head -n 5 | sed 's/^/    left: /' >&3
 	kt_teardown && { echo "rmmod failed at first, worked 5 s later"; return 1; }
 	return 1
