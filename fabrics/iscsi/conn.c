@@ -370,22 +370,46 @@ static int kti_tx_thread(void *arg)
 {
 	struct kti_conn *conn = arg;
 	struct kti_tx *tx;
+	unsigned int kcov;
 
 	while (!kthread_should_stop()) {
 		wait_event_interruptible(conn->tx_wait,
 					 kti_tx_pending(conn) ||
 					 kthread_should_stop());
+		kcov = kti_kcov_start();
 		while ((tx = kti_tx_next(conn)) != NULL)
 			kti_tx_item(conn, tx);
+		kti_kcov_stop(kcov);
 	}
 	return 0;
+}
+
+/* Check and handle one PDU whose header (and header digest) is in @bhs. */
+static int kti_rx_one(struct kti_conn *conn, const u8 *bhs)
+{
+	struct kti_bhs h;
+	unsigned int kcov;
+	int ret;
+
+	if (conn->hdr_digest &&
+	    get_unaligned_le32(bhs + 48) != ~crc32c(~0, bhs, 48)) {
+		pr_warn("header digest error from %pISc: closing connection\n",
+			&conn->peer);
+		return -EIO;
+	}
+	kcov = kti_kcov_start();
+	if (kti_bhs_decode(bhs, &h))
+		ret = kti_rx_bad_pdu(conn, bhs, &h);
+	else
+		ret = kti_rx_pdu(conn, bhs, &h);
+	kti_kcov_stop(kcov);
+	return ret;
 }
 
 static int kti_rx_thread(void *arg)
 {
 	struct kti_conn *conn = arg;
 	u8 bhs[48 + 4];
-	struct kti_bhs h;
 	int ret;
 
 	allow_signal(SIGINT);
@@ -396,16 +420,7 @@ static int kti_rx_thread(void *arg)
 		ret = kti_recv_full(conn, bhs, 48 + (conn->hdr_digest ? 4 : 0));
 		if (ret)
 			break;
-		if (conn->hdr_digest &&
-		    get_unaligned_le32(bhs + 48) != ~crc32c(~0, bhs, 48)) {
-			pr_warn("header digest error from %pISc: closing connection\n",
-				&conn->peer);
-			break;
-		}
-		if (kti_bhs_decode(bhs, &h))
-			ret = kti_rx_bad_pdu(conn, bhs, &h);
-		else
-			ret = kti_rx_pdu(conn, bhs, &h);
+		ret = kti_rx_one(conn, bhs);
 		if (ret)
 			break;
 	}

@@ -13,6 +13,7 @@
 
 #include <linux/xarray.h>
 #include <linux/wait.h>
+#include <linux/kcov.h>
 #include "iscsi.h"
 
 #define KTI_MAX_EDTL		(16U << 20)	/* largest buffer we allocate */
@@ -20,6 +21,32 @@
 
 struct kti_conn;
 struct kti_text;
+
+/*
+ * Coverage of the target's own threads for the network fuzzer
+ * (tests/netfuzz) on a CONFIG_KCOV kernel: while ktarget_iscsi.kcov_id is
+ * not 0, each received PDU, each round of the transmit thread and each
+ * login is recorded for the KCOV common handle with that instance id,
+ * which the fuzzer registers with KCOV_REMOTE_ENABLE
+ * (Documentation/dev-tools/kcov.rst).  Sections never nest.  Without
+ * CONFIG_KCOV both calls are empty.
+ */
+extern unsigned int kti_kcov_id;
+
+static inline unsigned int kti_kcov_start(void)
+{
+	unsigned int id = READ_ONCE(kti_kcov_id);
+
+	if (id)
+		kcov_remote_start_common(id);
+	return id;
+}
+
+static inline void kti_kcov_stop(unsigned int id)
+{
+	if (id)
+		kcov_remote_stop();
+}
 
 /* an iSCSI session */
 struct kti_sess {

@@ -783,10 +783,9 @@ void kti_np_close_logins(struct kti_np *np)
 	mutex_unlock(&np->login_mutex);
 }
 
-static void kti_login_work(struct work_struct *work)
+/* Log @conn in, then start it or free it. */
+static void kti_login_conn(struct kti_conn *conn)
 {
-	struct kti_conn *conn = container_of(work, struct kti_conn,
-					     login_work);
 	struct kti_login *lg;
 	int ret = -ENOMEM;
 
@@ -821,6 +820,16 @@ static void kti_login_work(struct work_struct *work)
 			kti_conn_free(conn);
 		}
 	}
+}
+
+static void kti_login_work(struct work_struct *work)
+{
+	struct kti_conn *conn = container_of(work, struct kti_conn,
+					     login_work);
+	unsigned int kcov = kti_kcov_start();
+
+	kti_login_conn(conn);
+	kti_kcov_stop(kcov);
 }
 
 /* kti_login_accept - a new TCP connection on @np: log it in. */

@@ -22,6 +22,11 @@ struct workqueue_struct *kti_wq;
 struct workqueue_struct *kti_login_wq;
 struct workqueue_struct *kti_ping_wq;
 
+unsigned int kti_kcov_id;
+module_param_named(kcov_id, kti_kcov_id, uint, 0644);
+MODULE_PARM_DESC(kcov_id,
+		 "KCOV common handle instance for the fuzzer's coverage (0: off; CONFIG_KCOV kernels only)");
+
 static void kti_destroy_caches(void)
 {
 	kmem_cache_destroy(kti_conn_cache);

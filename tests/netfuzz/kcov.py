@@ -4,21 +4,29 @@ has /sys/kernel/debug/kcov (CONFIG_KCOV, the debug kernel of make
 check-debug); Documentation/dev-tools/kcov.rst describes the interface.
 
 KCOV records the code a task runs in its own system calls: here configfs
-writes and the socket calls of the fuzzer.  Only program counters inside
-our modules (their ranges from /proc/modules) count.
+writes and the socket calls of the fuzzer (class Kcov).  What the
+target's own threads run (PDU receive, transmit, login work) is recorded
+through a KCOV common handle (class RemoteKcov): ktarget_iscsi.kcov_id
+names its instance and the iSCSI threads report to it.  Only program
+counters inside our modules (their ranges from /proc/modules) count.
 """
 
 import fcntl
 import mmap
 import os
 import struct
+import threading
 
 PATH = "/sys/kernel/debug/kcov"
 KCOV_INIT_TRACE = 0x80086301	# _IOR('c', 1, unsigned long)
 KCOV_ENABLE = 0x6364		# _IO('c', 100)
 KCOV_DISABLE = 0x6365		# _IO('c', 101)
+KCOV_REMOTE_ENABLE = 0x40186366	# _IOW('c', 102, struct kcov_remote_arg)
 KCOV_TRACE_PC = 0
 WORDS = 1 << 17
+REMOTE_WORDS = 1 << 16		# per remote section (one PDU, one login)
+KCOV_ID_PARAM = "/sys/module/ktarget_iscsi/parameters/kcov_id"
+KCOV_ID = 0x6b74		# "kt": our instance of the common subsystem
 
 
 def module_ranges(prefix="ktarget_"):
@@ -77,5 +85,57 @@ class Kcov:
         self.on = False
         if not self.ranges:
             self.ranges = module_ranges()
-        return set(pc for pc in pcs
-                   if any(a <= pc < b for a, b in self.ranges))
+        return ours(pcs, self.ranges)
+
+
+def ours(pcs, ranges):
+    return set(pc for pc in pcs if any(a <= pc < b for a, b in ranges))
+
+
+class RemoteKcov:
+    """The coverage of the target's threads (one buffer for all of them).
+
+    KCOV_REMOTE_ENABLE binds the buffer to the calling thread, which must
+    live as long as the run (the main thread); any thread may collect().
+    """
+
+    @staticmethod
+    def available():
+        return os.path.exists(PATH) and os.path.exists(KCOV_ID_PARAM)
+
+    @classmethod
+    def open(cls):
+        try:
+            return cls()
+        except OSError:
+            return None
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.fd = os.open(PATH, os.O_RDWR)
+        fcntl.ioctl(self.fd, KCOV_INIT_TRACE, WORDS)
+        self.mem = mmap.mmap(self.fd, WORDS * 8, mmap.MAP_SHARED,
+                             mmap.PROT_READ | mmap.PROT_WRITE)
+        # struct kcov_remote_arg: trace_mode, area_size, num_handles,
+        # (pad), common_handle; no other handle
+        arg = struct.pack("IIIIQ", KCOV_TRACE_PC, REMOTE_WORDS, 0, 0,
+                          KCOV_ID)
+        fcntl.ioctl(self.fd, KCOV_REMOTE_ENABLE, arg)
+        self.ranges = module_ranges()
+        with open(KCOV_ID_PARAM, "w") as f:
+            f.write("%d\n" % KCOV_ID)
+
+    def collect(self):
+        """The distinct PCs of our modules recorded since the last call."""
+        with self.lock:
+            n = min(struct.unpack_from("Q", self.mem, 0)[0], WORDS - 1)
+            pcs = struct.unpack_from("%dQ" % n, self.mem, 8)
+            struct.pack_into("Q", self.mem, 0, 0)
+        return ours(pcs, self.ranges)
+
+    def close(self):
+        try:
+            with open(KCOV_ID_PARAM, "w") as f:
+                f.write("0\n")
+        except OSError:
+            pass

@@ -52,7 +52,7 @@ sys.path.insert(0, HERE)
 import hostile as H  # noqa: E402
 import recovery as R  # noqa: E402
 import pdus as G  # noqa: E402
-from kcov import Kcov  # noqa: E402
+from kcov import Kcov, RemoteKcov  # noqa: E402
 from admin import Admin  # noqa: E402
 
 RSVD = H.RSVD
@@ -244,6 +244,7 @@ class Fuzz:
         self.corpus_lock = threading.Lock()
         self.feats = set()
         self.kcov_pcs = set()
+        self.remote = None	# RemoteKcov: what the target's threads ran
         self.stats = collections.Counter()
         self.slock = threading.Lock()
         self.errors = []
@@ -529,6 +530,8 @@ class Worker(threading.Thread):
             finally:
                 if self.kcov:
                     pcs = self.kcov.stop()
+                    if self.fz.remote:
+                        pcs |= self.fz.remote.collect()
                     if pcs:
                         self.feats.update(("pc", pc) for pc in pcs)
                         with self.fz.slock:
@@ -1023,9 +1026,12 @@ def parse():
 def main():
     cfg = parse()
     fz = Fuzz(cfg)
+    if cfg.kcov and RemoteKcov.available():
+        fz.remote = RemoteKcov.open()
     print("netfuzz: seed %d, %d workers, %.0f s, admin %s, kcov %s, avoid %s"
           % (cfg.seed, cfg.workers, cfg.duration, "on" if cfg.admin else
-             "off", "on" if cfg.kcov else "off", cfg.avoid or "-"),
+             "off", ("on (target threads too)" if fz.remote else "on")
+             if cfg.kcov else "off", cfg.avoid or "-"),
           flush=True)
     fz.admin = Admin(fz, random.Random("%d-admin" % cfg.seed)) \
         if cfg.admin else None
@@ -1052,6 +1058,8 @@ def main():
             fz.found("hang", "thread %s did not stop within %d s" %
                      (t.name, cfg.hang))
     mon.join(cfg.hang * 2)
+    if fz.remote:
+        fz.remote.close()
     if fz.admin:
         fz.admin.restore()
     if not fz.finding:
