@@ -9,6 +9,7 @@ static const u8 kt_ua_codes[KT_UA__COUNT][2] = {
 	[KT_UA_POWER_ON]	 = { 0x29, 0x00 },
 	[KT_UA_LUN_RESET]	 = { 0x29, 0x03 },
 	[KT_UA_NEXUS_LOSS]	 = { 0x29, 0x07 },
+	[KT_UA_CMDS_CLEARED]	 = { 0x2f, 0x00 },
 	[KT_UA_MODE_CHANGED]	 = { 0x2a, 0x01 },
 	[KT_UA_CAPACITY_CHANGED] = { 0x2a, 0x09 },
 	[KT_UA_LUNS_CHANGED]	 = { 0x3f, 0x0e },
