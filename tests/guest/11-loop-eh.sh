@@ -91,7 +91,7 @@ eh_io_through() {
 	sg_reset "$1" "$SG1" || { kt_err "sg_reset $1 $SG1 failed"; wait "$pid"; return 1; }
 	wait "$pid"
 	rc=$?
-	[ $rc -eq 0 ] || { kt_err "dd through sg_reset $1: exit $rc"; return 1; }
+	[ "$rc" -eq 0 ] || { kt_err "dd through sg_reset $1: exit $rc"; return 1; }
 	dd if="$SD1" of=/tmp/eh.back bs=64k count=128 iflag=direct status=none &&
 		cmp /tmp/eh.pat /tmp/eh.back
 }
