@@ -114,6 +114,8 @@ void kt_ua_lun_others(struct kt_lun *lun, struct kt_mapped_lun *except,
 		      enum kt_ua ua);
 void kt_ua_dev_others(struct kt_dev *dev, struct kt_mapped_lun *except,
 		      enum kt_ua ua);
+void kt_ua_dev_reset(struct kt_dev *dev, struct kt_node_acl *issuer,
+		     enum kt_ua ua);
 bool kt_ua_check(struct kt_cmd *cmd);
 bool kt_ua_pop(struct kt_mapped_lun *mlun, u8 *asc, u8 *ascq);
 

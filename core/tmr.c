@@ -124,20 +124,6 @@ static void kt_tmr_scan_dev(struct kt_tmr *t)
 	}
 }
 
-/* @acl's mapping of @lun, or NULL (kt_cfg_mutex held) */
-static struct kt_mapped_lun *kt_acl_mapping_of(struct kt_node_acl *acl,
-					       struct kt_lun *lun)
-{
-	struct kt_mapped_lun *mlun;
-	unsigned long idx;
-
-	lockdep_assert_held(&kt_cfg_mutex);
-	xa_for_each(&acl->mapped, idx, mlun)
-		if (mlun->lun == lun)
-			return mlun;
-	return NULL;
-}
-
 /*
  * CLEAR TASK SET and LUN RESET of the device behind @lun (referenced):
  * every nexus's tasks; after a reset the others get a unit attention.
@@ -154,8 +140,7 @@ static enum kt_tmf_rsp kt_tmr_lu(struct kt_tmr *t, struct kt_lun *lun)
 	if (t->req->fn != KT_TMF_LUN_RESET)
 		return KT_TMF_COMPLETE;
 	mutex_lock(&kt_cfg_mutex);
-	kt_ua_dev_others(t->dev, kt_acl_mapping_of(t->sess->acl, lun),
-			 KT_UA_LUN_RESET);
+	kt_ua_dev_reset(t->dev, t->sess->acl, KT_UA_LUN_RESET);
 	mutex_unlock(&kt_cfg_mutex);
 	return KT_TMF_COMPLETE;
 }

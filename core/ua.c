@@ -62,6 +62,27 @@ void kt_ua_dev_others(struct kt_dev *dev, struct kt_mapped_lun *except,
 		kt_ua_lun_others(lun, except, ua);
 }
 
+/*
+ * kt_ua_dev_reset - establish @ua for every I_T nexus that sees @dev,
+ * through any LUN of any TPG, but @issuer's (a LUN or target reset
+ * reports nothing to the nexus that asked for it).  kt_cfg_mutex held.
+ */
+void kt_ua_dev_reset(struct kt_dev *dev, struct kt_node_acl *issuer,
+		     enum kt_ua ua)
+{
+	struct kt_mapped_lun *mlun;
+	struct kt_node_acl *acl;
+	struct kt_lun *lun;
+	unsigned long idx;
+
+	lockdep_assert_held(&kt_cfg_mutex);
+	list_for_each_entry(lun, &dev->luns, dev_entry)
+		list_for_each_entry(acl, &lun->tpg->acls, tpg_entry)
+			xa_for_each(&acl->mapped, idx, mlun)
+				if (acl != issuer && mlun->lun == lun)
+					kt_ua_set(mlun, ua);
+}
+
 /* kt_ua_pop - report and clear the highest priority pending UA. */
 bool kt_ua_pop(struct kt_mapped_lun *mlun, u8 *asc, u8 *ascq)
 {
