@@ -53,23 +53,103 @@ static const u8 kt_cmd_next[KT_CMD__COUNT] = {
 	[KT_CMD_PREPARED] = KT_ST(EXECUTING) | KT_ST(ABORTED),
 	[KT_CMD_REFUSED] = KT_ST(DONE) | KT_ST(ABORTED),
 	[KT_CMD_EXECUTING] = KT_ST(DONE),
+	[KT_CMD_ABORTED] = KT_ST(DONE),
 };
 
-/*
- * Move @cmd to @to; false (and a warning, once) when its life does not
- * allow it.  One thread at a time acts on a command: the fabric until it
- * submits, then whoever runs or completes it.
- */
-static bool kt_cmd_set_state(struct kt_cmd *cmd, enum kt_cmd_state to)
+/* Move @cmd to @to, checked (sess->lock held): see kt_cmd_set_state(). */
+static bool __kt_cmd_set_state(struct kt_cmd *cmd, enum kt_cmd_state to)
 {
-	enum kt_cmd_state from = READ_ONCE(cmd->state);
+	enum kt_cmd_state from = cmd->state;
 
+	lockdep_assert_held(&cmd->sess->lock);
 	if (WARN_ONCE(!(kt_cmd_next[from] & BIT(to)),
 		      "ktarget: command %#llx: state %d -> %d refused\n",
 		      cmd->tag, from, to))
 		return false;
 	WRITE_ONCE(cmd->state, to);
 	return true;
+}
+
+/*
+ * Move @cmd to @to; false (and a warning, once) when its life does not
+ * allow it.  One thread at a time acts on a command: the fabric until it
+ * submits, then whoever runs or completes it; task management may only
+ * abort it meanwhile, under sess->lock as every transition.
+ */
+static bool kt_cmd_set_state(struct kt_cmd *cmd, enum kt_cmd_state to)
+{
+	unsigned long flags;
+	bool ok;
+
+	spin_lock_irqsave(&cmd->sess->lock, flags);
+	ok = __kt_cmd_set_state(cmd, to);
+	spin_unlock_irqrestore(&cmd->sess->lock, flags);
+	return ok;
+}
+
+/*
+ * The same for a step of the command's own life (prepare, data in, run):
+ * false, without a warning, when task management aborted it first.
+ */
+static bool kt_cmd_advance(struct kt_cmd *cmd, enum kt_cmd_state to)
+{
+	unsigned long flags;
+	bool ok = false;
+
+	spin_lock_irqsave(&cmd->sess->lock, flags);
+	if (cmd->state != KT_CMD_ABORTED)
+		ok = __kt_cmd_set_state(cmd, to);
+	spin_unlock_irqrestore(&cmd->sess->lock, flags);
+	return ok;
+}
+
+/**
+ * kt_cmd_tmr_abort() - task management aborts @cmd (sess->lock held)
+ * @cmd: a command of the session
+ * @tas: answer it TASK ABORTED instead of not at all
+ *
+ * One that has not started moves to ABORTED and never runs; one that is
+ * executing is marked and counted in sess->aborting and dev->aborting
+ * until it completes (kt_tmr_abort_done()).
+ * Return: false when it was finished or aborted already.
+ */
+bool kt_cmd_tmr_abort(struct kt_cmd *cmd, bool tas)
+{
+	struct kt_dev *dev;
+
+	lockdep_assert_held(&cmd->sess->lock);
+	switch (cmd->state) {
+	case KT_CMD_REFUSED:
+		if (cmd->submitted)	/* being answered: as good as done */
+			return false;
+		fallthrough;
+	case KT_CMD_NEW:
+	case KT_CMD_PREPARED:
+	case KT_CMD_WAIT_DATA:
+		cmd->abort_tas = tas;
+		return __kt_cmd_set_state(cmd, KT_CMD_ABORTED);
+	case KT_CMD_EXECUTING:
+		if (cmd->tmr_aborted)
+			return false;
+		cmd->tmr_aborted = true;
+		cmd->abort_tas = tas;
+		cmd->abort_counted = true;
+		atomic_inc(&cmd->sess->aborting);
+		dev = READ_ONCE(cmd->dev);
+		if (dev)
+			atomic_inc(&dev->aborting);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* kt_cmd_tmr_live - a task that is neither finished nor aborted */
+bool kt_cmd_tmr_live(const struct kt_cmd *cmd)
+{
+	lockdep_assert_held(&cmd->sess->lock);
+	return cmd->state != KT_CMD_DONE && cmd->state != KT_CMD_ABORTED &&
+	       !cmd->tmr_aborted;
 }
 
 bool kt_cmd_use_desc_sense(const struct kt_cmd *cmd)
@@ -173,25 +253,55 @@ static void kt_cmd_put_lun(struct kt_cmd *cmd)
 	struct kt_lun *lun = cmd->klun;
 
 	WRITE_ONCE(cmd->klun, NULL);
-	cmd->mlun = NULL;
-	cmd->dev = NULL;
-	if (lun && cmd->lun_running) {
-		cmd->lun_running = false;
-		kt_tmr_lun_done(lun);
-	}
+	WRITE_ONCE(cmd->mlun, NULL);
+	WRITE_ONCE(cmd->dev, NULL);
 	if (lun)
 		percpu_ref_put(&lun->ref);
 	if (mlun)
 		kt_mlun_put(mlun);
 }
 
-/* Status and data are final: let the LUN (and Data-Out) go, then answer. */
+/*
+ * Status and data are final: let the LUN (and Data-Out) go, then answer;
+ * a task aborted without TAS goes without an answer.
+ */
 static void kt_cmd_respond(struct kt_cmd *cmd)
 {
 	kt_cmd_put_lun(cmd);
 	if (cmd->d.dir == KT_DIR_TO_DEV)
 		kt_cmd_free_buf(cmd);
+	if ((cmd->tmr_aborted || cmd->state == KT_CMD_ABORTED) &&
+	    !cmd->abort_tas) {
+		kt_cmd_release(cmd);
+		return;
+	}
 	cmd->sess->tpg->wwn->fabric->ops->queue_response(cmd);
+}
+
+/* TASK ABORTED: no data, no sense (SAM-5 5.3.1). */
+static void kt_cmd_set_aborted(struct kt_cmd *cmd)
+{
+	cmd->status = KT_S_ABORTED;
+	cmd->scsi_status = KT_SAM_TASK_ABORTED;
+	cmd->sense_len = 0;
+	cmd->xfer_len = 0;
+	cmd->resid_under = cmd->exp_len > 0;
+	cmd->resid_over = false;
+	cmd->resid = cmd->exp_len;
+}
+
+/*
+ * A command task management aborted before it ran, now submitted:
+ * TASK ABORTED, or released without an answer.
+ */
+static void kt_cmd_answer_aborted(struct kt_cmd *cmd)
+{
+	if (cmd->abort_tas) {
+		kt_cmd_set_aborted(cmd);
+		if (!kt_cmd_set_state(cmd, KT_CMD_DONE))
+			return;
+	}
+	kt_cmd_respond(cmd);
 }
 
 static void kt_cmd_respond_work(struct work_struct *work)
@@ -205,6 +315,9 @@ static void kt_cmd_respond_work(struct work_struct *work)
  */
 void kt_cmd_complete(struct kt_cmd *cmd, kt_status_t status)
 {
+	unsigned long flags;
+	bool counted, ok;
+
 	if (WARN_ON_ONCE(cmd->state != KT_CMD_EXECUTING &&
 			 cmd->state != KT_CMD_REFUSED))
 		return;
@@ -218,8 +331,17 @@ void kt_cmd_complete(struct kt_cmd *cmd, kt_status_t status)
 	    cmd->sgl_owned && cmd->fabric_sgl)
 		kt_sg_copy(cmd->fabric_sgl, cmd->fabric_nents, cmd->sgl,
 			   cmd->nents, cmd->xfer_len);
-	if (!kt_cmd_set_state(cmd, KT_CMD_DONE))
+	spin_lock_irqsave(&cmd->sess->lock, flags);
+	ok = __kt_cmd_set_state(cmd, KT_CMD_DONE);
+	counted = cmd->abort_counted;
+	cmd->abort_counted = false;
+	spin_unlock_irqrestore(&cmd->sess->lock, flags);
+	if (counted)
+		kt_tmr_abort_done(cmd);
+	if (!ok)
 		return;
+	if (cmd->tmr_aborted && cmd->abort_tas)
+		kt_cmd_set_aborted(cmd);
 	if (in_task()) {
 		kt_cmd_respond(cmd);
 	} else {
@@ -367,9 +489,10 @@ static void kt_cmd_find_lun(struct kt_cmd *cmd)
 	mlun = kt_sess_lookup_lun(cmd->sess, cmd->lun);
 	if (!mlun)
 		return;
-	cmd->mlun = mlun;
-	cmd->klun = READ_ONCE(mlun->lun);
-	cmd->dev = cmd->klun->dev;
+	/* task management may look at them (sess->lock) from now on */
+	WRITE_ONCE(cmd->mlun, mlun);
+	WRITE_ONCE(cmd->klun, READ_ONCE(mlun->lun));
+	WRITE_ONCE(cmd->dev, cmd->klun->dev);
 	cmd->write_protect = READ_ONCE(mlun->write_protect) ||
 			     cmd->dev->read_only;
 	atomic64_inc(&cmd->dev->num_cmds);
@@ -464,12 +587,12 @@ kt_status_t kt_cmd_prepare(struct kt_cmd *cmd)
 	status = kt_cmd_check(cmd);
 	if (status != KT_OK) {
 		cmd->refused = status;
-		kt_cmd_set_state(cmd, KT_CMD_REFUSED);
+		kt_cmd_advance(cmd, KT_CMD_REFUSED);
 	} else if (cmd->d.dir == KT_DIR_TO_DEV && cmd->buf_len &&
 		   cmd->sgl_owned) {
-		kt_cmd_set_state(cmd, KT_CMD_WAIT_DATA);
+		kt_cmd_advance(cmd, KT_CMD_WAIT_DATA);
 	} else {
-		kt_cmd_set_state(cmd, KT_CMD_PREPARED);
+		kt_cmd_advance(cmd, KT_CMD_PREPARED);
 	}
 	return status;
 }
@@ -487,26 +610,36 @@ void kt_cmd_refuse(struct kt_cmd *cmd, kt_status_t why)
 {
 	kt_cmd_track(cmd);
 	cmd->refused = why;
-	kt_cmd_set_state(cmd, KT_CMD_REFUSED);
+	kt_cmd_advance(cmd, KT_CMD_REFUSED);
 }
 EXPORT_SYMBOL_GPL(kt_cmd_refuse);
 
-/* kt_cmd_data_out_len - bytes of Data-Out a prepared command waits for */
+/*
+ * kt_cmd_data_out_len - bytes of Data-Out a prepared command waits for
+ * (none once aborted: its data is read and dropped)
+ */
 u32 kt_cmd_data_out_len(const struct kt_cmd *cmd)
 {
-	return cmd->state == KT_CMD_WAIT_DATA ? cmd->buf_len : 0;
+	return READ_ONCE(cmd->state) == KT_CMD_WAIT_DATA ? cmd->buf_len : 0;
 }
 EXPORT_SYMBOL_GPL(kt_cmd_data_out_len);
 
-/* Run a command that is ready (data in) and submitted. */
+/*
+ * Run a command that is ready (data in) and submitted; one task
+ * management aborted meanwhile is answered instead.
+ */
 static void kt_cmd_run(struct kt_cmd *cmd)
 {
-	if (cmd->state == KT_CMD_REFUSED) {
+	/* submitted: task management leaves a refused one alone now */
+	if (READ_ONCE(cmd->state) == KT_CMD_REFUSED) {
 		kt_cmd_complete(cmd, cmd->refused);
 		return;
 	}
-	if (!kt_cmd_set_state(cmd, KT_CMD_EXECUTING))
+	if (!kt_cmd_advance(cmd, KT_CMD_EXECUTING)) {
+		if (READ_ONCE(cmd->state) == KT_CMD_ABORTED)
+			kt_cmd_answer_aborted(cmd);
 		return;
+	}
 	/* a unit attention established since the command was prepared */
 	if (cmd->dev && kt_ua_check(cmd)) {
 		kt_cmd_complete(cmd, KT_S_UNIT_ATTENTION);
@@ -523,8 +656,7 @@ static void kt_cmd_run(struct kt_cmd *cmd)
  */
 void kt_cmd_data_ready(struct kt_cmd *cmd)
 {
-	if (!kt_cmd_set_state(cmd, KT_CMD_PREPARED))
-		return;
+	kt_cmd_advance(cmd, KT_CMD_PREPARED);
 	if (cmd->submitted)
 		kt_cmd_run(cmd);
 }
@@ -543,40 +675,50 @@ EXPORT_SYMBOL_GPL(kt_cmd_data_ready);
  */
 void kt_cmd_submit(struct kt_cmd *cmd)
 {
+	unsigned long flags;
+
 	if (cmd->state == KT_CMD_NEW)
 		kt_cmd_prepare(cmd);
 	if (WARN_ON_ONCE(cmd->submitted))
 		return;
+	spin_lock_irqsave(&cmd->sess->lock, flags);
 	cmd->submitted = true;
-	if (cmd->klun) {
-		atomic_inc(&cmd->klun->running);
-		cmd->lun_running = true;
-	}
-	if (cmd->state != KT_CMD_WAIT_DATA) {
+	spin_unlock_irqrestore(&cmd->sess->lock, flags);
+	if (READ_ONCE(cmd->state) != KT_CMD_WAIT_DATA) {
 		kt_cmd_run(cmd);
 		return;
 	}
-	if (cmd->sess->tpg->wwn->fabric->ops->write_pending(cmd)) {
-		/* the data will not come: answer instead of running */
-		kt_cmd_set_state(cmd, KT_CMD_PREPARED);
-		kt_cmd_set_state(cmd, KT_CMD_EXECUTING);
+	if (!cmd->sess->tpg->wwn->fabric->ops->write_pending(cmd))
+		return;
+	/* the data will not come: answer instead of running */
+	if (kt_cmd_advance(cmd, KT_CMD_PREPARED) &&
+	    kt_cmd_advance(cmd, KT_CMD_EXECUTING))
 		kt_cmd_complete(cmd, KT_S_NO_RESOURCES);
-	}
+	else if (READ_ONCE(cmd->state) == KT_CMD_ABORTED)
+		kt_cmd_answer_aborted(cmd);
 }
 EXPORT_SYMBOL_GPL(kt_cmd_submit);
 
 /**
  * kt_cmd_drop() - the fabric gives up a command that has not run
- * @cmd: prepared (or only initialised), not submitted
+ * @cmd: prepared (or only initialised), not submitted, or aborted by
+ *	task management and not answered yet
  *
  * No response is sent; the command is released at once (->release_cmd
  * is called).  The fabric makes sure nothing else acts on it meanwhile.
  */
 void kt_cmd_drop(struct kt_cmd *cmd)
 {
-	if (WARN_ON_ONCE(cmd->submitted && cmd->state != KT_CMD_WAIT_DATA))
-		return;
-	if (kt_cmd_set_state(cmd, KT_CMD_ABORTED))
+	unsigned long flags;
+	bool ok = true;
+
+	spin_lock_irqsave(&cmd->sess->lock, flags);
+	if (cmd->state != KT_CMD_ABORTED)
+		ok = !WARN_ON_ONCE(cmd->submitted &&
+				   cmd->state != KT_CMD_WAIT_DATA) &&
+		     __kt_cmd_set_state(cmd, KT_CMD_ABORTED);
+	spin_unlock_irqrestore(&cmd->sess->lock, flags);
+	if (ok)
 		kt_cmd_release(cmd);
 }
 EXPORT_SYMBOL_GPL(kt_cmd_drop);

@@ -43,6 +43,7 @@ enum kt_ua {
 	KT_UA_POWER_ON,		/* 29/00 */
 	KT_UA_LUN_RESET,	/* 29/03 */
 	KT_UA_NEXUS_LOSS,	/* 29/07 */
+	KT_UA_CMDS_CLEARED,	/* 2F/00 */
 	KT_UA_MODE_CHANGED,	/* 2A/01 */
 	KT_UA_CAPACITY_CHANGED,	/* 2A/09 */
 	KT_UA_LUNS_CHANGED,	/* 3F/0E */
@@ -113,13 +114,17 @@ void kt_ua_lun_others(struct kt_lun *lun, struct kt_mapped_lun *except,
 		      enum kt_ua ua);
 void kt_ua_dev_others(struct kt_dev *dev, struct kt_mapped_lun *except,
 		      enum kt_ua ua);
+void kt_ua_dev_reset(struct kt_dev *dev, struct kt_node_acl *issuer,
+		     enum kt_ua ua);
 bool kt_ua_check(struct kt_cmd *cmd);
 bool kt_ua_pop(struct kt_mapped_lun *mlun, u8 *asc, u8 *ascq);
 
 /* tmr.c */
-void kt_tmr_lun_done(struct kt_lun *lun);
+void kt_tmr_abort_done(struct kt_cmd *cmd);
 
 /* cmd.c */
+bool kt_cmd_tmr_abort(struct kt_cmd *cmd, bool tas);
+bool kt_cmd_tmr_live(const struct kt_cmd *cmd);
 void kt_cmd_complete(struct kt_cmd *cmd, kt_status_t status);
 void kt_cmd_copy_to_sgl(struct kt_cmd *cmd, const void *buf, u32 len);
 u32 kt_cmd_copy_from_sgl(struct kt_cmd *cmd, void *buf, u32 len);

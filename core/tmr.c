@@ -1,86 +1,208 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Task management: LOGICAL UNIT RESET, and the same for every LUN of a
- * TPG (target resets).  Commands are never torn out of a backstore; a
- * reset waits for them to finish and then tells the other initiators with
- * a unit attention.
+ * Task management (SAM-5 7) for every fabric.  The core finds the tasks
+ * a function names: in the issuing session, or, for CLEAR TASK SET and
+ * LOGICAL UNIT RESET, in every session that sees the logical unit (one
+ * task set per logical unit, TST 000).  A task that has not started is
+ * aborted at once and never runs (kt_cmd_tmr_abort()); one in the
+ * backstore is never torn out: the function waits, woken by completions,
+ * and its response is dropped (issuing nexus, or TAS 0) or replaced by
+ * TASK ABORTED (another nexus, TAS 1).  Then the unit attentions.
  */
 #define pr_fmt(fmt) "ktarget: " fmt
 
 #include <linux/wait.h>
 #include "core.h"
 
-#define KT_RESET_WAIT		(60 * HZ)
+/* How long a function waits for aborted tasks before FUNCTION REJECTED. */
+#define KT_TMR_WAIT		(60 * HZ)
 
-/* Task management waiting for commands; woken as they complete. */
+/* Task management waiting for aborted tasks; woken as they complete. */
 static DECLARE_WAIT_QUEUE_HEAD(kt_tmr_wq);
 
-/* kt_tmr_lun_done - a submitted command of @lun completed (any context) */
-void kt_tmr_lun_done(struct kt_lun *lun)
+/**
+ * struct kt_tmr - one function being carried out
+ * @sess: the issuing nexus
+ * @req: the request
+ * @dev: CLEAR TASK SET, LUN RESET: the logical unit
+ * @tas: tasks of other nexuses are answered TASK ABORTED
+ */
+struct kt_tmr {
+	struct kt_session *sess;
+	struct kt_tmf_req *req;
+	struct kt_dev *dev;
+	bool tas;
+};
+
+/*
+ * kt_tmr_abort_done - a command aborted while executing has completed
+ * (any context).  Its LUN reference keeps the device alive here.
+ */
+void kt_tmr_abort_done(struct kt_cmd *cmd)
 {
-	if (atomic_dec_and_test(&lun->running) && wq_has_sleeper(&kt_tmr_wq))
-		wake_up(&kt_tmr_wq);
+	struct kt_dev *dev = READ_ONCE(cmd->dev);
+
+	if (dev)
+		atomic_dec(&dev->aborting);
+	atomic_dec(&cmd->sess->aborting);
+	wake_up(&kt_tmr_wq);
 }
 
-/* Wait until no submitted command of any session is left on @lun. */
-static int kt_lun_wait_idle(struct kt_lun *lun)
+/* Wait until the tasks counted in @aborting have completed. */
+static bool kt_tmr_wait(atomic_t *aborting)
 {
-	if (wait_event_timeout(kt_tmr_wq, !atomic_read(&lun->running),
-			       KT_RESET_WAIT))
-		return 0;
-	pr_warn("LUN reset of %s lun_%llu: commands still running after %u s\n",
-		lun->tpg->wwn->name, lun->index, KT_RESET_WAIT / HZ);
-	return -ETIMEDOUT;
+	if (wait_event_timeout(kt_tmr_wq, !atomic_read(aborting),
+			       KT_TMR_WAIT))
+		return true;
+	pr_warn_ratelimited("task management: aborted tasks still running after %u s: FUNCTION REJECTED\n",
+			    KT_TMR_WAIT / HZ);
+	return false;
 }
 
-static bool kt_sess_has_task(struct kt_session *sess,
-			     bool (*match)(const struct kt_cmd *cmd, u64 key),
-			     u64 key)
+static bool kt_tmr_is_query(enum kt_tmf fn)
 {
-	struct kt_cmd *cmd;
-	bool found = false;
+	return fn == KT_TMF_QUERY_TASK || fn == KT_TMF_QUERY_TASK_SET;
+}
 
-	spin_lock_irq(&sess->lock);
-	list_for_each_entry(cmd, &sess->cmds, sess_entry) {
-		if (cmd->submitted && match(cmd, key)) {
-			found = true;
-			break;
-		}
+/* Does @t name @cmd (sess->lock held)? */
+static bool kt_tmr_match(const struct kt_tmr *t, const struct kt_cmd *cmd)
+{
+	switch (t->req->fn) {
+	case KT_TMF_ABORT_TASK:
+	case KT_TMF_QUERY_TASK:
+		return cmd->tag == t->req->tag;
+	case KT_TMF_ABORT_TASK_SET:
+	case KT_TMF_QUERY_TASK_SET:
+		return cmd->lun == t->req->lun;
+	case KT_TMF_IT_NEXUS_RESET:
+		return true;
+	default:
+		return READ_ONCE(cmd->dev) == t->dev;
 	}
-	spin_unlock_irq(&sess->lock);
-	return found;
 }
 
-bool kt_tmr_wait_tasks(struct kt_session *sess,
-		       bool (*match)(const struct kt_cmd *cmd, u64 key),
-		       u64 key, unsigned long timeout)
+/* Abort (for a query: count) the tasks of @s that @t names. */
+static void kt_tmr_scan(struct kt_tmr *t, struct kt_session *s)
 {
-	return wait_event_timeout(sess->idle,
-				  !kt_sess_has_task(sess, match, key),
-				  timeout) > 0;
+	bool other = s != t->sess, query = kt_tmr_is_query(t->req->fn);
+	bool cleared = other && !t->tas && t->req->fn == KT_TMF_CLEAR_TASK_SET;
+	struct kt_mapped_lun *mlun;
+	struct kt_cmd *cmd;
+	unsigned long flags;
+
+	spin_lock_irqsave(&s->lock, flags);
+	list_for_each_entry(cmd, &s->cmds, sess_entry) {
+		if (!kt_tmr_match(t, cmd))
+			continue;
+		if (query) {
+			t->req->found += kt_cmd_tmr_live(cmd);
+			continue;
+		}
+		if (!kt_cmd_tmr_abort(cmd, other && t->tas))
+			continue;
+		t->req->found++;
+		/* held until the command is done or released: not yet */
+		mlun = READ_ONCE(cmd->mlun);
+		if (cleared && mlun)
+			kt_ua_set(mlun, KT_UA_CMDS_CLEARED);
+	}
+	spin_unlock_irqrestore(&s->lock, flags);
 }
-EXPORT_SYMBOL_GPL(kt_tmr_wait_tasks);
 
-int kt_tmr_lun_reset(struct kt_session *sess, u64 lun)
+/* Every session that sees @t->dev, through any TPG (kt_cfg_mutex held). */
+static void kt_tmr_scan_dev(struct kt_tmr *t)
 {
-	struct kt_mapped_lun *mlun = kt_sess_lookup_lun(sess, lun);
-	struct kt_lun *klun;
-	int ret;
+	struct kt_session *s;
+	struct kt_lun *lun;
 
-	if (!mlun)
-		return -ENODEV;
-	klun = READ_ONCE(mlun->lun);
-	ret = kt_lun_wait_idle(klun);
-	if (!ret) {
+	lockdep_assert_held(&kt_cfg_mutex);
+	list_for_each_entry(lun, &t->dev->luns, dev_entry) {
+		spin_lock(&lun->tpg->lock);
+		list_for_each_entry(s, &lun->tpg->sessions, tpg_entry)
+			kt_tmr_scan(t, s);
+		spin_unlock(&lun->tpg->lock);
+	}
+}
+
+/*
+ * CLEAR TASK SET and LUN RESET of the device behind @lun (referenced):
+ * every nexus's tasks; after a reset the others get a unit attention.
+ */
+static enum kt_tmf_rsp kt_tmr_lu(struct kt_tmr *t, struct kt_lun *lun)
+{
+	t->dev = lun->dev;
+	t->tas = READ_ONCE(t->dev->attrib.emulate_tas);
+	mutex_lock(&kt_cfg_mutex);
+	kt_tmr_scan_dev(t);
+	mutex_unlock(&kt_cfg_mutex);
+	if (!kt_tmr_wait(&t->dev->aborting))
+		return KT_TMF_REJECTED;
+	if (t->req->fn != KT_TMF_LUN_RESET)
+		return KT_TMF_COMPLETE;
+	mutex_lock(&kt_cfg_mutex);
+	kt_ua_dev_reset(t->dev, t->sess->acl, KT_UA_LUN_RESET);
+	mutex_unlock(&kt_cfg_mutex);
+	return KT_TMF_COMPLETE;
+}
+
+/* The functions that act on the issuing nexus only. */
+static enum kt_tmf_rsp kt_tmr_nexus(struct kt_tmr *t)
+{
+	kt_tmr_scan(t, t->sess);
+	if (kt_tmr_is_query(t->req->fn))
+		return t->req->found ? KT_TMF_SUCCEEDED : KT_TMF_COMPLETE;
+	if (!kt_tmr_wait(&t->sess->aborting))
+		return KT_TMF_REJECTED;
+	if (t->req->fn == KT_TMF_IT_NEXUS_RESET) {
 		mutex_lock(&kt_cfg_mutex);
-		kt_ua_lun_others(klun, mlun, KT_UA_LUN_RESET);
+		kt_ua_acl_all(t->sess->acl, KT_UA_NEXUS_LOSS);
 		mutex_unlock(&kt_cfg_mutex);
 	}
-	percpu_ref_put(&klun->ref);
-	kt_mlun_put(mlun);
-	return ret;
+	return KT_TMF_COMPLETE;
 }
-EXPORT_SYMBOL_GPL(kt_tmr_lun_reset);
+
+/* The functions addressed to a logical unit: it must be accessible. */
+static enum kt_tmf_rsp kt_tmr_lun_fn(struct kt_tmr *t)
+{
+	struct kt_mapped_lun *mlun = kt_sess_lookup_lun(t->sess, t->req->lun);
+	struct kt_lun *lun;
+	enum kt_tmf_rsp rsp;
+
+	if (!mlun)
+		return KT_TMF_NO_LUN;
+	lun = READ_ONCE(mlun->lun);
+	if (t->req->fn == KT_TMF_CLEAR_TASK_SET ||
+	    t->req->fn == KT_TMF_LUN_RESET)
+		rsp = kt_tmr_lu(t, lun);
+	else
+		rsp = kt_tmr_nexus(t);
+	percpu_ref_put(&lun->ref);
+	kt_mlun_put(mlun);
+	return rsp;
+}
+
+enum kt_tmf_rsp kt_tmr_execute(struct kt_session *sess,
+			       struct kt_tmf_req *req)
+{
+	struct kt_tmr t = { .sess = sess, .req = req };
+
+	might_sleep();
+	req->found = 0;
+	switch (req->fn) {
+	case KT_TMF_ABORT_TASK:
+	case KT_TMF_QUERY_TASK:
+	case KT_TMF_IT_NEXUS_RESET:
+		return kt_tmr_nexus(&t);
+	case KT_TMF_ABORT_TASK_SET:
+	case KT_TMF_CLEAR_TASK_SET:
+	case KT_TMF_LUN_RESET:
+	case KT_TMF_QUERY_TASK_SET:
+		return kt_tmr_lun_fn(&t);
+	default:
+		return KT_TMF_REJECTED;
+	}
+}
+EXPORT_SYMBOL_GPL(kt_tmr_execute);
 
 /*
  * The first LUN of @tpg from index *@idx on that has a device, with a
@@ -98,35 +220,17 @@ static struct kt_lun *kt_tpg_next_lun(struct kt_tpg *tpg, unsigned long *idx)
 	return lun;
 }
 
-/* @acl's mapping of @lun, or NULL (kt_cfg_mutex held) */
-static struct kt_mapped_lun *kt_acl_mapping_of(struct kt_node_acl *acl,
-					       struct kt_lun *lun)
-{
-	struct kt_mapped_lun *mlun;
-	unsigned long idx;
-
-	lockdep_assert_held(&kt_cfg_mutex);
-	xa_for_each(&acl->mapped, idx, mlun)
-		if (mlun->lun == lun)
-			return mlun;
-	return NULL;
-}
-
 int kt_tmr_tpg_reset(struct kt_tpg *tpg, struct kt_session *sess)
 {
+	struct kt_tmf_req req = { .fn = KT_TMF_LUN_RESET };
+	struct kt_tmr t = { .sess = sess, .req = &req };
 	unsigned long idx = 0;
 	struct kt_lun *lun;
 	int ret = 0;
 
 	while ((lun = kt_tpg_next_lun(tpg, &idx)) != NULL) {
-		if (kt_lun_wait_idle(lun)) {
+		if (kt_tmr_lu(&t, lun) != KT_TMF_COMPLETE)
 			ret = -ETIMEDOUT;
-		} else {
-			mutex_lock(&kt_cfg_mutex);
-			kt_ua_lun_others(lun, kt_acl_mapping_of(sess->acl, lun),
-					 KT_UA_LUN_RESET);
-			mutex_unlock(&kt_cfg_mutex);
-		}
 		percpu_ref_put(&lun->ref);
 		idx++;
 	}

@@ -9,6 +9,7 @@ static const u8 kt_ua_codes[KT_UA__COUNT][2] = {
 	[KT_UA_POWER_ON]	 = { 0x29, 0x00 },
 	[KT_UA_LUN_RESET]	 = { 0x29, 0x03 },
 	[KT_UA_NEXUS_LOSS]	 = { 0x29, 0x07 },
+	[KT_UA_CMDS_CLEARED]	 = { 0x2f, 0x00 },
 	[KT_UA_MODE_CHANGED]	 = { 0x2a, 0x01 },
 	[KT_UA_CAPACITY_CHANGED] = { 0x2a, 0x09 },
 	[KT_UA_LUNS_CHANGED]	 = { 0x3f, 0x0e },
@@ -59,6 +60,27 @@ void kt_ua_dev_others(struct kt_dev *dev, struct kt_mapped_lun *except,
 	lockdep_assert_held(&kt_cfg_mutex);
 	list_for_each_entry(lun, &dev->luns, dev_entry)
 		kt_ua_lun_others(lun, except, ua);
+}
+
+/*
+ * kt_ua_dev_reset - establish @ua for every I_T nexus that sees @dev,
+ * through any LUN of any TPG, but @issuer's (a LUN or target reset
+ * reports nothing to the nexus that asked for it).  kt_cfg_mutex held.
+ */
+void kt_ua_dev_reset(struct kt_dev *dev, struct kt_node_acl *issuer,
+		     enum kt_ua ua)
+{
+	struct kt_mapped_lun *mlun;
+	struct kt_node_acl *acl;
+	struct kt_lun *lun;
+	unsigned long idx;
+
+	lockdep_assert_held(&kt_cfg_mutex);
+	list_for_each_entry(lun, &dev->luns, dev_entry)
+		list_for_each_entry(acl, &lun->tpg->acls, tpg_entry)
+			xa_for_each(&acl->mapped, idx, mlun)
+				if (acl != issuer && mlun->lun == lun)
+					kt_ua_set(mlun, ua);
 }
 
 /* kt_ua_pop - report and clear the highest priority pending UA. */

@@ -826,6 +826,11 @@ static bool kti_held_any(const struct kti_cmd *cmd, u64 unused)
 	return true;
 }
 
+static bool kti_held_scsi(const struct kti_cmd *cmd, u64 unused)
+{
+	return cmd->opcode == KTI_OP_SCSI_CMD;
+}
+
 /*
  * kti_drop_held - drop the tasks of @sess that @match() @key and that
  * the core has not seen yet: writes still waiting for Data-Out are freed,
@@ -981,28 +986,6 @@ static int kti_rx_task(struct kti_conn *conn, const u8 *bhs,
 	return 0;
 }
 
-/* tasks the core runs (kt_tmr_wait_tasks() looks at submitted ones) */
-static bool kti_task_has_itt(const struct kt_cmd *kc, u64 itt)
-{
-	return kc->tag == itt;
-}
-
-static bool kti_task_on_lun(const struct kt_cmd *kc, u64 lun)
-{
-	return kc->lun == lun;
-}
-
-/*
- * Wait (bounded, 60 s; woken as tasks are released) until no task of this
- * session that @match()es @key is in the core any more.
- */
-static bool kti_wait_tasks(struct kti_conn *conn,
-			   bool (*match)(const struct kt_cmd *kc, u64 key),
-			   u64 key)
-{
-	return kt_tmr_wait_tasks(conn->sess->ks, match, key, 60 * HZ);
-}
-
 /*
  * ABORT TASK for a task that has not come yet (RFC 7143 11.5.1): with
  * several connections it may arrive after its abort.  When RefCmdSN lies
@@ -1039,49 +1022,80 @@ static bool kti_abort_unseen(struct kti_cmd *tmf)
 	return queued;
 }
 
-static u8 kti_tmf_abort_task(struct kti_cmd *tmf)
+/* The core's service response as an iSCSI TMF response (RFC 7144 4.1). */
+static u8 kti_tmf_rsp(enum kt_tmf_rsp rsp)
 {
-	struct kti_conn *conn = tmf->conn;
-	const struct kti_bhs *h = &tmf->hdr;
-
-	if (kti_drop_held(conn->sess, kti_held_itt, h->tmf.ref_itt) ||
-	    kti_abort_unseen(tmf))
+	switch (rsp) {
+	case KT_TMF_COMPLETE:
 		return KTI_TMF_RSP_COMPLETE;
-	/*
-	 * In the core it runs to completion and its response goes out
-	 * first; then, as for a task we never saw, there is none to abort.
-	 */
-	return kti_wait_tasks(conn, kti_task_has_itt, h->tmf.ref_itt) ?
-	       KTI_TMF_RSP_NO_TASK : KTI_TMF_RSP_REJECTED;
-}
-
-/*
- * ABORT TASK SET, CLEAR TASK SET: this session's tasks on the LUN only
- * (one task set per I_T nexus); other initiators see nothing.
- */
-static u8 kti_tmf_task_set(struct kti_conn *conn, const struct kti_bhs *h)
-{
-	u64 lun = kti_lun_to_index(h->lun);
-
-	kti_drop_held(conn->sess, kti_held_lun, lun);
-	return kti_wait_tasks(conn, kti_task_on_lun, lun) ?
-	       KTI_TMF_RSP_COMPLETE : KTI_TMF_RSP_REJECTED;
-}
-
-/* LOGICAL UNIT RESET: every initiator's tasks; the others get a UA. */
-static u8 kti_tmf_lun_reset(struct kti_conn *conn, const struct kti_bhs *h)
-{
-	u64 lun = kti_lun_to_index(h->lun);
-
-	kti_drop_held(conn->sess, kti_held_lun, lun);
-	switch (kt_tmr_lun_reset(conn->sess->ks, lun)) {
-	case 0:
-		return KTI_TMF_RSP_COMPLETE;
-	case -ENODEV:
+	case KT_TMF_SUCCEEDED:
+		return KTI_TMF_RSP_SUCCEEDED;
+	case KT_TMF_NO_LUN:
 		return KTI_TMF_RSP_NO_LUN;
 	default:
 		return KTI_TMF_RSP_REJECTED;
 	}
+}
+
+/* Hand @fn to the core for this session. */
+static enum kt_tmf_rsp kti_tmf_core(struct kti_cmd *tmf, enum kt_tmf fn,
+				    unsigned int *found)
+{
+	const struct kti_bhs *h = &tmf->hdr;
+	struct kt_tmf_req req = {
+		.fn = fn,
+		.lun = kti_lun_to_index(h->lun),
+		.tag = h->tmf.ref_itt,
+	};
+	enum kt_tmf_rsp rsp = kt_tmr_execute(tmf->conn->sess->ks, &req);
+
+	if (found)
+		*found = req.found;
+	return rsp;
+}
+
+/*
+ * ABORT TASK: a task we still hold (waiting for Data-Out or its turn) is
+ * dropped here, one in the core is aborted there (a running one is waited
+ * for and never answered); one that has not come yet is handled with its
+ * RefCmdSN.  Otherwise there is no such task (any more).
+ */
+static u8 kti_tmf_abort_task(struct kti_cmd *tmf)
+{
+	struct kti_sess *sess = tmf->conn->sess;
+	const struct kti_bhs *h = &tmf->hdr;
+	unsigned int found = 0;
+	int held;
+
+	held = kti_drop_held(sess, kti_held_itt, h->tmf.ref_itt);
+	if (kti_tmf_core(tmf, KT_TMF_ABORT_TASK, &found) == KT_TMF_REJECTED)
+		return KTI_TMF_RSP_REJECTED;
+	if (held || found || kti_abort_unseen(tmf))
+		return KTI_TMF_RSP_COMPLETE;
+	return KTI_TMF_RSP_NO_TASK;
+}
+
+/*
+ * Functions on a LUN or the whole nexus: the tasks we hold for this
+ * session are dropped here (other sessions' are aborted in the core and
+ * answered as the core says once they get there), the core does the rest.
+ */
+static u8 kti_tmf_lun(struct kti_cmd *tmf, enum kt_tmf fn)
+{
+	const struct kti_bhs *h = &tmf->hdr;
+
+	if (fn == KT_TMF_IT_NEXUS_RESET)
+		kti_drop_held(tmf->conn->sess, kti_held_scsi, 0);
+	else
+		kti_drop_held(tmf->conn->sess, kti_held_lun,
+			      kti_lun_to_index(h->lun));
+	return kti_tmf_rsp(kti_tmf_core(tmf, fn, NULL));
+}
+
+/* QUERY TASK, QUERY TASK SET (RFC 7144 4.1): nothing changes. */
+static u8 kti_tmf_query(struct kti_cmd *tmf, enum kt_tmf fn)
+{
+	return kti_tmf_rsp(kti_tmf_core(tmf, fn, NULL));
 }
 
 /* A task management function (its turn has come, seq_mutex held). */
@@ -1097,11 +1111,22 @@ static void kti_tmf_exec(struct kti_cmd *cmd)
 		cmd->rsp_code = kti_tmf_abort_task(cmd);
 		break;
 	case KTI_TMF_ABORT_TASK_SET:
+		cmd->rsp_code = kti_tmf_lun(cmd, KT_TMF_ABORT_TASK_SET);
+		break;
 	case KTI_TMF_CLEAR_TASK_SET:
-		cmd->rsp_code = kti_tmf_task_set(conn, h);
+		cmd->rsp_code = kti_tmf_lun(cmd, KT_TMF_CLEAR_TASK_SET);
 		break;
 	case KTI_TMF_LUN_RESET:
-		cmd->rsp_code = kti_tmf_lun_reset(conn, h);
+		cmd->rsp_code = kti_tmf_lun(cmd, KT_TMF_LUN_RESET);
+		break;
+	case KTI_TMF_IT_NEXUS_RESET:
+		cmd->rsp_code = kti_tmf_lun(cmd, KT_TMF_IT_NEXUS_RESET);
+		break;
+	case KTI_TMF_QUERY_TASK:
+		cmd->rsp_code = kti_tmf_query(cmd, KT_TMF_QUERY_TASK);
+		break;
+	case KTI_TMF_QUERY_TASK_SET:
+		cmd->rsp_code = kti_tmf_query(cmd, KT_TMF_QUERY_TASK_SET);
 		break;
 	case KTI_TMF_TARGET_WARM_RESET:
 	case KTI_TMF_TARGET_COLD_RESET:

@@ -117,12 +117,15 @@ struct ktloop_sdev {
  * @work: submits @kcmd from process context
  * @done: we completed the command; set and read under ktloop_hba->lock
  *	(cleared without it in queuecommand, before anyone can look)
+ * @answered: the core sent a response (not: task management aborted it
+ *	without one); set before kt_cmd_release(), read in ->release_cmd
  */
 struct ktloop_cmd {
 	struct kt_cmd kcmd;
 	struct scsi_cmnd *sc;
 	struct work_struct work;
 	bool done;
+	bool answered;
 };
 
 /* Keeps a TPG and its session alive while a worker submits a command. */
@@ -265,6 +268,7 @@ static int ktloop_queuecommand(struct Scsi_Host *shost, struct scsi_cmnd *sc)
 
 	lc->sc = sc;
 	lc->done = false;
+	lc->answered = false;
 	atomic_inc(&ls->outstanding);
 	atomic_inc(&ktloop_shost_hba(shost)->outstanding);
 	INIT_WORK(&lc->work, ktloop_submit_work);
@@ -320,6 +324,7 @@ static void ktloop_queue_response(struct kt_cmd *kcmd)
 	struct scsi_cmnd *sc = lc->sc;
 
 	ktloop_fill_result(sc, kcmd);
+	lc->answered = true;
 	/*
 	 * Release before scsi_done(): once the midlayer has the command back
 	 * it may reuse the private area that holds @kcmd.
@@ -344,9 +349,22 @@ static int ktloop_write_pending(struct kt_cmd *kcmd)
 	return 0;
 }
 
-/* ktloop_cmd lives in the scsi_cmnd: nothing to free. */
+/*
+ * ktloop_cmd lives in the scsi_cmnd: nothing to free.  A command task
+ * management aborted goes back without an answer from the target:
+ * DID_RESET, which the midlayer ignores for a command it timed out (the
+ * error handler owns it) and retries otherwise.
+ */
 static void ktloop_release_cmd(struct kt_cmd *kcmd)
 {
+	struct ktloop_cmd *lc = ktloop_cmd(kcmd);
+	struct scsi_cmnd *sc = lc->sc;
+
+	if (lc->answered)
+		return;
+	sc->result = 0;
+	set_host_byte(sc, DID_RESET);
+	ktloop_complete(ktloop_shost_hba(sc->device->host), lc);
 }
 
 /* ------------------------------------------------------------------ */
@@ -354,15 +372,17 @@ static void ktloop_release_cmd(struct kt_cmd *kcmd)
 /* ------------------------------------------------------------------ */
 
 /*
- * The core has no task management API yet, so nothing here can stop a
- * command that the core is executing.  Every handler waits for commands to
- * come back instead, and reports SUCCESS only once they have: the midlayer
- * may reuse a command's memory (which holds the core's struct kt_cmd) as
- * soon as a handler returns SUCCESS.  Abort, LUN and target reset give up
- * after KTLOOP_EH_WAIT; host reset, the last level before the midlayer
- * offlines the devices and frees their commands, waits for as long as it
- * takes, because freeing a command the core still holds would be a
- * use-after-free.
+ * Each level asks the core's task management first (ABORT TASK, LOGICAL
+ * UNIT RESET, I_T NEXUS RESET of the target's nexus): the core aborts the
+ * commands, never runs those that have not started and waits for those in
+ * a backstore; they come back through ktloop_release_cmd().  Then the
+ * handler waits for our commands to be back before it reports SUCCESS:
+ * the midlayer may reuse a command's memory (which holds the core's
+ * struct kt_cmd) as soon as a handler returns SUCCESS.  Abort, LUN and
+ * target reset give up after KTLOOP_EH_WAIT; host reset, the last level
+ * before the midlayer offlines the devices and frees their commands,
+ * waits for as long as it takes, because freeing a command the core still
+ * holds would be a use-after-free.
  */
 
 struct ktloop_eh_cond {
@@ -405,6 +425,30 @@ static bool ktloop_eh_wait(struct ktloop_eh_cond *c, long timeout)
 	return left > 0;
 }
 
+/*
+ * ktloop_tmr - task management function @fn on the nexus of @sdev's
+ * target (@tag: ABORT TASK's command).  True when it is done; a target
+ * without a nexus has no command in the core.
+ */
+static bool ktloop_tmr(struct scsi_device *sdev, enum kt_tmf fn, u64 tag)
+{
+	struct ktloop_hba *hba = ktloop_shost_hba(sdev->host);
+	struct kt_tmf_req req = { .fn = fn, .lun = sdev->lun, .tag = tag };
+	enum kt_tmf_rsp rsp = KT_TMF_COMPLETE;
+	struct ktloop_tpg *ltpg;
+	struct kt_session *sess;
+	int idx;
+
+	/* the nexus stays while we sleep in the core (SRCU may sleep) */
+	idx = srcu_read_lock(&ktloop_srcu);
+	ltpg = xa_load(&hba->tpgs, sdev->id);
+	sess = ltpg ? srcu_dereference(ltpg->sess, &ktloop_srcu) : NULL;
+	if (sess)
+		rsp = kt_tmr_execute(sess, &req);
+	srcu_read_unlock(&ktloop_srcu, idx);
+	return rsp == KT_TMF_COMPLETE;
+}
+
 static int ktloop_eh_abort(struct scsi_cmnd *sc)
 {
 	struct ktloop_eh_cond c = {
@@ -412,7 +456,9 @@ static int ktloop_eh_abort(struct scsi_cmnd *sc)
 		.lc = scsi_cmd_priv(sc),
 	};
 
-	if (ktloop_eh_wait(&c, KTLOOP_EH_WAIT))
+	if (ktloop_tmr(sc->device, KT_TMF_ABORT_TASK,
+		       blk_mq_unique_tag(scsi_cmd_to_rq(sc))) &&
+	    ktloop_eh_wait(&c, KTLOOP_EH_WAIT))
 		return SUCCESS;
 	scmd_printk(KERN_WARNING, sc, "abort: command still in the target\n");
 	return FAILED;
@@ -425,7 +471,8 @@ static int ktloop_eh_lun_reset(struct scsi_cmnd *sc)
 		.ls = sc->device->hostdata,
 	};
 
-	if (ktloop_eh_wait(&c, KTLOOP_EH_WAIT))
+	if (ktloop_tmr(sc->device, KT_TMF_LUN_RESET, 0) &&
+	    ktloop_eh_wait(&c, KTLOOP_EH_WAIT))
 		return SUCCESS;
 	sdev_printk(KERN_WARNING, sc->device,
 		    "LUN reset: commands still in the target\n");
@@ -433,7 +480,8 @@ static int ktloop_eh_lun_reset(struct scsi_cmnd *sc)
 }
 
 /*
- * While the error handler runs no new command is queued, so waiting for the
+ * A target is one TPG, its nexus one core session: I_T NEXUS RESET.  While
+ * the error handler runs no new command is queued, so waiting for the
  * whole host to drain covers the target (more than needed, but correct).
  */
 static int ktloop_eh_target_reset(struct scsi_cmnd *sc)
@@ -442,7 +490,8 @@ static int ktloop_eh_target_reset(struct scsi_cmnd *sc)
 		.hba = ktloop_shost_hba(sc->device->host),
 	};
 
-	if (ktloop_eh_wait(&c, KTLOOP_EH_WAIT))
+	if (ktloop_tmr(sc->device, KT_TMF_IT_NEXUS_RESET, 0) &&
+	    ktloop_eh_wait(&c, KTLOOP_EH_WAIT))
 		return SUCCESS;
 	sdev_printk(KERN_WARNING, sc->device,
 		    "target reset: commands still in the target\n");

@@ -25,7 +25,7 @@
 
 #include "wire.h"
 
-#define KT_API_VERSION		1
+#define KT_API_VERSION		2
 #define KT_NAME_LEN		256	/* WWNs, initiator names */
 #define KT_SERIAL_LEN		256
 #define KT_PATH_LEN		512
@@ -213,6 +213,9 @@ struct kt_dev {
 	struct kt_tg_pt_gp tg_pt_gp;	/* alua/default_tg_pt_gp */
 	struct list_head luns;	/* kt_lun.dev_entry, under kt_cfg_mutex */
 
+	/* commands aborted by task management, still executing */
+	atomic_t aborting;
+
 	/* statistics, updated without locks */
 	atomic64_t num_cmds;
 	atomic64_t read_bytes;
@@ -248,7 +251,14 @@ u64 kt_dev_capacity(const struct kt_dev *dev);
  *   WAIT_DATA -> PREPARED			kt_cmd_data_ready()
  *   PREPARED -> EXECUTING -> DONE		kt_cmd_submit(), completion
  *   REFUSED -> DONE				kt_cmd_submit(): answered
- *   NEW, WAIT_DATA, PREPARED, REFUSED -> ABORTED	kt_cmd_drop()
+ *   NEW, WAIT_DATA, PREPARED, REFUSED -> ABORTED	kt_cmd_drop(), or
+ *					task management (kt_tmr_execute())
+ *   ABORTED -> DONE				answered TASK ABORTED (TAS)
+ *
+ * Task management never moves an EXECUTING command: it marks it
+ * (@tmr_aborted) and waits for its completion, whose response is then
+ * dropped or replaced by TASK ABORTED.  Transitions happen under
+ * sess->lock, so task management sees each command in one state.
  */
 enum kt_cmd_state {
 	KT_CMD_NEW,		/* set up by the fabric */
@@ -301,7 +311,10 @@ struct kt_cmd {
 	enum kt_cmd_state state;
 	kt_status_t refused;	/* why, in state KT_CMD_REFUSED */
 	bool submitted;		/* kt_cmd_submit() was called */
-	bool lun_running;	/* counted in klun->running */
+	/* task management, under sess->lock (see enum kt_cmd_state) */
+	bool tmr_aborted;	/* aborted while EXECUTING */
+	bool abort_counted;	/* ... counted in sess/dev->aborting */
+	bool abort_tas;		/* answer TASK ABORTED, not nothing */
 	struct kt_cdb d;
 	struct kt_lun *klun;
 	struct kt_mapped_lun *mlun;
@@ -336,7 +349,6 @@ struct kt_cmd {
 
 	struct list_head sess_entry;	/* in sess->cmds, under sess->lock */
 	struct work_struct work;
-	struct completion *abort_wait;
 };
 
 void kt_cmd_init(struct kt_cmd *cmd, struct kt_session *sess, u64 lun,
@@ -377,8 +389,6 @@ struct kt_wwn {
  *	under kt_cfg_mutex, read by the I/O path only after taking @ref
  * @ref: live while linked; each command holds one reference
  * @drained: completed when @ref drops to zero after kill
- * @running: submitted commands not yet completed (task management waits
- *	for it to fall to zero, woken by completions)
  * @fabric_priv: for the fabric's lun_link/lun_unlink hooks
  */
 struct kt_lun {
@@ -387,7 +397,6 @@ struct kt_lun {
 	struct kt_dev *dev;
 	struct percpu_ref ref;
 	struct completion drained;
-	atomic_t running;
 	bool linked;
 	u16 rtpi;		/* relative target port id, unique per device */
 	struct list_head dev_entry;	/* in dev->luns, under kt_cfg_mutex */
@@ -476,6 +485,8 @@ struct kt_tpg {
  * @lock: protects @cmds
  * @cmds: commands prepared and not yet released
  * @idle: woken when a command of @cmds is released (while anyone waits)
+ * @aborting: commands of @cmds aborted by task management while they
+ *	were executing and not completed yet
  * @write_buffered: bytes of core buffers held by writes from prepare to
  *	completion, bounded by ktarget_core.max_write_buffer_mb
  */
@@ -487,6 +498,7 @@ struct kt_session {
 	struct list_head cmds;
 	struct list_head tpg_entry;	/* in tpg->sessions, under tpg->lock */
 	wait_queue_head_t idle;
+	atomic_t aborting;
 	u64 sid;
 	atomic64_t write_buffered;
 };
@@ -604,32 +616,72 @@ void kt_acl_put(struct kt_node_acl *acl);
 void kt_session_destroy(struct kt_session *sess);
 
 /*
- * kt_tmr_lun_reset - LOGICAL UNIT RESET from @sess for @lun: waits until
- * no command of any session is left on the LUN, then establishes the
- * BUS DEVICE RESET FUNCTION OCCURRED unit attention for the other I_T
- * nexuses.  Returns 0, -ENODEV when the session has no such LUN, or
- * -ETIMEDOUT.  Process context.
+ * Task management (SAM-5 7, SPC-4 control mode page).  The core keeps one
+ * task set per logical unit for all I_T nexuses (TST 000).
  */
-int kt_tmr_lun_reset(struct kt_session *sess, u64 lun);
+enum kt_tmf {
+	KT_TMF_ABORT_TASK = 1,	/* the task @tag of the nexus */
+	KT_TMF_ABORT_TASK_SET,	/* the nexus's tasks on @lun */
+	KT_TMF_CLEAR_TASK_SET,	/* every nexus's tasks on @lun's device */
+	KT_TMF_LUN_RESET,	/* the same, then a unit attention */
+	KT_TMF_IT_NEXUS_RESET,	/* all tasks of the nexus, then a UA */
+	KT_TMF_QUERY_TASK,	/* is task @tag still there? */
+	KT_TMF_QUERY_TASK_SET,	/* any task of the nexus on @lun? */
+};
+
+/* service responses */
+enum kt_tmf_rsp {
+	KT_TMF_COMPLETE,	/* FUNCTION COMPLETE */
+	KT_TMF_SUCCEEDED,	/* FUNCTION SUCCEEDED (queries: found) */
+	KT_TMF_REJECTED,	/* FUNCTION REJECTED */
+	KT_TMF_NO_LUN,		/* INCORRECT LOGICAL UNIT NUMBER */
+};
+
+/**
+ * struct kt_tmf_req - one task management request
+ * @fn: the function
+ * @lun: LUN number as in struct kt_cmd (all but ABORT TASK, QUERY TASK
+ *	and I_T NEXUS RESET)
+ * @tag: the task's tag (ABORT TASK, QUERY TASK)
+ * @found: set by the core: tasks aborted, or found by a query
+ */
+struct kt_tmf_req {
+	enum kt_tmf fn;
+	u64 lun;
+	u64 tag;
+	unsigned int found;
+};
+
+/**
+ * kt_tmr_execute() - carry out a task management function of @sess
+ * @sess: the issuing I_T nexus
+ * @req: what to do; @req->found is set
+ *
+ * Aborted tasks that have not started never run; running ones are never
+ * torn out of the backstore: the call waits (woken by their completions)
+ * until they are done.  An aborted task of @sess gets no response; one
+ * of another nexus gets TASK ABORTED when the control page's TAS bit
+ * (attrib/emulate_tas) is set, no response otherwise (CLEAR TASK SET
+ * then establishes COMMANDS CLEARED BY ANOTHER INITIATOR for it).  LUN
+ * RESET establishes BUS DEVICE RESET FUNCTION OCCURRED for the other
+ * nexuses, I_T NEXUS RESET I_T NEXUS LOSS OCCURRED for @sess.  A fabric
+ * handles the tasks it still holds (not prepared, or waiting for their
+ * turn) itself.  Answers FUNCTION REJECTED, leaving the tasks to finish
+ * on their own, when they do not within a minute.
+ *
+ * Context: process context; may sleep.
+ */
+enum kt_tmf_rsp kt_tmr_execute(struct kt_session *sess,
+			       struct kt_tmf_req *req);
 
 /*
- * kt_tmr_tpg_reset - the same for every LUN of @tpg, asked by @sess (of
- * this TPG or of another TPG of the same target: for a target reset).
- * @sess's own nexus gets no unit attention.  Returns 0 or -ETIMEDOUT when
- * a LUN's commands did not finish (the other LUNs are reset still).
- * Process context.
+ * kt_tmr_tpg_reset - LOGICAL UNIT RESET of every LUN of @tpg, asked by
+ * @sess (of this TPG or of another TPG of the same target: for a target
+ * reset).  @sess's own nexus gets no unit attention.  Returns 0 or
+ * -ETIMEDOUT when a LUN's commands did not finish (the other LUNs are
+ * reset still).  Process context.
  */
 int kt_tmr_tpg_reset(struct kt_tpg *tpg, struct kt_session *sess);
-
-/*
- * kt_tmr_wait_tasks - wait (at most @timeout jiffies) until no submitted
- * command of @sess that @match()es @key is left, i.e. until each has been
- * answered and released.  Woken by releases, no polling.  Returns false
- * on timeout.  Process context.
- */
-bool kt_tmr_wait_tasks(struct kt_session *sess,
-		       bool (*match)(const struct kt_cmd *cmd, u64 key),
-		       u64 key, unsigned long timeout);
 
 /* configfs helpers for fabrics' attribute show/store functions */
 static inline struct kt_tpg *kt_tpg_from_item(struct config_item *item)

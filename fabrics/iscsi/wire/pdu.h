@@ -84,6 +84,7 @@
 #define KTI_TMF_RSP_NO_REASSIGN		4
 #define KTI_TMF_RSP_NOT_SUPPORTED	5
 #define KTI_TMF_RSP_AUTH_FAILED		6
+#define KTI_TMF_RSP_SUCCEEDED		7	/* RFC 7144 4.1 */
 #define KTI_TMF_RSP_REJECTED		255
 
 /* Login stages (CSG/NSG) */

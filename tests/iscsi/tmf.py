@@ -1,0 +1,324 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""tmf.py - task management of ktarget through the iSCSI fabric.
+
+Uses hostile.py's PDU builder and case runner and cmdpath.py's session
+helpers to check the core's task management as an initiator sees it:
+QUERY TASK and QUERY TASK SET (RFC 7144), I_T NEXUS RESET (the nexus gets
+I_T NEXUS LOSS OCCURRED, other sessions keep working), ABORT TASK SET
+(other sessions' tasks are left alone), CLEAR TASK SET with the control
+page's TAS bit on and off (another session's task is answered TASK
+ABORTED, or not at all and then COMMANDS CLEARED BY ANOTHER INITIATOR),
+and a LUN RESET during another session's slow write (the write never
+lands, the victim's data reads back intact and its session goes on).
+A "running" task is a WRITE waiting for its Data-Out: it exists for the
+target until its data is in and it is answered.
+
+    tmf.py [-H host] [-p port] [-t target-iqn] [--dev configfs-dev] CASE
+    tmf.py --list
+
+Exit status 0 when the target behaved, 1 otherwise.  Python 3 standard
+library only.
+"""
+
+import os
+import struct
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import hostile as H  # noqa: E402
+import cmdpath as P  # noqa: E402
+from hostile import (Fail, cdb_write10, react, BLOCK, OP_SCSI_RSP,  # noqa: E402
+                     OP_R2T)
+
+DEF_TARGET = "iqn.2003-01.org.ktarget:tmf"
+DEF_INITIATOR = "iqn.2004-10.org.ktarget:tmf"
+LBA = 20000		# 10 MiB into the 32 MiB LUN
+
+CASES, case = H.case_registry()
+
+# TMF functions (RFC 7143 11.5.1, RFC 7144 4.1) and responses
+TMF_CLEAR_TASK_SET = 4
+TMF_QUERY_TASK = 9
+TMF_QUERY_TASK_SET = 10
+TMF_IT_NEXUS_RESET = 11
+RSP_COMPLETE = 0
+RSP_NO_TASK = 1
+RSP_NO_LUN = 2
+RSP_SUCCEEDED = 7
+SAM_TASK_ABORTED = 0x40
+
+
+def session(args, name):
+    """A logged-in session of its own initiator name (its own nexus)."""
+    return P.session(args, name="%s-%s" % (args.case, name))
+
+
+def pending_write(c, lba, blocks):
+    """A WRITE that waits for its Data-Out: (itt, ttt of its R2T)."""
+    itt = P.send_write(c, cdb_write10(lba, blocks), blocks * BLOCK)
+    p = P.first_answer(c, itt)
+    if p.op != OP_R2T:
+        raise Fail("WRITE of %d blocks: expected an R2T, got %s" %
+                   (blocks, p))
+    return itt, p.f20
+
+
+def finish_write(c, itt, ttt, data, sent=0):
+    """Send the rest of a pending write's data after @sent bytes."""
+    c.data_out(itt, ttt, sent, data[sent:], datasn=1 if sent else 0)
+
+
+def answer_of(c, itt, timeout=10.0):
+    p, _ = c.wait_for(lambda p: p.itt == itt and p.op == OP_SCSI_RSP,
+                      timeout, "SCSI Response for ITT %#x" % itt)
+    return p
+
+
+def expect_unanswered(c, itt, timeout=3.0):
+    """Nothing about @itt comes (other PDUs are listed as a failure)."""
+    kind, p = react(c, timeout)
+    if kind == "pdu":
+        raise Fail("expected no answer for ITT %#x, got %s" % (itt, p))
+    if kind == "close":
+        raise Fail("connection closed: %s" % p)
+
+
+def expect_status(c, status, sense=None, what="TEST UNIT READY"):
+    rsp, _ = c.scsi(H.TUR, 0)
+    if rsp.hdr[3] != status:
+        raise Fail("%s: status %#x, expected %#x (%s)" %
+                   (what, rsp.hdr[3], status, rsp))
+    got = rsp.sense()
+    if sense and (got is None or got[:len(sense)] != sense):
+        raise Fail("%s: sense %s, expected %s" %
+                   (what, got and "%x/%02x/%02x" % got,
+                    "/".join("%02x" % x for x in sense)))
+
+
+def check_tmf(got, want, what):
+    if got != want:
+        raise Fail("%s answered %d, expected %d" % (what, got, want))
+
+
+def set_tas(args, value):
+    """attrib/emulate_tas of the device; returns the old value."""
+    if not args.dev:
+        raise Fail("needs --dev")
+    return P.set_param(os.path.join(args.dev, "attrib", "emulate_tas"), value)
+
+
+def control_tas(c):
+    """The TAS bit of the control mode page (MODE SENSE(6), page 0x0a)."""
+    rsp, data = c.scsi(struct.pack(">BBBBBB", 0x1a, 0x08, 0x0a, 0, 64, 0),
+                       64, read=True)
+    if rsp.hdr[3] != 0 or len(data) < 4 + 12:
+        raise Fail("MODE SENSE of the control page: %s" % rsp)
+    page = data[4:]
+    if page[0] & 0x3f != 0x0a:
+        raise Fail("MODE SENSE returned page %#x" % page[0])
+    return bool(page[5] & 0x40)
+
+
+# ------------------------------------------------------------- queries
+
+@case("query-task", "QUERY TASK: Function succeeded for a write waiting for Data-Out, Function complete once it is answered and for an unknown task")
+def c_query_task(args):
+    c = session(args, "q")
+    data = os.urandom(64 * BLOCK)
+    itt, ttt = pending_write(c, LBA, 64)
+    check_tmf(c.tmf(TMF_QUERY_TASK, ref_itt=itt), RSP_SUCCEEDED,
+              "QUERY TASK of a write waiting for Data-Out")
+    check_tmf(c.tmf(TMF_QUERY_TASK, ref_itt=0x6666), RSP_COMPLETE,
+              "QUERY TASK of an unknown task")
+    finish_write(c, itt, ttt, data)
+    rsp = answer_of(c, itt)
+    if rsp.hdr[3] != 0:
+        raise Fail("the queried WRITE: %s" % rsp)
+    check_tmf(c.tmf(TMF_QUERY_TASK, ref_itt=itt), RSP_COMPLETE,
+              "QUERY TASK of an answered task")
+    if P.read_back(c, LBA, 64) != data:
+        raise Fail("the queried WRITE did not land")
+    c.logout()
+    return "succeeded (7) while waiting, complete (0) after and unknown"
+
+
+@case("query-task-set", "QUERY TASK SET: Function succeeded with a task on the LUN, Function complete without, INCORRECT LUN for a LUN the session lacks")
+def c_query_task_set(args):
+    c = session(args, "q")
+    other = session(args, "other")
+    check_tmf(c.tmf(TMF_QUERY_TASK_SET), RSP_COMPLETE,
+              "QUERY TASK SET of an idle LUN")
+    oitt, ottt = pending_write(other, LBA + 64, 16)
+    check_tmf(c.tmf(TMF_QUERY_TASK_SET), RSP_COMPLETE,
+              "QUERY TASK SET with only another nexus's task on the LUN")
+    itt, ttt = pending_write(c, LBA, 16)
+    check_tmf(c.tmf(TMF_QUERY_TASK_SET), RSP_SUCCEEDED,
+              "QUERY TASK SET with a write waiting for Data-Out")
+    check_tmf(c.tmf(TMF_QUERY_TASK_SET, lun=7), RSP_NO_LUN,
+              "QUERY TASK SET of LUN 7")
+    finish_write(c, itt, ttt, os.urandom(16 * BLOCK))
+    answer_of(c, itt)
+    finish_write(other, oitt, ottt, os.urandom(16 * BLOCK))
+    answer_of(other, oitt)
+    check_tmf(c.tmf(TMF_QUERY_TASK_SET), RSP_COMPLETE,
+              "QUERY TASK SET once the write is answered")
+    c.logout()
+    other.logout()
+    return "complete (0), succeeded (7), incorrect LUN (2), complete (0)"
+
+
+# ------------------------------------------------------------- aborts
+
+@case("it-nexus-reset", "I_T NEXUS RESET: the nexus's pending write is aborted unanswered, the nexus gets I_T NEXUS LOSS OCCURRED, another session keeps working without a unit attention")
+def c_it_nexus_reset(args):
+    c = session(args, "reset")
+    other = session(args, "other")
+    before = P.fill(c, LBA, 16, 0x5a)
+    itt, _ = pending_write(c, LBA, 16)
+    check_tmf(c.tmf(TMF_IT_NEXUS_RESET), RSP_COMPLETE, "I_T NEXUS RESET")
+    check_tmf(c.tmf(TMF_QUERY_TASK, ref_itt=itt), RSP_COMPLETE,
+              "QUERY TASK of the write after I_T NEXUS RESET")
+    expect_status(c, 2, (6, 0x29, 0x07), "first command after the reset")
+    expect_status(c, 0)
+    expect_status(other, 0, what="TEST UNIT READY of the other session")
+    data = os.urandom(16 * BLOCK)
+    if other.write(LBA + 32, data).hdr[3] != 0:
+        raise Fail("the other session's WRITE failed")
+    if P.read_back(other, LBA + 32, 16) != data:
+        raise Fail("the other session's WRITE did not land")
+    if P.read_back(c, LBA, 16) != before:
+        raise Fail("the aborted WRITE changed the LUN")
+    c.logout()
+    other.logout()
+    return "complete; 6/29/07 for the nexus only; the other session works"
+
+
+@case("abort-task-set-others", "ABORT TASK SET: the issuing session's pending write goes unanswered, another session's pending write on the LUN completes GOOD")
+def c_abort_task_set_others(args):
+    c = session(args, "issuer")
+    other = session(args, "other")
+    before = P.fill(c, LBA, 16, 0x11)
+    itt, _ = pending_write(c, LBA, 16)
+    data = os.urandom(16 * BLOCK)
+    oitt, ottt = pending_write(other, LBA + 32, 16)
+    check_tmf(c.tmf(H.TMF_ABORT_TASK_SET), RSP_COMPLETE, "ABORT TASK SET")
+    check_tmf(c.tmf(TMF_QUERY_TASK, ref_itt=itt), RSP_COMPLETE,
+              "QUERY TASK of the aborted write")
+    check_tmf(other.tmf(TMF_QUERY_TASK, ref_itt=oitt), RSP_SUCCEEDED,
+              "QUERY TASK of the other session's write")
+    finish_write(other, oitt, ottt, data)
+    rsp = answer_of(other, oitt)
+    if rsp.hdr[3] != 0:
+        raise Fail("the other session's WRITE: %s" % rsp)
+    if P.read_back(other, LBA + 32, 16) != data:
+        raise Fail("the other session's WRITE did not land")
+    expect_status(other, 0, what="the other session, after")
+    if P.read_back(c, LBA, 16) != before:
+        raise Fail("the aborted WRITE changed the LUN")
+    c.logout()
+    other.logout()
+    return "own write aborted; the other session's write GOOD and in place"
+
+
+def clear_task_set(args, tas):
+    """CLEAR TASK SET from one session while another's write waits."""
+    old = set_tas(args, 1 if tas else 0)
+    try:
+        c = session(args, "issuer")
+        victim = session(args, "victim")
+        if control_tas(victim) != tas:
+            raise Fail("control page TAS %d, emulate_tas %d" %
+                       (not tas, tas))
+        before = P.fill(victim, LBA, 32, 0x77)
+        data = os.urandom(32 * BLOCK)
+        itt, ttt = pending_write(victim, LBA, 32)
+        check_tmf(c.tmf(TMF_CLEAR_TASK_SET), RSP_COMPLETE, "CLEAR TASK SET")
+        finish_write(victim, itt, ttt, data)
+        if tas:
+            rsp = answer_of(victim, itt)
+            if rsp.hdr[3] != SAM_TASK_ABORTED:
+                raise Fail("the victim's WRITE: %s, expected TASK ABORTED"
+                           % rsp)
+            expect_status(victim, 0, what="the victim, after")
+        else:
+            expect_unanswered(victim, itt)
+            expect_status(victim, 2, (6, 0x2f, 0x00),
+                          "the victim's next command")
+        if P.read_back(victim, LBA, 32) != before:
+            raise Fail("the cleared WRITE changed the LUN")
+        expect_status(c, 0, what="the issuer, after")
+        c.logout()
+        victim.logout()
+    finally:
+        set_tas(args, old)
+
+
+@case("clear-task-set-tas", "CLEAR TASK SET with TAS=1: another session's pending write is answered TASK ABORTED and never lands")
+def c_clear_task_set_tas(args):
+    clear_task_set(args, True)
+    return "TASK ABORTED (0x40), LUN unchanged"
+
+
+@case("clear-task-set-no-tas", "CLEAR TASK SET with TAS=0: another session's pending write gets no answer, then COMMANDS CLEARED BY ANOTHER INITIATOR")
+def c_clear_task_set_no_tas(args):
+    clear_task_set(args, False)
+    return "no answer, then 6/2f/00; LUN unchanged"
+
+
+@case("lun-reset-slow-write", "LUN RESET from one session while another session's write is half sent: answered at once, the write is answered TASK ABORTED and never lands, the victim's data and session are intact")
+def c_lun_reset_slow_write(args):
+    old = set_tas(args, 1)
+    try:
+        return lun_reset_slow_write(args)
+    finally:
+        set_tas(args, old)
+
+
+def lun_reset_slow_write(args):
+    victim = session(args, "victim")
+    c = session(args, "resetter")
+    kept = P.fill(victim, LBA + 64, 32, 0x3c)
+    before = P.fill(victim, LBA, 32, 0xc3)
+    data = os.urandom(32 * BLOCK)
+    itt, ttt = pending_write(victim, LBA, 32)
+    half = len(data) // 2
+    victim.data_out(itt, ttt, 0, data[:half], final=False)
+    t0 = time.monotonic()
+    check_tmf(c.tmf(H.TMF_LUN_RESET, timeout=20.0), RSP_COMPLETE,
+              "LUN RESET")
+    took = time.monotonic() - t0
+    if took > 5:
+        raise Fail("LUN RESET took %.1f s" % took)
+    finish_write(victim, itt, ttt, data, sent=half)
+    rsp = answer_of(victim, itt)
+    if rsp.hdr[3] != SAM_TASK_ABORTED:
+        raise Fail("the victim's WRITE: %s, expected TASK ABORTED" % rsp)
+    expect_status(victim, 2, (6, 0x29, 0x03), "the victim's next command")
+    if P.read_back(victim, LBA, 32) != before:
+        raise Fail("the WRITE aborted by the LUN RESET changed the LUN")
+    if P.read_back(victim, LBA + 64, 32) != kept:
+        raise Fail("the victim's earlier data changed")
+    if victim.write(LBA, data).hdr[3] != 0 or \
+            P.read_back(victim, LBA, 32) != data:
+        raise Fail("the victim cannot write after the reset")
+    expect_status(c, 0, what="the resetter, after")
+    c.logout()
+    victim.logout()
+    return "reset in %.1f s; TASK ABORTED; 6/29/03; data intact" % took
+
+
+def main():
+    ap = H.case_parser(__doc__, DEF_TARGET)
+    ap.add_argument("--dev", default=None,
+                    help="configfs folder of the device behind LUN 0")
+    args = H.case_args(ap, CASES)
+    if args is None:
+        return 0
+    args.initiator = "%s-%s" % (DEF_INITIATOR, args.case)
+    return H.run_case(CASES, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
