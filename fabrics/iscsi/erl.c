@@ -81,11 +81,20 @@ void kti_release_retained(struct kti_conn *conn)
 		kti_unretain(conn, cmd);
 }
 
+/*
+ * The retained task a Data or R-Data SNACK for @itt means.  An ITT names
+ * one task only while it exists (RFC 7143 11.2.1.8): once its answer is
+ * in, the initiator may use the ITT again, and a SNACK (which carries no
+ * CmdSN) then means the newest task.  Acknowledged answers went before
+ * this item (kti_tx_item()), but an initiator that acknowledges late
+ * (a stale ExpStatSN) leaves an older answer with the same ITT behind,
+ * earlier in StatSN order: search from the newest.
+ */
 static struct kti_cmd *kti_find_retained(struct kti_conn *conn, u32 itt)
 {
 	struct kti_cmd *cmd;
 
-	list_for_each_entry(cmd, &conn->retained, ack_entry)
+	list_for_each_entry_reverse(cmd, &conn->retained, ack_entry)
 		if (cmd->itt == itt)
 			return cmd;
 	return NULL;
