@@ -444,9 +444,10 @@ static void kti_conn_drain(struct kti_conn *conn)
 			kti_tx_item(conn, tx);
 		if (!atomic_read(&conn->nr_cmds) && !kti_tx_pending(conn))
 			break;
-		wait_event(conn->cmds_wait,
-			   !atomic_read(&conn->nr_cmds) ||
-			   kti_tx_pending(conn));
+		/* idle: as long as the backstore takes, not a hang of ours */
+		wait_event_idle(conn->cmds_wait,
+				!atomic_read(&conn->nr_cmds) ||
+				kti_tx_pending(conn));
 	}
 }
 

@@ -624,7 +624,10 @@ static u16 kti_login_join(struct kti_login *lg)
 	ok = kti_login_allowed(tpg, sess);
 	mutex_unlock(&tpg->sess_mutex);
 	/* refused: kti_login_work() takes the connection out again */
-	return ok ? KTI_LOGIN_SUCCESS : KTI_LOGIN_TARGET_REMOVED;
+	if (ok)
+		return KTI_LOGIN_SUCCESS;
+	return READ_ONCE(sess->ending) ? KTI_LOGIN_NO_SESSION :
+					 KTI_LOGIN_TARGET_REMOVED;
 }
 
 /*
