@@ -432,12 +432,13 @@ static bool kti_task_allegiant(struct kti_sess *sess, u32 itt)
 }
 
 /*
- * Is a connection of @sess failing (seq_mutex held)?  Torn down
- * (@nr_dying: from kti_conn_kill() until its tasks are orphaned or
- * released), or its socket no longer connected while its receive thread
- * has not noticed yet (a reset just came in).
+ * Is a connection of @sess other than @self failing (seq_mutex held)?
+ * Torn down (@nr_dying: from kti_conn_kill() until its tasks are orphaned
+ * or released), or its socket no longer connected while its receive
+ * thread has not noticed yet (a reset just came in).
  */
-static bool kti_sess_conn_failing(struct kti_sess *sess)
+static bool kti_sess_conn_failing(struct kti_sess *sess,
+				  struct kti_conn *self)
 {
 	struct kti_conn *c;
 
@@ -445,14 +446,15 @@ static bool kti_sess_conn_failing(struct kti_sess *sess)
 	if (atomic_read(&sess->nr_dying))
 		return true;
 	list_for_each_entry(c, &sess->conns, sess_entry)
-		if (inet_sk_state_load(c->sock->sk) != TCP_ESTABLISHED)
+		if (c != self &&
+		    inet_sk_state_load(c->sock->sk) != TCP_ESTABLISHED)
 			return true;
 	return false;
 }
 
 /*
- * TASK REASSIGN waits (RFC 7143 6.2.2: the old connection is logged out
- * or reinstated first, but its teardown takes a while):
+ * TASK REASSIGN waits (RFC 7143 11.5.1: the old connection is logged
+ * out or reinstated first, but its teardown takes a while):
  *  - while a connection of the session is failing (it may orphan the
  *    task), at most KTI_REASSIGN_WAIT;
  *  - while the task is with a live connection whose failure the target
@@ -466,14 +468,15 @@ static bool kti_sess_conn_failing(struct kti_sess *sess)
 #define KTI_REASSIGN_GRACE	(2 * HZ)
 
 /*
- * Wait for task @itt of @sess to be orphaned and take it (seq_mutex held,
- * let go while asleep: the teardown needs it).  Woken through sess->wait
- * by kti_orphan() (under orphan_lock), by a connection going down and by
- * the end of each teardown (@nr_dying); the conditions take mutexes, so
- * they are checked running, before wait_woken().
+ * Wait for task @itt of @conn's session to be orphaned and take it
+ * (seq_mutex held, let go while asleep: the teardown needs it).  Woken
+ * through sess->wait by kti_orphan() (under orphan_lock), by a connection
+ * going down and by the end of each teardown (@nr_dying); the conditions
+ * need seq_mutex, so they are checked running, before wait_woken().
  */
-static struct kti_cmd *kti_reassign_wait(struct kti_sess *sess, u32 itt)
+static struct kti_cmd *kti_reassign_wait(struct kti_conn *conn, u32 itt)
 {
+	struct kti_sess *sess = conn->sess;
 	DEFINE_WAIT_FUNC(wait, woken_wake_function);
 	unsigned long start = jiffies, end;
 	struct kti_cmd *cmd;
@@ -481,7 +484,7 @@ static struct kti_cmd *kti_reassign_wait(struct kti_sess *sess, u32 itt)
 
 	add_wait_queue(&sess->wait, &wait);
 	while (!(cmd = kti_take_orphan(sess, itt))) {
-		if (kti_sess_conn_failing(sess))
+		if (kti_sess_conn_failing(sess, conn))
 			end = start + KTI_REASSIGN_WAIT;
 		else if (kti_task_allegiant(sess, itt))
 			end = start + KTI_REASSIGN_GRACE;
@@ -513,7 +516,7 @@ u8 kti_tmf_reassign(struct kti_cmd *tmf, struct kti_cmd **task)
 
 	if (sess->params.erl < 2)
 		return KTI_TMF_RSP_NO_REASSIGN;
-	cmd = kti_reassign_wait(sess, itt);
+	cmd = kti_reassign_wait(conn, itt);
 	if (!cmd)
 		return kti_task_allegiant(sess, itt) ?
 		       KTI_TMF_RSP_TASK_ALLEGIANT : KTI_TMF_RSP_NO_TASK;
