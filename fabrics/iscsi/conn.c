@@ -416,9 +416,12 @@ static int kti_rx_thread(void *arg)
 			break;
 	}
 	kti_conn_kill(conn);
-	/* wait to be reaped by the release work */
+	/*
+	 * wait to be reaped by the release work (kthread_stop() wakes us);
+	 * not interruptible: a SIGINT left pending would make it a spin
+	 */
 	while (!kthread_should_stop()) {
-		set_current_state(TASK_INTERRUPTIBLE);
+		set_current_state(TASK_IDLE);
 		if (!kthread_should_stop())
 			schedule();
 		__set_current_state(TASK_RUNNING);
