@@ -70,7 +70,6 @@ void kt_dev_set_defaults(struct kt_dev *dev)
 	spin_lock_init(&dev->ident_lock);
 	a->emulate_dpo = 1;
 	a->emulate_fua_write = 1;
-	a->emulate_fua_read = 1;
 	a->emulate_tas = 1;
 	a->emulate_caw = 1;
 	a->emulate_3pc = 1;
@@ -244,7 +243,7 @@ static const struct kt_attrib_desc kt_attrib_table[] = {
 	KT_A(emulate_model_alias, 0, 1, true, NULL),
 	KT_A(emulate_dpo, 0, 1, false, NULL),
 	KT_A(emulate_fua_write, 0, 1, false, NULL),
-	KT_A(emulate_fua_read, 0, 1, false, NULL),
+	KT_A(emulate_fua_read, 0, 0, false, NULL),	/* LIO's: read-only 0 */
 	KT_A(emulate_write_cache, 0, 1, false, kt_check_write_cache),
 	KT_A(emulate_ua_intlck_ctrl, 0, 2, true, NULL),
 	KT_A(emulate_tas, 0, 1, false, NULL),
@@ -327,8 +326,11 @@ static ssize_t kt_attrib_store(struct config_item *item, const char *page,
 	if (!ret && *field != val) {
 		/* commands read it without the mutex: one untorn store */
 		WRITE_ONCE(*field, val);
+		/* WCE, or DPOFUA of the mode parameter header */
 		if (d->off == offsetof(struct kt_dev_attrib,
-				       emulate_write_cache))
+				       emulate_write_cache) ||
+		    d->off == offsetof(struct kt_dev_attrib,
+				       emulate_fua_write))
 			kt_ua_dev_others(dev, NULL, KT_UA_MODE_CHANGED);
 	}
 	mutex_unlock(&kt_cfg_mutex);

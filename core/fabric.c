@@ -256,7 +256,8 @@ static struct kt_mapped_lun *kt_mlun_from_item(struct config_item *item)
 static ssize_t kt_mlun_write_protect_show(struct config_item *item,
 					  char *page)
 {
-	return sprintf(page, "%d\n", kt_mlun_from_item(item)->write_protect);
+	return sprintf(page, "%d\n",
+		       READ_ONCE(kt_mlun_from_item(item)->write_protect));
 }
 
 static ssize_t kt_mlun_write_protect_store(struct config_item *item,

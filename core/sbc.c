@@ -34,14 +34,23 @@ static void kt_sbc_submit(struct kt_cmd *cmd, bool write, bool fua,
 		kt_io_done(cmd, status);
 }
 
+/*
+ * READ or WRITE.  The FUA bit of a WRITE is honoured when
+ * attrib/emulate_fua_write is 1 (MODE SENSE then shows DPOFUA=1) and
+ * ignored when it is 0; a READ's FUA needs nothing (every read comes
+ * from the backstore, which holds the latest data).
+ */
 static void kt_sbc_rw(struct kt_cmd *cmd)
 {
+	bool fua = cmd->d.fua &&
+		   READ_ONCE(cmd->dev->attrib.emulate_fua_write);
+
 	if (!cmd->d.nblocks) {
 		kt_cmd_complete(cmd, KT_OK);
 		return;
 	}
 	kt_sbc_account(cmd);
-	kt_sbc_submit(cmd, cmd->d.op == KT_OP_WRITE, cmd->d.fua, cmd->sgl,
+	kt_sbc_submit(cmd, cmd->d.op == KT_OP_WRITE, fua, cmd->sgl,
 		      cmd->nents);
 }
 

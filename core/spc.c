@@ -119,6 +119,7 @@ static void kt_mode_info_fill(struct kt_cmd *cmd, struct kt_mode_info *mi)
 	mi->blocks = kt_dev_capacity(dev);
 	mi->block_size = dev->attrib.block_size;
 	mi->wp = cmd->write_protect;
+	mi->dpofua = READ_ONCE(dev->attrib.emulate_fua_write);
 	mi->wce = kt_dev_wce(dev);
 	mi->wce_changeable = !own_cache;
 	mi->wce_default = own_cache && mi->wce;

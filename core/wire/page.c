@@ -387,7 +387,8 @@ u32 kt_mode_sense(const struct kt_cdb *d, const struct kt_mode_info *mi,
 		off += kt_mode_pages[i].len;
 	}
 	/* device-specific parameter: WP, DPOFUA */
-	kt_put8(buf, cap, ten ? 3 : 2, (mi->wp ? 0x80 : 0) | 0x10);
+	kt_put8(buf, cap, ten ? 3 : 2,
+		(mi->wp ? 0x80 : 0) | (mi->dpofua ? 0x10 : 0));
 	if (ten) {
 		kt_put16(buf, cap, 0, off - 2);
 		kt_put8(buf, cap, 4, lng ? 0x01 : 0);

@@ -6,7 +6,6 @@
 #define pr_fmt(fmt) "ktarget_iscsi: " fmt
 
 #include <linux/crc32c.h>
-#include <linux/delay.h>
 #include <linux/highmem.h>
 #include <linux/uio.h>
 #include <net/sock.h>
@@ -21,6 +20,10 @@ static void kti_conn_shutdown_work(struct work_struct *work);
 static DEFINE_MUTEX(kti_conns_lock);	/* protects kti_conns */
 static LIST_HEAD(kti_conns);
 static DECLARE_WAIT_QUEUE_HEAD(kti_conns_wait);
+
+/* see conn.h */
+DECLARE_WAIT_QUEUE_HEAD(kti_sess_gone_wait);
+DECLARE_WAIT_QUEUE_HEAD(kti_conn_dead_wait);
 
 struct kti_conn *kti_conn_alloc(struct kti_np *np, struct socket *sock)
 {
@@ -282,6 +285,9 @@ void kti_tx_queue(struct kti_conn *conn, struct kti_tx *tx)
 	kti_tx_account(conn, tx);
 	spin_unlock_irqrestore(&conn->tx_lock, flags);
 	wake_up(&conn->tx_wait);
+	/* the release work drains the queue itself: kti_conn_drain() */
+	if (wq_has_sleeper(&conn->cmds_wait))
+		wake_up(&conn->cmds_wait);
 }
 
 /* Items and bytes of the queue counted again (tx_lock held). */
@@ -425,9 +431,12 @@ static int kti_rx_thread(void *arg)
 			break;
 	}
 	kti_conn_kill(conn);
-	/* wait to be reaped by the release work */
+	/*
+	 * wait to be reaped by the release work (kthread_stop() wakes us);
+	 * not interruptible: a SIGINT left pending would make it a spin
+	 */
 	while (!kthread_should_stop()) {
-		set_current_state(TASK_INTERRUPTIBLE);
+		set_current_state(TASK_IDLE);
 		if (!kthread_should_stop())
 			schedule();
 		__set_current_state(TASK_RUNNING);
@@ -435,18 +444,28 @@ static int kti_rx_thread(void *arg)
 	return 0;
 }
 
-/* Throw away what is left to send; its tasks are released. */
+/*
+ * Throw away what is left to send; its tasks are released.  The transmit
+ * thread is stopped, so the release work sends (drops) what is queued
+ * itself, until every task of the connection is released: it sleeps on
+ * conn->cmds_wait, woken when a task is released (nr_cmds drops) and
+ * when a response is queued (kti_tx_queue(); the queue is under tx_lock).
+ * No time limit: each task is released when the core is done with it.
+ */
 static void kti_conn_drain(struct kti_conn *conn)
 {
 	struct kti_tx *tx;
 
-	conn->state = KTI_CONN_DEAD;
-	while (atomic_read(&conn->nr_cmds) || kti_tx_pending(conn)) {
+	WRITE_ONCE(conn->state, KTI_CONN_DEAD);
+	for (;;) {
 		while ((tx = kti_tx_next(conn)) != NULL)
 			kti_tx_item(conn, tx);
-		wait_event_timeout(conn->cmds_wait,
-				   !atomic_read(&conn->nr_cmds) ||
-				   kti_tx_pending(conn), HZ / 10);
+		if (!atomic_read(&conn->nr_cmds) && !kti_tx_pending(conn))
+			break;
+		/* idle: as long as the backstore takes, not a hang of ours */
+		wait_event_idle(conn->cmds_wait,
+				!atomic_read(&conn->nr_cmds) ||
+				kti_tx_pending(conn));
 	}
 }
 
@@ -524,6 +543,7 @@ static void kti_conn_release_work(struct work_struct *work)
 	else
 		kti_release_retained(conn);
 	atomic_dec(&sess->nr_dying);
+	wake_up(&sess->wait);		/* TASK REASSIGN: teardown over */
 	kti_conn_free(conn);
 	kti_sess_put(sess);
 }
@@ -536,9 +556,11 @@ static void kti_conn_release_work(struct work_struct *work)
 void kti_conn_kill(struct kti_conn *conn)
 {
 	atomic_inc(&conn->sess->nr_dying);
-	conn->state = KTI_CONN_DEAD;
+	WRITE_ONCE(conn->state, KTI_CONN_DEAD);
 	kernel_sock_shutdown(conn->sock, SHUT_RDWR);
 	wake_up(&conn->tx_wait);
+	wake_up(&kti_conn_dead_wait);
+	wake_up(&conn->sess->wait);
 	INIT_WORK(&conn->release_work, kti_conn_release_work);
 	queue_work(kti_wq, &conn->release_work);
 }
@@ -584,6 +606,7 @@ struct kti_sess *kti_sess_alloc(void)
 	mutex_init(&sess->seq_mutex);
 	spin_lock_init(&sess->conn_lock);
 	INIT_LIST_HEAD(&sess->conns);
+	init_waitqueue_head(&sess->wait);
 	spin_lock_init(&sess->orphan_lock);
 	INIT_LIST_HEAD(&sess->orphans);
 	INIT_DELAYED_WORK(&sess->retain_work, kti_retain_work);
@@ -601,6 +624,8 @@ static void kti_sess_release(struct kref *kref)
 		mutex_lock(&tpg->sess_mutex);
 		list_del_init(&sess->tpg_entry);
 		mutex_unlock(&tpg->sess_mutex);
+		/* reinstatement waits for it; the waiter holds @tpg */
+		wake_up(&kti_sess_gone_wait);
 	}
 	if (sess->ks)
 		kt_session_destroy(sess->ks);
@@ -639,6 +664,7 @@ void kti_sess_del_conn(struct kti_sess *sess, struct kti_conn *conn)
 		sess->nr_conns--;
 	}
 	spin_unlock(&sess->conn_lock);
+	wake_up(&sess->wait);		/* connection reinstatement */
 }
 
 static void kti_conn_shutdown_work(struct work_struct *work)
@@ -897,6 +923,7 @@ void kti_tpg_stop(struct kti_tpg *tpg)
 	list_for_each_entry(conn, &tpg->logins, tpg_login_entry)
 		kernel_sock_shutdown(conn->sock, SHUT_RDWR);
 	mutex_unlock(&tpg->sess_mutex);
+	wake_up(&kti_sess_gone_wait);	/* reinstating logins give up */
 }
 
 /*

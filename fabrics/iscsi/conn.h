@@ -77,6 +77,16 @@ struct kti_sess {
 	struct list_head conns;		/* kti_conn.sess_entry */
 	unsigned int nr_conns;
 	atomic_t nr_dying;		/* connections being torn down */
+	/*
+	 * @wait: woken when a connection of the session goes down (its
+	 * receive thread ends: kti_conn_kill()), leaves @conns
+	 * (kti_sess_del_conn()), when its teardown is over (@nr_dying
+	 * drops) and when a task is orphaned (kti_orphan()).  Waiters:
+	 * connection reinstatement (a CID leaving @conns, checked under
+	 * conn_lock) and TASK REASSIGN (an orphan under orphan_lock, or no
+	 * teardown left that could make one).
+	 */
+	wait_queue_head_t wait;
 
 	/*
 	 * ERL 2: tasks of failed connections waiting for TASK REASSIGN, at
@@ -282,6 +292,19 @@ extern struct kmem_cache *kti_conn_cache;
 extern struct workqueue_struct *kti_wq;	/* release, ERL 2 retain */
 extern struct workqueue_struct *kti_login_wq;	/* logins, one per conn */
 extern struct workqueue_struct *kti_ping_wq;	/* NOP-In pings */
+/*
+ * kti_sess_gone_wait: woken when a session is unlisted from its TPG's
+ * tpg->sessions (its last reference went) and when a TPG closes
+ * (tpg->open cleared); session reinstatement waits on it, checking both
+ * under tpg->sess_mutex.
+ */
+extern wait_queue_head_t kti_sess_gone_wait;
+/*
+ * kti_conn_dead_wait: woken whenever a connection goes KTI_CONN_DEAD
+ * (kti_conn_kill()); ending sessions with an Async Message first waits
+ * on it for the announced connections to close (target.c).
+ */
+extern wait_queue_head_t kti_conn_dead_wait;
 
 /* Resource bounds (Documentation/iscsi.rst) */
 #define KTI_MAX_LOGINS		256	/* connections in login, in all */

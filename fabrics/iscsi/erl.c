@@ -8,7 +8,8 @@
  */
 #define pr_fmt(fmt) "ktarget_iscsi: " fmt
 
-#include <linux/delay.h>
+#include <net/inet_sock.h>
+#include <net/tcp_states.h>
 #include "conn.h"
 
 /* more unacknowledged answers than this: the oldest are let go */
@@ -80,11 +81,20 @@ void kti_release_retained(struct kti_conn *conn)
 		kti_unretain(conn, cmd);
 }
 
+/*
+ * The retained task a Data or R-Data SNACK for @itt means.  An ITT names
+ * one task only while it exists (RFC 7143 11.2.1.8): once its answer is
+ * in, the initiator may use the ITT again, and a SNACK (which carries no
+ * CmdSN) then means the newest task.  Acknowledged answers went before
+ * this item (kti_tx_item()), but an initiator that acknowledges late
+ * (a stale ExpStatSN) leaves an older answer with the same ITT behind,
+ * earlier in StatSN order: search from the newest.
+ */
 static struct kti_cmd *kti_find_retained(struct kti_conn *conn, u32 itt)
 {
 	struct kti_cmd *cmd;
 
-	list_for_each_entry(cmd, &conn->retained, ack_entry)
+	list_for_each_entry_reverse(cmd, &conn->retained, ack_entry)
 		if (cmd->itt == itt)
 			return cmd;
 	return NULL;
@@ -290,9 +300,11 @@ void kti_orphan(struct kti_conn *conn, struct kti_cmd *cmd)
 		/* the work holds a reference while queued */
 		sess->retaining = true;
 		kref_get(&sess->kref);
-		queue_delayed_work(kti_wq, &sess->retain_work, HZ);
+		queue_delayed_work(kti_wq, &sess->retain_work,
+				   sess->params.t2r * HZ);
 	}
 	spin_unlock(&sess->orphan_lock);
+	wake_up(&sess->wait);		/* TASK REASSIGN may be waiting */
 }
 
 /*
@@ -318,7 +330,11 @@ void kti_conn_orphan_retained(struct kti_conn *conn)
 	}
 }
 
-/* Let orphans go once DefaultTime2Retain has passed (or recovery ends). */
+/*
+ * Let orphans go once DefaultTime2Retain has passed (or recovery ends);
+ * the work runs again when the oldest one left is due (orphans are in
+ * the order they came).
+ */
 void kti_retain_work(struct work_struct *work)
 {
 	struct kti_sess *sess = container_of(to_delayed_work(work),
@@ -336,8 +352,13 @@ void kti_retain_work(struct work_struct *work)
 			list_move_tail(&cmd->ack_entry, &gone);
 	more = !list_empty(&sess->orphans);
 	sess->retaining = more;
-	if (more)
-		queue_delayed_work(kti_wq, &sess->retain_work, HZ);
+	if (more) {
+		cmd = list_first_entry(&sess->orphans, struct kti_cmd,
+				       ack_entry);
+		queue_delayed_work(kti_wq, &sess->retain_work,
+				   max(1L, (long)(cmd->orphaned_at + keep -
+						  jiffies)));
+	}
 	spin_unlock(&sess->orphan_lock);
 	list_for_each_entry_safe(cmd, next, &gone, ack_entry) {
 		list_del_init(&cmd->ack_entry);
@@ -355,7 +376,7 @@ void kti_retain_work(struct work_struct *work)
 void kti_sess_stop_recovery(struct kti_sess *sess)
 {
 	spin_lock(&sess->orphan_lock);
-	sess->ending = true;
+	WRITE_ONCE(sess->ending, true);
 	if (sess->retaining)
 		mod_delayed_work(kti_wq, &sess->retain_work, 0);
 	spin_unlock(&sess->orphan_lock);
@@ -398,6 +419,7 @@ static bool kti_task_allegiant(struct kti_sess *sess, u32 itt)
 	struct kti_conn *c;
 	bool found = false;
 
+	lockdep_assert_held(&sess->seq_mutex);
 	list_for_each_entry(c, &sess->conns, sess_entry)
 		if (xa_load(&c->cmds, itt))
 			return true;
@@ -410,32 +432,91 @@ static bool kti_task_allegiant(struct kti_sess *sess, u32 itt)
 }
 
 /*
+ * Is a connection of @sess other than @self failing (seq_mutex held)?
+ * Torn down (@nr_dying: from kti_conn_kill() until its tasks are orphaned
+ * or released), or its socket no longer connected while its receive
+ * thread has not noticed yet (a reset just came in).
+ */
+static bool kti_sess_conn_failing(struct kti_sess *sess,
+				  struct kti_conn *self)
+{
+	struct kti_conn *c;
+
+	lockdep_assert_held(&sess->seq_mutex);
+	if (atomic_read(&sess->nr_dying))
+		return true;
+	list_for_each_entry(c, &sess->conns, sess_entry)
+		if (c != self &&
+		    inet_sk_state_load(c->sock->sk) != TCP_ESTABLISHED)
+			return true;
+	return false;
+}
+
+/*
+ * TASK REASSIGN waits (RFC 7143 11.5.1: the old connection is logged
+ * out or reinstated first, but its teardown takes a while):
+ *  - while a connection of the session is failing (it may orphan the
+ *    task), at most KTI_REASSIGN_WAIT;
+ *  - while the task is with a live connection whose failure the target
+ *    has not seen yet (the initiator saw it first), at most
+ *    KTI_REASSIGN_GRACE;
+ *  - not at all for a task that is nowhere.
+ * These bound the wait of the TMF only; the task's lifetime is its
+ * references (and DefaultTime2Retain once orphaned).
+ */
+#define KTI_REASSIGN_WAIT	(10 * HZ)
+#define KTI_REASSIGN_GRACE	(2 * HZ)
+
+/*
+ * Wait for task @itt of @conn's session to be orphaned and take it
+ * (seq_mutex held, let go while asleep: the teardown needs it).  Woken
+ * through sess->wait by kti_orphan() (under orphan_lock), by a connection
+ * going down and by the end of each teardown (@nr_dying); the conditions
+ * need seq_mutex, so they are checked running, before wait_woken().
+ */
+static struct kti_cmd *kti_reassign_wait(struct kti_conn *conn, u32 itt)
+{
+	struct kti_sess *sess = conn->sess;
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	unsigned long start = jiffies, end;
+	struct kti_cmd *cmd;
+	long left;
+
+	add_wait_queue(&sess->wait, &wait);
+	while (!(cmd = kti_take_orphan(sess, itt))) {
+		if (kti_sess_conn_failing(sess, conn))
+			end = start + KTI_REASSIGN_WAIT;
+		else if (kti_task_allegiant(sess, itt))
+			end = start + KTI_REASSIGN_GRACE;
+		else
+			break;
+		left = (long)(end - jiffies);
+		if (left <= 0)
+			break;
+		mutex_unlock(&sess->seq_mutex);
+		wait_woken(&wait, TASK_UNINTERRUPTIBLE, left);
+		mutex_lock(&sess->seq_mutex);
+	}
+	remove_wait_queue(&sess->wait, &wait);
+	return cmd;
+}
+
+/*
  * kti_tmf_reassign - TASK REASSIGN (seq_mutex held): take the task of a
- * failed connection over for @tmf's connection.  The failure may not be
- * noticed yet, or the connection still being torn down: the task is
- * waited for, a while (seq_mutex let go meanwhile, the teardown needs
- * it).  On success *@task is what to resume once the TMF response is
- * queued.
+ * failed connection over for @tmf's connection, once it is orphaned
+ * (kti_reassign_wait()).  On success *@task is what to resume once the
+ * TMF response is queued.
  */
 u8 kti_tmf_reassign(struct kti_cmd *tmf, struct kti_cmd **task)
 {
 	struct kti_conn *conn = tmf->conn;
 	struct kti_sess *sess = conn->sess;
 	u32 itt = tmf->hdr.tmf.ref_itt;
-	unsigned long start = jiffies;
 	struct kti_cmd *cmd;
 
 	if (sess->params.erl < 2)
 		return KTI_TMF_RSP_NO_REASSIGN;
-	cmd = kti_take_orphan(sess, itt);
-	while (!cmd && time_before(jiffies, start + 10 * HZ) &&
-	       (atomic_read(&sess->nr_dying) ||
-		time_before(jiffies, start + 2 * HZ))) {
-		mutex_unlock(&sess->seq_mutex);
-		msleep(50);
-		mutex_lock(&sess->seq_mutex);
-		cmd = kti_take_orphan(sess, itt);
-	}
+	cmd = kti_reassign_wait(conn, itt);
 	if (!cmd)
 		return kti_task_allegiant(sess, itt) ?
 		       KTI_TMF_RSP_TASK_ALLEGIANT : KTI_TMF_RSP_NO_TASK;

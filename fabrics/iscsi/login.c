@@ -18,8 +18,8 @@
  */
 #define pr_fmt(fmt) "ktarget_iscsi: " fmt
 
-#include <linux/delay.h>
 #include <linux/random.h>
+#include <linux/wait.h>
 #include <net/sock.h>
 #include <net/ipv6.h>
 #include "conn.h"
@@ -476,31 +476,60 @@ static u16 kti_new_tsih(void)
 	return t;
 }
 
-/* End an older session of the same initiator and ISID (reinstatement). */
-static void kti_login_reinstate(struct kti_login *lg)
+/*
+ * Close every listed session of the initiator and ISID of @lg; returns
+ * whether one is still listed, or KTI_LOGIN_TARGET_REMOVED in *@st once
+ * the TPG is closed (its logins give up).
+ */
+static bool kti_login_close_old(struct kti_login *lg, u16 *st)
 {
 	struct kti_tpg *tpg = lg->tpg;
 	struct kti_sess *old;
-	int tries = 100;
+	bool found = false;
 
-	while (tries--) {
-		bool found = false;
-
-		mutex_lock(&tpg->sess_mutex);
-		list_for_each_entry(old, &tpg->sessions, tpg_entry) {
-			if (strcmp(old->initiator, lg->initiator) ||
-			    memcmp(old->isid, lg->isid, KTI_ISID_LEN))
-				continue;
-			found = true;
-			kti_sess_close(old);
-		}
-		mutex_unlock(&tpg->sess_mutex);
-		if (!found)
-			return;
-		msleep(50);
+	mutex_lock(&tpg->sess_mutex);
+	if (!tpg->open)
+		*st = KTI_LOGIN_TARGET_REMOVED;
+	list_for_each_entry(old, &tpg->sessions, tpg_entry) {
+		if (strcmp(old->initiator, lg->initiator) ||
+		    memcmp(old->isid, lg->isid, KTI_ISID_LEN))
+			continue;
+		found = true;
+		kti_sess_close(old);	/* again: no harm, nothing joins it */
 	}
-	pr_warn("reinstatement of %s: the old session is still closing\n",
+	mutex_unlock(&tpg->sess_mutex);
+	return found && !*st;
+}
+
+/* Time left of the login, in jiffies (0: its deadline has passed). */
+static long kti_login_left(struct kti_login *lg)
+{
+	return max(0L, (long)(lg->conn->login_deadline - jiffies));
+}
+
+/*
+ * Session reinstatement: end the older session of the same initiator and
+ * ISID and wait until it is gone, i.e. unlisted from the TPG when its last
+ * reference goes (kti_sess_gone_wait, checked under tpg->sess_mutex).  The
+ * login's deadline bounds the wait: past it the login fails, and the old
+ * session still goes away by its references.
+ */
+static u16 kti_login_reinstate(struct kti_login *lg)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	long left = kti_login_left(lg);
+	u16 st = KTI_LOGIN_SUCCESS;
+	bool old;
+
+	add_wait_queue(&kti_sess_gone_wait, &wait);
+	while ((old = kti_login_close_old(lg, &st)) && left > 0)
+		left = wait_woken(&wait, TASK_UNINTERRUPTIBLE, left);
+	remove_wait_queue(&kti_sess_gone_wait, &wait);
+	if (!old)
+		return st;
+	pr_warn("reinstatement of %s: the old session is still closing at the end of the login\n",
 		lg->initiator);
+	return KTI_LOGIN_SERVICE_UNAVAILABLE;
 }
 
 /* The connection's own settings: CID, data segment sizes, pings. */
@@ -522,29 +551,38 @@ static void kti_login_conn_setup(struct kti_login *lg)
 		conn->nopin_interval = 0;
 }
 
+/* Shut down the connection of @sess with the CID of @lg: still there? */
+static bool kti_login_close_old_conn(struct kti_login *lg,
+				     struct kti_sess *sess)
+{
+	struct kti_conn *old;
+
+	spin_lock(&sess->conn_lock);
+	old = kti_sess_conn(sess, lg->cid);
+	if (old) {
+		WRITE_ONCE(old->replaced, true);
+		kti_conn_shutdown_async(old);
+	}
+	spin_unlock(&sess->conn_lock);
+	return old;
+}
+
 /*
  * Connection reinstatement: a connection with this CID is still in the
- * session; end it and wait (bounded) until it is gone.
+ * session; end it and wait until it has left sess->conns (sess->wait,
+ * checked under conn_lock), at most until the login's deadline.
  */
 static u16 kti_login_reinstate_conn(struct kti_login *lg)
 {
 	struct kti_sess *sess = lg->sess;
-	struct kti_conn *old;
-	int tries = 200;	/* 10 s */
+	long left = kti_login_left(lg);
 
-	while (tries--) {
-		spin_lock(&sess->conn_lock);
-		old = kti_sess_conn(sess, lg->cid);
-		if (old) {
-			WRITE_ONCE(old->replaced, true);
-			kti_conn_shutdown_async(old);
-		}
-		spin_unlock(&sess->conn_lock);
-		if (!old)
-			return KTI_LOGIN_SUCCESS;
-		msleep(50);
-	}
-	pr_warn("reinstatement of connection %u of %s: the old one is still closing\n",
+	if (!kti_login_close_old_conn(lg, sess))
+		return KTI_LOGIN_SUCCESS;
+	if (wait_event_timeout(sess->wait, !kti_login_close_old_conn(lg, sess),
+			       left))
+		return KTI_LOGIN_SUCCESS;
+	pr_warn("reinstatement of connection %u of %s: the old one is still closing at the end of the login\n",
 		lg->cid, lg->initiator);
 	return KTI_LOGIN_SERVICE_UNAVAILABLE;
 }
@@ -555,12 +593,16 @@ static u16 kti_login_reinstate_conn(struct kti_login *lg)
  * removed) and the ACL the session got is still there (rmdir acls/<name>
  * unlists it first).  Checked under tpg->sess_mutex, where disable, rmdir
  * and ACL removal look for what to end: either they find this session or
- * connection, or the check fails here.
+ * connection, or the check fails here.  A session being ended
+ * (kti_sess_close(): sess->ending, set before its connections are shut
+ * down under conn_lock, which kti_sess_add_conn() took before this check)
+ * takes no new connection either: reinstatement waits for it to go.
  */
 static bool kti_login_allowed(struct kti_tpg *tpg, struct kti_sess *sess)
 {
 	lockdep_assert_held(&tpg->sess_mutex);
-	return tpg->open && !list_empty(&sess->ks->acl->tpg_entry);
+	return tpg->open && !list_empty(&sess->ks->acl->tpg_entry) &&
+	       !READ_ONCE(sess->ending);
 }
 
 /* Add the connection to the session it named (TSIH != 0). */
@@ -582,7 +624,10 @@ static u16 kti_login_join(struct kti_login *lg)
 	ok = kti_login_allowed(tpg, sess);
 	mutex_unlock(&tpg->sess_mutex);
 	/* refused: kti_login_work() takes the connection out again */
-	return ok ? KTI_LOGIN_SUCCESS : KTI_LOGIN_TARGET_REMOVED;
+	if (ok)
+		return KTI_LOGIN_SUCCESS;
+	return READ_ONCE(sess->ending) ? KTI_LOGIN_NO_SESSION :
+					 KTI_LOGIN_TARGET_REMOVED;
 }
 
 /*
@@ -625,7 +670,12 @@ static u16 kti_login_session(struct kti_login *lg)
 	sess->exp_cmdsn = lg->cmdsn;
 	sess->cmdsn_depth = lg->acl ? lg->acl->cmdsn_depth : 64;
 	if (!lg->discovery) {
-		kti_login_reinstate(lg);
+		u16 st = kti_login_reinstate(lg);
+
+		if (st) {
+			kti_sess_put(sess);
+			return st;
+		}
 		sess->ks = kt_session_create(&lg->tpg->tpg, lg->initiator,
 					     sess);
 		if (IS_ERR(sess->ks)) {

@@ -74,6 +74,21 @@ static bool kti_addr_equal(const struct sockaddr_storage *a,
 	}
 }
 
+/*
+ * Sleep until kthread_stop() (which wakes the thread); not interruptible:
+ * the SIGINT that broke accept() may still be pending.
+ */
+static void kti_np_wait_stop(void)
+{
+	for (;;) {
+		set_current_state(TASK_IDLE);
+		if (kthread_should_stop())
+			break;
+		schedule();
+	}
+	__set_current_state(TASK_RUNNING);
+}
+
 static int kti_np_thread(void *arg)
 {
 	struct kti_np *np = arg;
@@ -88,7 +103,17 @@ static int kti_np_thread(void *arg)
 			if (ret == -EINTR || ret == -ERESTARTSYS ||
 			    ret == -EAGAIN || ret == -ECONNABORTED)
 				continue;
-			/* listener shut down or broken: wait to be stopped */
+			if (ret == -EINVAL) {
+				/* listener shut down: kthread_stop() follows */
+				kti_np_wait_stop();
+				break;
+			}
+			/*
+			 * Out of memory or the like: try again in a while
+			 * (a back-off, not a wait for an event).
+			 */
+			pr_warn_ratelimited("accept on %pISpc failed: %d\n",
+					    &np->addr, ret);
 			schedule_timeout_interruptible(HZ / 10);
 			continue;
 		}

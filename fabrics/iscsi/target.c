@@ -8,7 +8,12 @@
  * all connections of this session" with the session's DefaultTime2Wait
  * and DefaultTime2Retain (RFC 7143 11.9.1); its transmit thread shuts the
  * connection down once the message is out.  Whoever ends the sessions
- * gives that up to KTI_DROP_GRACE_MS, then shuts down what is left.
+ * waits for those connections to go down (kti_conn_dead_wait, woken by
+ * each connection going KTI_CONN_DEAD; the session and connection lists
+ * are read under tpg->sess_mutex and sess->conn_lock), at most
+ * KTI_DROP_GRACE_MS: the initiator may be too slow to read the message,
+ * so this bounds the wait only.  Then it shuts down what is left; the
+ * sessions and connections are released by their references as usual.
  *
  * TARGET WARM RESET and TARGET COLD RESET (RFC 7143 11.5.1) reset every
  * initiator's LUNs, so only an initiator with a static ACL whose
@@ -19,7 +24,7 @@
  */
 #define pr_fmt(fmt) "ktarget_iscsi: " fmt
 
-#include <linux/delay.h>
+#include <linux/wait.h>
 #include "conn.h"
 
 #define KTI_DROP_GRACE_MS	1000
@@ -88,17 +93,36 @@ static bool kti_tpg_drop_step(struct kti_tpg *tpg, enum kti_drop_step step,
 }
 
 /*
+ * Wait until @pending(@arg) is false, at most KTI_DROP_GRACE_MS, woken by
+ * every connection going down.  @pending takes mutexes, so it is checked
+ * running (wait_woken()): a connection dying between the check and the
+ * sleep has set the entry's WQ_FLAG_WOKEN and the sleep returns at once.
+ */
+static void kti_drop_wait(bool (*pending)(void *arg), void *arg)
+{
+	DEFINE_WAIT_FUNC(wait, woken_wake_function);
+	long left = msecs_to_jiffies(KTI_DROP_GRACE_MS);
+
+	add_wait_queue(&kti_conn_dead_wait, &wait);
+	while (left > 0 && pending(arg))
+		left = wait_woken(&wait, TASK_UNINTERRUPTIBLE, left);
+	remove_wait_queue(&kti_conn_dead_wait, &wait);
+}
+
+static bool kti_tpg_drop_pending(void *arg)
+{
+	return kti_tpg_drop_step(arg, KTI_DROP_PENDING, true);
+}
+
+/*
  * kti_tpg_drop_sessions_notice - announce the drop to every session of
  * @tpg and wait until those connections are closed, at most
  * KTI_DROP_GRACE_MS.  The caller then shuts down what is left.
  */
 void kti_tpg_drop_sessions_notice(struct kti_tpg *tpg)
 {
-	int tries = KTI_DROP_GRACE_MS / 20;
-
 	kti_tpg_drop_step(tpg, KTI_DROP_ANNOUNCE, true);
-	while (kti_tpg_drop_step(tpg, KTI_DROP_PENDING, true) && --tries)
-		msleep(20);
+	kti_drop_wait(kti_tpg_drop_pending, tpg);
 }
 
 /* ---------------- TARGET WARM RESET, TARGET COLD RESET ---------------- */
@@ -120,16 +144,19 @@ static bool kti_target_drop_step(struct kti_tiqn *tiqn,
 	return pending;
 }
 
+static bool kti_target_drop_pending(void *arg)
+{
+	return kti_target_drop_step(arg, KTI_DROP_PENDING);
+}
+
 /* tiqn->drop_work: kti_target_drop() */
 void kti_target_drop_work(struct work_struct *work)
 {
 	struct kti_tiqn *tiqn = container_of(work, struct kti_tiqn,
 					     drop_work);
-	int tries = KTI_DROP_GRACE_MS / 20;
 
 	kti_target_drop_step(tiqn, KTI_DROP_ANNOUNCE);
-	while (kti_target_drop_step(tiqn, KTI_DROP_PENDING) && --tries)
-		msleep(20);
+	kti_drop_wait(kti_target_drop_pending, tiqn);
 	kti_target_drop_step(tiqn, KTI_DROP_SHUTDOWN);
 }
 

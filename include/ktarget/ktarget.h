@@ -437,6 +437,7 @@ struct kt_mapped_lun {
 	struct kt_node_acl *acl;
 	u64 mapped;
 	struct kt_lun *lun;	/* NULL until linked; kt_cfg_mutex + RCU */
+	/* stored under kt_cfg_mutex (WRITE_ONCE); a command reads it once */
 	bool write_protect;
 	unsigned long ua;
 	struct kref kref;	/* the ACL's entry + one per command */

@@ -294,6 +294,7 @@ enum { KT_MP_CURRENT, KT_MP_CHANGEABLE, KT_MP_DEFAULT, KT_MP_SAVED };
  * @blocks: capacity in logical blocks (block descriptor)
  * @block_size: logical block length
  * @wp: the I_T nexus sees the LU write-protected (device-specific byte)
+ * @dpofua: the FUA bit of a WRITE is honoured (device-specific byte)
  * @wce: write cache enabled (caching page), current value
  * @wce_changeable: MODE SELECT may change @wce
  * @wce_default: default value of @wce
@@ -305,6 +306,7 @@ struct kt_mode_info {
 	u64 blocks;
 	u32 block_size;
 	bool wp;
+	bool dpofua;
 	bool wce;
 	bool wce_changeable;
 	bool wce_default;

@@ -289,8 +289,16 @@ static void mode_sense_wce_and_bd(void)
 	mode_info(&mi);
 	mi.wce = true;
 	mi.wp = true;
+	mi.dpofua = true;
 	CHECK_EQ(kt_mode_sense(&d, &mi, buf, sizeof(buf)), 4 + 8 + 20);
 	CHECK_EQ(buf[2], 0x90);		/* WP, DPOFUA */
+	mi.wp = false;
+	mi.dpofua = false;		/* emulate_fua_write=0 */
+	kt_mode_sense(&d, &mi, buf, sizeof(buf));
+	CHECK_EQ(buf[2], 0x00);
+	mi.dpofua = true;
+	mi.wp = true;
+	CHECK_EQ(kt_mode_sense(&d, &mi, buf, sizeof(buf)), 4 + 8 + 20);
 	CHECK_EQ(buf[3], 8);
 	CHECK_EQ(get_unaligned_be32(buf + 4), 0xffffffff);
 	CHECK_EQ(get_unaligned_be32(buf + 8), 512);
