@@ -26,6 +26,8 @@
 #   KT_NIC=none       the -nic option (make run forwards the iSCSI port)
 #   KT_KEEP=1           keep the run folder (default: kept for failures)
 #   KT_SLUB_DEBUG=FZPU  the guest's slub_debug= (empty: none; make bench)
+#   KT_KERNEL_ARGS="..."  more kernel parameters (the debug kernel's env
+#                  file sets some, tests/debug/build.sh)
 #   KT_TIMEOUT_SCALE=1  multiplies the timeout (the debug kernel is slower)
 # A guest script may list kernel-log lines to tolerate, one ERE per line:
 #   # kt-dmesg-allow: <regex>
@@ -157,7 +159,7 @@ qemu_cmd() {
 	QEMU=(qemu-system-x86_64 -accel tcg,thread=multi -cpu max
 	      -m "${KT_MEM:-2048}" -smp "${KT_SMP:-2}" -no-reboot -nic "${KT_NIC:-none}"
 	      -kernel "$KT_KERNEL" -initrd "$KT_INITRD"
-	      -append "console=ttyS0 quiet panic=-1 slab_nomerge${slub:+ slub_debug=$slub} kt.init=$KT_VM_DIR/guest-init.sh kt.run=$RUN${keep:+ kt.keep=$keep}"
+	      -append "console=ttyS0 quiet panic=-1 slab_nomerge${slub:+ slub_debug=$slub}${KT_KERNEL_ARGS:+ $KT_KERNEL_ARGS} kt.init=$KT_VM_DIR/guest-init.sh kt.run=$RUN${keep:+ kt.keep=$keep}"
 	      -fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap
 	      -device virtio-9p-pci,fsdev=root,mount_tag=hostroot
 	      -fsdev "local,id=out,path=$RUN/out,security_model=none,multidevs=remap"
