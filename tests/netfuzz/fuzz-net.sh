@@ -8,7 +8,9 @@
 # seconds (default 600) with SEED (default: a random one, printed first).
 # A finding prints the seed, the replay command and the last PDUs; the run
 # folder (tests/vm/.cache/runs/95-netfuzz.*) keeps out/netfuzz/.
-# KDIR=/KABI= pick another kernel as for make check (e.g. the debug one).
+# KDIR=/KABI= pick another kernel as for make check, e.g. the debug one of
+# make check-debug: KABI=6.1.192-ktdebug (then our modules are built with
+# KCOV_INSTRUMENT=y and the fuzzer is guided by their coverage).
 set -euo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/../vm/common.sh"
@@ -20,8 +22,11 @@ SEED=${SEED:-$((RANDOM * 32768 + RANDOM + 1))}
 
 "$KT_VM_DIR/setup.sh" >/dev/null
 kt_load_env
-echo "fuzz-net: make KDIR=$KDIR modules"
-make -C "$KT_ROOT" -j"$(nproc)" KDIR="$KDIR" modules >"$KT_CACHE/fuzz-net-build.log" 2>&1 || {
+# On the debug kernel, our modules are built for KCOV (coverage guidance).
+kcov=()
+[ "${KT_DEBUG_KERNEL:-0}" = 1 ] && kcov=(KCOV_INSTRUMENT=y)
+echo "fuzz-net: make KDIR=$KDIR ${kcov[*]} modules"
+make -C "$KT_ROOT" -j"$(nproc)" KDIR="$KDIR" "${kcov[@]}" modules >"$KT_CACHE/fuzz-net-build.log" 2>&1 || {
 	tail -n 30 "$KT_CACHE/fuzz-net-build.log"
 	kt_die "the build failed (log: $KT_CACHE/fuzz-net-build.log)"
 }
