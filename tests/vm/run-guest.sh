@@ -72,7 +72,11 @@ TIMEOUT=${TIMEOUT:-600}
 # KT_TIMEOUT_SCALE: a factor for a slower kernel (make check-debug).
 TIMEOUT=$((TIMEOUT * ${KT_TIMEOUT_SCALE:-1}))
 
-[ -r "$KT_ENV_FILE" ] || "$KT_VM_DIR/setup.sh" || exit 1
+# setup.sh once, unless the kernel asked for (KABI) is ready already
+# (e.g. the debug kernel, which tests/debug/build.sh prepares).
+if [ ! -r "$KT_ENV_FILE" ] && [ ! -r "$KT_CACHE/env-${KABI:-}" ]; then
+	"$KT_VM_DIR/setup.sh" || exit 1
+fi
 kt_load_env
 
 RUN=
