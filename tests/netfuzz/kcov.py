@@ -45,12 +45,12 @@ def module_ranges(prefix="ktarget_"):
     return out
 
 
-class Kcov:
-    """One KCOV buffer, enabled around the operations of one thread."""
+def ours(pcs, ranges):
+    return set(pc for pc in pcs if any(a <= pc < b for a, b in ranges))
 
-    @staticmethod
-    def available():
-        return os.path.exists(PATH)
+
+class _Buffer:
+    """A KCOV file with its trace buffer mapped."""
 
     @classmethod
     def open(cls):
@@ -65,6 +65,26 @@ class Kcov:
         self.mem = mmap.mmap(self.fd, WORDS * 8, mmap.MAP_SHARED,
                              mmap.PROT_READ | mmap.PROT_WRITE)
         self.ranges = module_ranges()
+
+    def take(self):
+        """The distinct PCs of our modules in the buffer; empties it."""
+        n = min(struct.unpack_from("Q", self.mem, 0)[0], WORDS - 1)
+        pcs = struct.unpack_from("%dQ" % n, self.mem, 8)
+        struct.pack_into("Q", self.mem, 0, 0)
+        if not self.ranges:
+            self.ranges = module_ranges()
+        return ours(pcs, self.ranges)
+
+
+class Kcov(_Buffer):
+    """One KCOV buffer, enabled around the operations of one thread."""
+
+    @staticmethod
+    def available():
+        return os.path.exists(PATH)
+
+    def __init__(self):
+        super().__init__()
         self.on = False
 
     def start(self):
@@ -79,20 +99,12 @@ class Kcov:
         """The distinct PCs of our modules since start()."""
         if not self.on:
             return set()
-        n = min(struct.unpack_from("Q", self.mem, 0)[0], WORDS - 1)
-        pcs = struct.unpack_from("%dQ" % n, self.mem, 8)
         fcntl.ioctl(self.fd, KCOV_DISABLE, 0)
         self.on = False
-        if not self.ranges:
-            self.ranges = module_ranges()
-        return ours(pcs, self.ranges)
+        return self.take()
 
 
-def ours(pcs, ranges):
-    return set(pc for pc in pcs if any(a <= pc < b for a, b in ranges))
-
-
-class RemoteKcov:
+class RemoteKcov(_Buffer):
     """The coverage of the target's threads (one buffer for all of them).
 
     KCOV_REMOTE_ENABLE binds the buffer to the calling thread, which must
@@ -103,35 +115,21 @@ class RemoteKcov:
     def available():
         return os.path.exists(PATH) and os.path.exists(KCOV_ID_PARAM)
 
-    @classmethod
-    def open(cls):
-        try:
-            return cls()
-        except OSError:
-            return None
-
     def __init__(self):
+        super().__init__()
         self.lock = threading.Lock()
-        self.fd = os.open(PATH, os.O_RDWR)
-        fcntl.ioctl(self.fd, KCOV_INIT_TRACE, WORDS)
-        self.mem = mmap.mmap(self.fd, WORDS * 8, mmap.MAP_SHARED,
-                             mmap.PROT_READ | mmap.PROT_WRITE)
         # struct kcov_remote_arg: trace_mode, area_size, num_handles,
         # (pad), common_handle; no other handle
         arg = struct.pack("IIIIQ", KCOV_TRACE_PC, REMOTE_WORDS, 0, 0,
                           KCOV_ID)
         fcntl.ioctl(self.fd, KCOV_REMOTE_ENABLE, arg)
-        self.ranges = module_ranges()
         with open(KCOV_ID_PARAM, "w") as f:
             f.write("%d\n" % KCOV_ID)
 
     def collect(self):
         """The distinct PCs of our modules recorded since the last call."""
         with self.lock:
-            n = min(struct.unpack_from("Q", self.mem, 0)[0], WORDS - 1)
-            pcs = struct.unpack_from("%dQ" % n, self.mem, 8)
-            struct.pack_into("Q", self.mem, 0, 0)
-        return ours(pcs, self.ranges)
+            return self.take()
 
     def close(self):
         try:
