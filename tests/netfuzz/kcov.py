@@ -11,8 +11,8 @@ names its instance and the iSCSI threads report to it.  Only program
 counters inside our modules (their ranges from /proc/modules) count.
 """
 
+import ctypes
 import fcntl
-import mmap
 import os
 import struct
 import threading
@@ -49,8 +49,20 @@ def ours(pcs, ranges):
     return set(pc for pc in pcs if any(a <= pc < b for a, b in ranges))
 
 
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.mmap.restype = ctypes.c_void_p
+_libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int,
+                       ctypes.c_int, ctypes.c_int, ctypes.c_long]
+PROT_RW = 3			# PROT_READ | PROT_WRITE
+MAP_SHARED = 1
+
+
 class _Buffer:
-    """A KCOV file with its trace buffer mapped."""
+    """A KCOV file with its trace buffer mapped (words[0]: the count).
+
+    The kcov file has size 0, which Python's mmap module refuses to map
+    beyond, so libc's mmap() maps it.
+    """
 
     @classmethod
     def open(cls):
@@ -62,15 +74,17 @@ class _Buffer:
     def __init__(self):
         self.fd = os.open(PATH, os.O_RDWR)
         fcntl.ioctl(self.fd, KCOV_INIT_TRACE, WORDS)
-        self.mem = mmap.mmap(self.fd, WORDS * 8, mmap.MAP_SHARED,
-                             mmap.PROT_READ | mmap.PROT_WRITE)
+        addr = _libc.mmap(None, WORDS * 8, PROT_RW, MAP_SHARED, self.fd, 0)
+        if addr is None or addr == ctypes.c_void_p(-1).value:
+            raise OSError(ctypes.get_errno(), "mmap of " + PATH)
+        self.words = (ctypes.c_uint64 * WORDS).from_address(addr)
         self.ranges = module_ranges()
 
     def take(self):
         """The distinct PCs of our modules in the buffer; empties it."""
-        n = min(struct.unpack_from("Q", self.mem, 0)[0], WORDS - 1)
-        pcs = struct.unpack_from("%dQ" % n, self.mem, 8)
-        struct.pack_into("Q", self.mem, 0, 0)
+        n = min(self.words[0], WORDS - 1)
+        pcs = self.words[1:n + 1]
+        self.words[0] = 0
         if not self.ranges:
             self.ranges = module_ranges()
         return ours(pcs, self.ranges)
@@ -92,7 +106,7 @@ class Kcov(_Buffer):
             fcntl.ioctl(self.fd, KCOV_ENABLE, KCOV_TRACE_PC)
         except OSError:
             return
-        struct.pack_into("Q", self.mem, 0, 0)
+        self.words[0] = 0
         self.on = True
 
     def stop(self):
