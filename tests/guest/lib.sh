@@ -393,8 +393,10 @@ kt_sessions() {
 	done
 }
 
-# What the kernel log must not show after a test.
-KT_DMESG_BAD='WARNING:|BUG:|kernel BUG|Oops|Call Trace:|hung task|blocked for more than|refcount_t:|list_(add|del) corruption|list corruption|Slab cache still has objects|general protection fault|UBSAN:|KASAN:|kmemleak:'
+# What the kernel log must not show (KT_DMESG_BAD): as run-guest.sh
+# checks after the script.
+# shellcheck source=../vm/dmesg-bad.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../vm/dmesg-bad.sh"
 
 # kt_dmesg_clean: the kernel log shows nothing of KT_DMESG_BAD; else
 # prints the first five such lines, returns 1.

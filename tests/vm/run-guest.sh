@@ -37,16 +37,9 @@ set -uo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-# Kernel-log lines that fail a run, on both kernels.  The debug kernel's
-# checkers (tests/debug/): KASAN, UBSAN, lockdep (circular, recursive,
-# inconsistent, irq inversion, RCU, "sleeping function called from invalid
-# context" is a BUG:), DEBUG_OBJECTS (ODEBUG), slub_debug ("BUG <cache>
-# (Not tainted): Redzone overwritten", "Poison overwritten", ...) and a
-# kmemleak that stopped working.
-DMESG_BAD='WARNING:|BUG:|kernel BUG|Oops|Call Trace:|hung task|blocked for more than|refcount_t:|list_(add|del) corruption|list corruption|Slab cache still has objects|general protection fault|Kernel panic|UBSAN:|KASAN:|stack-protector|double fault'
-DMESG_BAD+='|possible circular locking|possible recursive locking|inconsistent lock state|possible irq lock inversion|suspicious RCU usage|lock held when returning to user space|DEBUG_LOCKS_WARN_ON|INFO: trying to register non-static key|ODEBUG:'
-DMESG_BAD+='|BUG [^ ]+ \((Not tainted|Tainted)|Redzone overwritten|Poison overwritten|Padding overwritten|Object already free|Freepointer corrupt'
-DMESG_BAD+='|kmemleak: (Cannot|Kernel memory leak detector disabled)'
+# Kernel-log lines that fail a run (KT_DMESG_BAD), on both kernels.
+. "$KT_VM_DIR/dmesg-bad.sh"
+DMESG_BAD=$KT_DMESG_BAD
 
 # kmemleak (debug kernel): guest-init.sh leaves the report of the scans
 # after the script in out/kmemleak; a record fails the run when its
