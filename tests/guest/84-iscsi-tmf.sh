@@ -22,9 +22,7 @@ DEV=
 mkdir -p $LOGS
 
 setup() {
-	kt_load ktarget_rd ktarget_iscsi || return 1
-	DEV=$(kt_mk_rd t0 32) || return 1
-	kt_iscsi_tpg "$T" 127.0.0.1:3260 "$DEV" demo enable=1
+	DEV=$(kt_iscsi_rd "$T" t0 32)
 }
 
 kt_check setup setup || kt_abort setup "cannot configure the target"

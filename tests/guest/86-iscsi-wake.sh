@@ -17,12 +17,7 @@ LOGS=/tmp/wake
 mkdir -p $LOGS
 
 setup() {
-	local dev
-
-	kt_load ktarget_rd ktarget_iscsi || return 1
-	dev=$(kt_mk_rd r0 256) || return 1
-	kt_iscsi_tpg "$T" 127.0.0.1:3260 "$dev" param/MaxConnections=4 \
-		param/ErrorRecoveryLevel=2 demo enable=1
+	kt_iscsi_rd "$T" r0 256 param/MaxConnections=4 param/ErrorRecoveryLevel=2
 }
 
 kt_check setup setup || kt_abort setup "cannot configure the target"

@@ -387,6 +387,20 @@ kt_iscsi_tpg() {
 	done
 }
 
+# kt_iscsi_rd TPG NAME SIZE_MB [SETTING...]: ktarget_rd and ktarget_iscsi
+# loaded, a RAM disk NAME of SIZE_MB exported as LUN 0 of the iSCSI TPG
+# folder TPG on 127.0.0.1:3260 (kt_iscsi_tpg with the SETTINGs, then demo
+# mode, enabled); prints the disk's configfs folder.
+kt_iscsi_rd() {
+	local tpg=$1 dev
+
+	kt_load ktarget_rd ktarget_iscsi || return 1
+	dev=$(kt_mk_rd "$2" "$3") || return 1
+	shift 3
+	kt_iscsi_tpg "$tpg" 127.0.0.1:3260 "$dev" "$@" demo enable=1 || return 1
+	echo "$dev"
+}
+
 # kt_iscsid_start INITIATOR_IQN: open-iscsi's iscsid running with that
 # initiator name (and iscsi_tcp, sd_mod, sg loaded).
 kt_iscsid_start() {

@@ -182,14 +182,25 @@ def c_query_task_set(args):
 
 # ------------------------------------------------------------- aborts
 
+def abort_own_write(c, function, name, byte, meanwhile=lambda: None):
+    """@c's WRITE of 16 blocks at LBA (filled with @byte first) waits for
+    its Data-Out when @c sends TMF @function (after @meanwhile()): the TMF
+    is answered complete and QUERY TASK finds the write no more.  Returns
+    what the LUN must still hold, and what @meanwhile() returned."""
+    before = P.fill(c, LBA, 16, byte)
+    itt, _ = pending_write(c, LBA, 16)
+    got = meanwhile()
+    check_tmf(c.tmf(function), RSP_COMPLETE, name)
+    check_tmf(c.tmf(TMF_QUERY_TASK, ref_itt=itt), RSP_COMPLETE,
+              "QUERY TASK of the write after %s" % name)
+    return before, got
+
+
 @case("it-nexus-reset", "I_T NEXUS RESET: the nexus's pending write is aborted unanswered, the nexus gets I_T NEXUS LOSS OCCURRED, another session keeps working without a unit attention")
 def c_it_nexus_reset(args):
     c, other = sessions(args, "reset", "other")
-    before = P.fill(c, LBA, 16, 0x5a)
-    itt, _ = pending_write(c, LBA, 16)
-    check_tmf(c.tmf(TMF_IT_NEXUS_RESET), RSP_COMPLETE, "I_T NEXUS RESET")
-    check_tmf(c.tmf(TMF_QUERY_TASK, ref_itt=itt), RSP_COMPLETE,
-              "QUERY TASK of the write after I_T NEXUS RESET")
+    before, _ = abort_own_write(c, TMF_IT_NEXUS_RESET, "I_T NEXUS RESET",
+                                0x5a)
     expect_status(c, 2, (6, 0x29, 0x07), "first command after the reset")
     expect_status(c, 0)
     expect_status(other, 0, what="TEST UNIT READY of the other session")
@@ -205,13 +216,10 @@ def c_it_nexus_reset(args):
 @case("abort-task-set-others", "ABORT TASK SET: the issuing session's pending write goes unanswered, another session's pending write on the LUN completes GOOD")
 def c_abort_task_set_others(args):
     c, other = sessions(args, "issuer", "other")
-    before = P.fill(c, LBA, 16, 0x11)
-    itt, _ = pending_write(c, LBA, 16)
+    before, (oitt, ottt) = abort_own_write(
+        c, H.TMF_ABORT_TASK_SET, "ABORT TASK SET", 0x11,
+        lambda: pending_write(other, LBA + 32, 16))
     data = os.urandom(16 * BLOCK)
-    oitt, ottt = pending_write(other, LBA + 32, 16)
-    check_tmf(c.tmf(H.TMF_ABORT_TASK_SET), RSP_COMPLETE, "ABORT TASK SET")
-    check_tmf(c.tmf(TMF_QUERY_TASK, ref_itt=itt), RSP_COMPLETE,
-              "QUERY TASK of the aborted write")
     check_tmf(other.tmf(TMF_QUERY_TASK, ref_itt=oitt), RSP_SUCCEEDED,
               "QUERY TASK of the other session's write")
     finish_write(other, oitt, ottt, data)
