@@ -18,37 +18,13 @@
 
 W=/tmp/hardening
 PY=(/usr/bin/python3 -E -s)
+# more than lib.sh's KT_DMESG_BAD: slab debugging's reports too
+DMESG_BAD='BUG|WARNING|Oops|general protection|corrupt|KASAN|UBSAN|Redzone|Poison'
 mkdir -p $W
 
 # rep CHAR N: CHAR repeated N times
 rep() {
 	printf "%${2}s" '' | tr ' ' "$1"
-}
-
-# loop_target NAME I: a loopback target NAME/tpgt_1 (iqn.) with the
-# nexus of initiator iqn....:init-I; prints its tpgt_1 folder
-loop_target() {
-	local t=$KT_CFS/loopback/$1/tpgt_1
-
-	mkdir -p "$t" || return 1
-	kt_write "iqn.2003-01.org.example:init-$2" "$t/nexus" || return 1
-	echo "$t"
-}
-
-# sg_of_tpg TPG LUN: the /dev/sgN of LUN of a loopback TPG (waits)
-sg_of_tpg() {
-	local a d i
-
-	modprobe -a sd_mod sg 2>/dev/null
-	for i in $(seq 200); do
-		a=$(cat "$1/address" 2>/dev/null)
-		for d in /sys/bus/scsi/devices/"${a%%:*}":*:*:"$2"/scsi_generic/sg*; do
-			[ -e "$d" ] && { echo "/dev/${d##*/}"; return 0; }
-		done
-		sleep 0.1
-	done
-	kt_err "no sg node for $1 LUN $2"
-	return 1
 }
 
 # check_vpd83 SG SERIAL TARGET NAMES: VPD page 0x83 of SG is well formed,
@@ -86,18 +62,6 @@ if names:
 EOF
 }
 
-# dmesg_clean NAME: no oops, warning, corruption or KASAN/UBSAN report
-dmesg_clean() {
-	local bad
-
-	bad=$(dmesg | grep -E 'BUG|WARNING|Oops|general protection|corrupt|KASAN|UBSAN|Redzone|Poison' | head -n3)
-	if [ -n "$bad" ]; then
-		fail "$1" "$(echo "$bad" | tr '\n' ' ')"
-	else
-		pass "$1"
-	fi
-}
-
 kt_check load kt_load ktarget_rd ktarget_loop || guest_summary
 dev=$(kt_mk_rd rd0 16) || kt_abort rd-create "cannot make rd_mcp device"
 
@@ -112,14 +76,14 @@ kt_check serial-kept grep -q "$SERIAL" "$dev/wwn/vpd_unit_serial"
 N1=iqn.2003-01.org.example:$(rep a $((199 - 24)))
 # 242 bytes: the longest name whose port designator (",t,0x0001") fits
 N2=iqn.2003-01.org.example:$(rep b $((242 - 24)))
-t1=$(loop_target "$N1" 1) || kt_abort target1 "cannot make $N1"
-t2=$(loop_target "$N2" 2) || kt_abort target2 "cannot make $N2"
+t1=$(kt_loop_target "$N1" iqn.2003-01.org.example:init-1) || kt_abort target1 "cannot make $N1"
+t2=$(kt_loop_target "$N2" iqn.2003-01.org.example:init-2) || kt_abort target2 "cannot make $N2"
 kt_check lun-t1 mkdir "$t1/lun/lun_0"
 kt_check link-t1 ln -s "$dev" "$t1/lun/lun_0/rd0"
 kt_check lun-t2 mkdir "$t2/lun/lun_0"
 kt_check link-t2 ln -s "$dev" "$t2/lun/lun_0/rd0"
-sg1=$(sg_of_tpg "$t1" 0) || kt_abort sg1 "no sg node on $N1"
-sg2=$(sg_of_tpg "$t2" 0) || kt_abort sg2 "no sg node on $N2"
+sg1=$(kt_sg_of_tpg "$t1" 0) || kt_abort sg1 "no sg node on $N1"
+sg2=$(kt_sg_of_tpg "$t2" 0) || kt_abort sg2 "no sg node on $N2"
 sg_turs "$sg1" >/dev/null 2>&1
 sg_turs "$sg2" >/dev/null 2>&1
 
@@ -134,7 +98,7 @@ for p in 0x00 0x80 0x86 0xb0 0xb1 0xb2; do
 	kt_check "vpd-$p" sg_vpd -p "$p" "$sg1"
 done
 kt_check inquiry-std sg_inq "$sg2"
-dmesg_clean dmesg-after-vpd
+kt_check dmesg-after-vpd kt_dmesg_clean "$DMESG_BAD"
 
 # ---- defect 5: allocation lengths are not allocation sizes ----
 kt_expect_sense report-luns-4g 0 'c1 01|00 00 00 08' \
@@ -156,7 +120,7 @@ kt_check wp-link ln -s "$dev" "$wp_t/lun/lun_0/rd0"
 kt_check wp-map ln -s "$wp_t/lun/lun_0" "$wp_t/acls/$init/lun_0/map"
 kt_check wp-set kt_write 1 "$wp_t/acls/$init/lun_0/write_protect"
 kt_check wp-nexus kt_write "$init" "$wp_t/nexus"
-wp=$(sg_of_tpg "$wp_t" 0) || kt_abort wp-sg "no sg node for the write-protected LUN"
+wp=$(kt_sg_of_tpg "$wp_t" 0) || kt_abort wp-sg "no sg node for the write-protected LUN"
 sg_turs "$wp" >/dev/null 2>&1
 sg_turs "$sg1" >/dev/null 2>&1
 
@@ -208,5 +172,5 @@ kt_check stores-under-io sg_modes -p 8 "$sg2"
 kt_check serial-still-whole check_vpd83 "$sg1" "$SERIAL" "$N1" 1
 
 kt_check teardown kt_teardown
-dmesg_clean dmesg-at-end
+kt_check dmesg-at-end kt_dmesg_clean "$DMESG_BAD"
 guest_summary

@@ -20,48 +20,6 @@
 W=/tmp/attrs
 mkdir -p $W
 
-# expect_out NAME EXIT-CODE REGEX CMD...: CMD exits EXIT-CODE, prints REGEX
-expect_out() {
-	local name=$1 want=$2 re=$3 out rc
-
-	shift 3
-	out=$("$@" 2>&1)
-	rc=$?
-	if [ $rc -ne "$want" ]; then
-		fail "$name" "exit $rc, wanted $want: $(echo "$out" | tr '\n' ' ' | cut -c1-200)"
-	elif ! echo "$out" | grep -Eq "$re"; then
-		fail "$name" "no '$re' in: $(echo "$out" | tr '\n' ' ' | cut -c1-200)"
-	else
-		pass "$name"
-	fi
-}
-
-# loop_target NAME I: a loopback target NAME/tpgt_1 with the nexus of
-# initiator naa....I; prints its tpgt_1 folder
-loop_target() {
-	local t=$KT_CFS/loopback/$1/tpgt_1
-
-	mkdir -p "$t" || return 1
-	kt_write "naa.5001405eeee0000$2" "$t/nexus" || return 1
-	echo "$t"
-}
-
-# sg_of_tpg TPG LUN: the /dev/sgN of LUN of a loopback TPG (waits)
-sg_of_tpg() {
-	local a d i
-
-	modprobe -a sd_mod sg 2>/dev/null
-	for i in $(seq 200); do
-		a=$(cat "$1/address" 2>/dev/null)
-		for d in /sys/bus/scsi/devices/"${a%%:*}":*:*:"$2"/scsi_generic/sg*; do
-			[ -e "$d" ] && { echo "/dev/${d##*/}"; return 0; }
-		done
-		sleep 0.1
-	done
-	kt_err "no sg node for $1 LUN $2"
-	return 1
-}
-
 # clear_ua SG: take the unit attentions pending for SG
 clear_ua() {
 	local i
@@ -120,17 +78,6 @@ flushed_since() {
 	[ "$now" -gt "$1" ] || { echo "flushes: $1 before, $now now"; return 1; }
 }
 
-dmesg_clean() {
-	local bad
-
-	bad=$(dmesg | grep -E 'BUG|WARNING|Oops|general protection|corrupt|KASAN|UBSAN' | head -n3)
-	if [ -n "$bad" ]; then
-		fail "$1" "$(echo "$bad" | tr '\n' ' ')"
-	else
-		pass "$1"
-	fi
-}
-
 kt_check load kt_load ktarget_file ktarget_loop || guest_summary
 
 # ---- the disk: a loop device over a file, used write-back by fileio ----
@@ -149,21 +96,21 @@ kt_check_fails fua-read-1-refused kt_write 1 "$dev/attrib/emulate_fua_read"
 kt_check fua-read-0-accepted kt_write 0 "$dev/attrib/emulate_fua_read"
 kt_check fua-write-is-1 grep -qx 1 "$dev/attrib/emulate_fua_write"
 
-t1=$(loop_target naa.5001405eeee10001 1) || kt_abort target1 "no target 1"
-t2=$(loop_target naa.5001405eeee10002 2) || kt_abort target2 "no target 2"
+t1=$(kt_loop_target naa.5001405eeee10001 naa.5001405eeee00001) || kt_abort target1 "no target 1"
+t2=$(kt_loop_target naa.5001405eeee10002 naa.5001405eeee00002) || kt_abort target2 "no target 2"
 kt_check lun-t1 mkdir "$t1/lun/lun_0"
 kt_check link-t1 ln -s "$dev" "$t1/lun/lun_0/fua0"
 kt_check lun-t2 mkdir "$t2/lun/lun_0"
 kt_check link-t2 ln -s "$dev" "$t2/lun/lun_0/fua0"
-sg1=$(sg_of_tpg "$t1" 0) || kt_abort sg1 "no sg node on target 1"
-sg2=$(sg_of_tpg "$t2" 0) || kt_abort sg2 "no sg node on target 2"
+sg1=$(kt_sg_of_tpg "$t1" 0) || kt_abort sg1 "no sg node on target 1"
+sg2=$(kt_sg_of_tpg "$t2" 0) || kt_abort sg2 "no sg node on target 2"
 clear_ua "$sg1"
 clear_ua "$sg2"
 
 # ---- DPOFUA follows emulate_fua_write ----
 kt_check dpofua-1 dpofua_is "$sg1" 1
 kt_check fua-write-0 kt_write 0 "$dev/attrib/emulate_fua_write"
-expect_out ua-after-fua-write-store 6 'Mode parameters changed' sg_turs "$sg2"
+kt_expect_sense ua-after-fua-write-store 6 'Mode parameters changed' sg_turs "$sg2"
 clear_ua "$sg1"
 kt_check dpofua-0 dpofua_is "$sg1" 0
 kt_check dpofua-0-mode-sense-10 bash -c \
@@ -206,5 +153,5 @@ kt_check read-back bash -c "sg_raw -r 4096 -o $W/r3 $sg1 28 00 00 00 00 c0 00 00
 
 kt_check teardown kt_teardown
 losetup -d "$loopdev"
-dmesg_clean dmesg-at-end
+kt_check dmesg-at-end kt_dmesg_clean 'BUG|WARNING|Oops|general protection|corrupt|KASAN|UBSAN'
 guest_summary

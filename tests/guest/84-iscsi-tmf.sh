@@ -22,42 +22,15 @@ DEV=
 mkdir -p $LOGS
 
 setup() {
-	kt_load ktarget_rd ktarget_iscsi || return 1
-	DEV=$(kt_mk_rd t0 32) || return 1
-	mkdir -p "$T/np/127.0.0.1:3260" "$T/lun/lun_0" &&
-		ln -s "$DEV" "$T/lun/lun_0/t0" &&
-		kt_write 1 "$T/attrib/generate_node_acls" &&
-		kt_write 0 "$T/attrib/authentication" &&
-		kt_write 0 "$T/attrib/demo_mode_write_protect" &&
-		kt_write 1 "$T/enable"
-}
-
-# tmf CASE: one case; its dialogue goes to $LOGS/CASE.log
-tmf() {
-	local rc t=$SECONDS
-
-	/usr/bin/python3 -E -s "$TMF" --dev "$DEV" "$1" >"$LOGS/$1.log" 2>&1
-	rc=$?
-	echo "    [$((SECONDS - t)) s] $(tail -n1 "$LOGS/$1.log")"
-	return "$rc"
-}
-
-no_sessions() {
-	local _
-
-	for _ in $(seq 75); do
-		[ -z "$(cat "$T/dynamic_sessions")" ] && return 0
-		sleep 0.2
-	done
-	echo "still logged in:" "$(tr '\n' ' ' <"$T/dynamic_sessions")"
-	return 1
+	DEV=$(kt_iscsi_rd "$T" t0 32)
 }
 
 kt_check setup setup || kt_abort setup "cannot configure the target"
+# each case's dialogue goes to $LOGS/<case>.log
 for c in $(/usr/bin/python3 -E -s "$TMF" --list | cut -d' ' -f1); do
-	kt_check "tmf-$c" tmf "$c"
+	kt_check "tmf-$c" kt_py_case "$LOGS/$c.log" "$TMF" --dev "$DEV" "$c"
 done
-kt_check sessions-gone no_sessions
+kt_check sessions-gone kt_no_sessions 15 "$T"
 kt_check teardown kt_teardown
 [ -d /ktout ] && cp -r $LOGS /ktout/ 2>/dev/null
 guest_summary

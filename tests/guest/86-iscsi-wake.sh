@@ -17,47 +17,15 @@ LOGS=/tmp/wake
 mkdir -p $LOGS
 
 setup() {
-	local dev
-
-	kt_load ktarget_rd ktarget_iscsi || return 1
-	dev=$(kt_mk_rd r0 256) || return 1
-	mkdir -p "$T/np/127.0.0.1:3260" "$T/lun/lun_0" || return 1
-	ln -s "$dev" "$T/lun/lun_0/r0" || return 1
-	kt_write 4 "$T/param/MaxConnections" &&
-		kt_write 2 "$T/param/ErrorRecoveryLevel" &&
-		kt_write 1 "$T/attrib/generate_node_acls" &&
-		kt_write 0 "$T/attrib/authentication" &&
-		kt_write 0 "$T/attrib/demo_mode_write_protect" &&
-		kt_write 1 "$T/enable"
-}
-
-# wake CASE: one case; its dialogue goes to $LOGS/CASE.log
-wake() {
-	local rc t=$SECONDS
-
-	/usr/bin/python3 -E -s "$WAKE" "$1" >"$LOGS/$1.log" 2>&1
-	rc=$?
-	echo "    [$((SECONDS - t)) s] $(tail -n1 "$LOGS/$1.log")"
-	tail -n1 "$LOGS/$1.log"
-	return "$rc"
-}
-
-no_sessions() {
-	local _
-
-	for _ in $(seq 75); do
-		[ -z "$(cat "$T/dynamic_sessions")" ] && return 0
-		sleep 0.2
-	done
-	echo "still logged in:" "$(tr '\n' ' ' <"$T/dynamic_sessions")"
-	return 1
+	kt_iscsi_rd "$T" r0 256 param/MaxConnections=4 param/ErrorRecoveryLevel=2
 }
 
 kt_check setup setup || kt_abort setup "cannot configure the target"
+# each case's dialogue goes to $LOGS/<case>.log
 for c in $(/usr/bin/python3 -E -s "$WAKE" --list | cut -d' ' -f1); do
-	kt_check "wake-$c" wake "$c"
+	kt_check "wake-$c" kt_py_case "$LOGS/$c.log" "$WAKE" "$c"
 done
-kt_check sessions-gone no_sessions
+kt_check sessions-gone kt_no_sessions 15 "$T"
 kt_check teardown kt_teardown
 [ -d /ktout ] && cp -r $LOGS /ktout/ 2>/dev/null
 guest_summary

@@ -226,6 +226,33 @@ kt_loop_export() {
 	ln -s "$dev" "$d/${dev##*/}" || { kt_err "cannot link $dev into $d"; return 1; }
 }
 
+# kt_loop_target WWN NEXUS: a loopback target WWN/tpgt_1 (made when
+# missing) with an I_T nexus from initiator NEXUS; prints its tpgt_1 folder.
+kt_loop_target() {
+	local t=$KT_CFS/loopback/$1/tpgt_1
+
+	mkdir -p "$t" || { kt_err "mkdir $t failed"; return 1; }
+	kt_write "$2" "$t/nexus" || return 1
+	echo "$t"
+}
+
+# kt_sg_of_tpg TPG LUN: the /dev/sgN of LUN of the loopback TPG folder
+# (waits up to 20 s for it).
+kt_sg_of_tpg() {
+	local a d _
+
+	modprobe -a sd_mod sg 2>/dev/null
+	for _ in $(seq 200); do
+		a=$(cat "$1/address" 2>/dev/null)
+		for d in /sys/bus/scsi/devices/"${a%%:*}":*:*:"$2"/scsi_generic/sg*; do
+			[ -e "$d" ] && { echo "/dev/${d##*/}"; return 0; }
+		done
+		sleep 0.1
+	done
+	kt_err "no sg node for $1 LUN $2"
+	return 1
+}
+
 # The SCSI host number of our loopback target: from tpgt_1/address
 # ("H:C:T") when the fabric has it, else the host whose driver name
 # contains "loop".
@@ -360,6 +387,20 @@ kt_iscsi_tpg() {
 	done
 }
 
+# kt_iscsi_rd TPG NAME SIZE_MB [SETTING...]: ktarget_rd and ktarget_iscsi
+# loaded, a RAM disk NAME of SIZE_MB exported as LUN 0 of the iSCSI TPG
+# folder TPG on 127.0.0.1:3260 (kt_iscsi_tpg with the SETTINGs, then demo
+# mode, enabled); prints the disk's configfs folder.
+kt_iscsi_rd() {
+	local tpg=$1 dev
+
+	kt_load ktarget_rd ktarget_iscsi || return 1
+	dev=$(kt_mk_rd "$2" "$3") || return 1
+	shift 3
+	kt_iscsi_tpg "$tpg" 127.0.0.1:3260 "$dev" "$@" demo enable=1 || return 1
+	echo "$dev"
+}
+
 # kt_iscsid_start INITIATOR_IQN: open-iscsi's iscsid running with that
 # initiator name (and iscsi_tcp, sd_mod, sg loaded).
 kt_iscsid_start() {
@@ -393,17 +434,31 @@ kt_sessions() {
 	done
 }
 
+# kt_py_case LOG SCRIPT [ARG...]: run the Python case runner SCRIPT (one
+# case, named in ARGs) with its dialogue into LOG; prints how long it took
+# and its verdict (LOG's last line); returns SCRIPT's exit status.
+kt_py_case() {
+	local log=$1 rc t=$SECONDS
+
+	shift
+	/usr/bin/python3 -E -s "$@" >"$log" 2>&1
+	rc=$?
+	echo "    [$((SECONDS - t)) s] $(tail -n1 "$log")"
+	return "$rc"
+}
+
 # What the kernel log must not show (KT_DMESG_BAD): as run-guest.sh
 # checks after the script.
 # shellcheck source=../vm/dmesg-bad.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../vm/dmesg-bad.sh"
 
-# kt_dmesg_clean: the kernel log shows nothing of KT_DMESG_BAD; else
-# prints the first five such lines, returns 1.
+# kt_dmesg_clean [REGEX]: the kernel log shows nothing of KT_DMESG_BAD
+# (nor of REGEX, a test's own extra patterns); else prints the first five
+# such lines, returns 1.
 kt_dmesg_clean() {
 	local bad
 
-	bad=$(dmesg | grep -E "$KT_DMESG_BAD" | head -n 5)
+	bad=$(dmesg | grep -E "$KT_DMESG_BAD${1:+|$1}" | head -n 5)
 	[ -z "$bad" ] && return 0
 	echo "$bad"
 	return 1

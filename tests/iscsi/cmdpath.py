@@ -674,11 +674,7 @@ def main():
                     "initiator sees write-protected")
     ap.add_argument("--tpg", default=None,
                     help="configfs tpgt_N folder of --target")
-    args = H.case_args(ap, CASES)
-    if args is None:
-        return 0
-    args.initiator = "%s-%s" % (DEF_INITIATOR, args.case)
-    return H.run_case(CASES, args)
+    return H.case_main(ap, CASES, DEF_INITIATOR)
 
 
 if __name__ == "__main__":

@@ -2063,12 +2063,18 @@ def main():
     ap.add_argument("--tpg", default=None,
                     help="configfs tpgt_N folder of --target, for the "
                     "cases that change its configuration")
-    args = case_args(ap, CASES)
+    return case_main(ap, CASES, DEF_INITIATOR)
+
+
+def case_main(ap, cases, initiator=None):
+    """A runner's main(): parse with case_args(), run the case.  Unless
+    the command line named one, the initiator is @initiator-<case>."""
+    args = case_args(ap, cases)
     if args is None:
         return 0
-    if not args.initiator:
-        args.initiator = "%s-%s" % (DEF_INITIATOR, args.case)
-    return run_case(CASES, args)
+    if initiator and not getattr(args, "initiator", None):
+        args.initiator = "%s-%s" % (initiator, args.case)
+    return run_case(cases, args)
 
 
 def run_case(cases, args):

@@ -761,11 +761,7 @@ def c_erl2_expire(args):
 
 
 def main():
-    ap = H.case_parser(__doc__, DEF_TARGET)
-    args = H.case_args(ap, CASES)
-    if args is None:
-        return 0
-    return H.run_case(CASES, args)
+    return H.case_main(H.case_parser(__doc__, DEF_TARGET), CASES)
 
 
 if __name__ == "__main__":

@@ -29,8 +29,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import hostile as H  # noqa: E402
 import cmdpath as P  # noqa: E402
-from hostile import (Fail, cdb_write10, react, BLOCK, OP_SCSI_RSP,  # noqa: E402
-                     OP_R2T)
+from hostile import Fail, react, BLOCK, OP_SCSI_RSP  # noqa: E402
 
 DEF_TARGET = "iqn.2003-01.org.ktarget:tmf"
 DEF_INITIATOR = "iqn.2004-10.org.ktarget:tmf"
@@ -55,14 +54,20 @@ def session(args, name):
     return P.session(args, name="%s-%s" % (args.case, name))
 
 
+def sessions(args, *names):
+    """A session() for each of @names."""
+    return [session(args, name) for name in names]
+
+
+def logout(*conns):
+    for c in conns:
+        c.logout()
+
+
 def pending_write(c, lba, blocks):
     """A WRITE that waits for its Data-Out: (itt, ttt of its R2T)."""
-    itt = P.send_write(c, cdb_write10(lba, blocks), blocks * BLOCK)
-    p = P.first_answer(c, itt)
-    if p.op != OP_R2T:
-        raise Fail("WRITE of %d blocks: expected an R2T, got %s" %
-                   (blocks, p))
-    return itt, p.f20
+    itt, r2t = H.write_r2t(c, blocks, lba)
+    return itt, r2t.f20
 
 
 def finish_write(c, itt, ttt, data, sent=0):
@@ -74,6 +79,17 @@ def answer_of(c, itt, timeout=10.0):
     p, _ = c.wait_for(lambda p: p.itt == itt and p.op == OP_SCSI_RSP,
                       timeout, "SCSI Response for ITT %#x" % itt)
     return p
+
+
+def expect_good(rsp, what):
+    if rsp.hdr[3] != 0:
+        raise Fail("%s: %s" % (what, rsp))
+
+
+def expect_data(c, lba, data, what):
+    """The LUN holds @data at @lba (else Fail(@what))."""
+    if P.read_back(c, lba, len(data) // BLOCK) != data:
+        raise Fail(what)
 
 
 def expect_unanswered(c, itt, timeout=3.0):
@@ -133,21 +149,17 @@ def c_query_task(args):
     check_tmf(c.tmf(TMF_QUERY_TASK, ref_itt=0x6666), RSP_COMPLETE,
               "QUERY TASK of an unknown task")
     finish_write(c, itt, ttt, data)
-    rsp = answer_of(c, itt)
-    if rsp.hdr[3] != 0:
-        raise Fail("the queried WRITE: %s" % rsp)
+    expect_good(answer_of(c, itt), "the queried WRITE")
     check_tmf(c.tmf(TMF_QUERY_TASK, ref_itt=itt), RSP_COMPLETE,
               "QUERY TASK of an answered task")
-    if P.read_back(c, LBA, 64) != data:
-        raise Fail("the queried WRITE did not land")
+    expect_data(c, LBA, data, "the queried WRITE did not land")
     c.logout()
     return "succeeded (7) while waiting, complete (0) after and unknown"
 
 
 @case("query-task-set", "QUERY TASK SET: Function succeeded with a task on the LUN, Function complete without, INCORRECT LUN for a LUN the session lacks")
 def c_query_task_set(args):
-    c = session(args, "q")
-    other = session(args, "other")
+    c, other = sessions(args, "q", "other")
     check_tmf(c.tmf(TMF_QUERY_TASK_SET), RSP_COMPLETE,
               "QUERY TASK SET of an idle LUN")
     oitt, ottt = pending_write(other, LBA + 64, 16)
@@ -164,61 +176,59 @@ def c_query_task_set(args):
     answer_of(other, oitt)
     check_tmf(c.tmf(TMF_QUERY_TASK_SET), RSP_COMPLETE,
               "QUERY TASK SET once the write is answered")
-    c.logout()
-    other.logout()
+    logout(c, other)
     return "complete (0), succeeded (7), incorrect LUN (2), complete (0)"
 
 
 # ------------------------------------------------------------- aborts
 
+def abort_own_write(c, function, name, byte, meanwhile=lambda: None):
+    """@c's WRITE of 16 blocks at LBA (filled with @byte first) waits for
+    its Data-Out when @c sends TMF @function (after @meanwhile()): the TMF
+    is answered complete and QUERY TASK finds the write no more.  Returns
+    what the LUN must still hold, and what @meanwhile() returned."""
+    before = P.fill(c, LBA, 16, byte)
+    itt, _ = pending_write(c, LBA, 16)
+    got = meanwhile()
+    check_tmf(c.tmf(function), RSP_COMPLETE, name)
+    check_tmf(c.tmf(TMF_QUERY_TASK, ref_itt=itt), RSP_COMPLETE,
+              "QUERY TASK of the write after %s" % name)
+    return before, got
+
+
 @case("it-nexus-reset", "I_T NEXUS RESET: the nexus's pending write is aborted unanswered, the nexus gets I_T NEXUS LOSS OCCURRED, another session keeps working without a unit attention")
 def c_it_nexus_reset(args):
-    c = session(args, "reset")
-    other = session(args, "other")
-    before = P.fill(c, LBA, 16, 0x5a)
-    itt, _ = pending_write(c, LBA, 16)
-    check_tmf(c.tmf(TMF_IT_NEXUS_RESET), RSP_COMPLETE, "I_T NEXUS RESET")
-    check_tmf(c.tmf(TMF_QUERY_TASK, ref_itt=itt), RSP_COMPLETE,
-              "QUERY TASK of the write after I_T NEXUS RESET")
+    c, other = sessions(args, "reset", "other")
+    before, _ = abort_own_write(c, TMF_IT_NEXUS_RESET, "I_T NEXUS RESET",
+                                0x5a)
     expect_status(c, 2, (6, 0x29, 0x07), "first command after the reset")
     expect_status(c, 0)
     expect_status(other, 0, what="TEST UNIT READY of the other session")
     data = os.urandom(16 * BLOCK)
-    if other.write(LBA + 32, data).hdr[3] != 0:
-        raise Fail("the other session's WRITE failed")
-    if P.read_back(other, LBA + 32, 16) != data:
-        raise Fail("the other session's WRITE did not land")
-    if P.read_back(c, LBA, 16) != before:
-        raise Fail("the aborted WRITE changed the LUN")
-    c.logout()
-    other.logout()
+    expect_good(other.write(LBA + 32, data), "the other session's WRITE")
+    expect_data(other, LBA + 32, data,
+                "the other session's WRITE did not land")
+    expect_data(c, LBA, before, "the aborted WRITE changed the LUN")
+    logout(c, other)
     return "complete; 6/29/07 for the nexus only; the other session works"
 
 
 @case("abort-task-set-others", "ABORT TASK SET: the issuing session's pending write goes unanswered, another session's pending write on the LUN completes GOOD")
 def c_abort_task_set_others(args):
-    c = session(args, "issuer")
-    other = session(args, "other")
-    before = P.fill(c, LBA, 16, 0x11)
-    itt, _ = pending_write(c, LBA, 16)
+    c, other = sessions(args, "issuer", "other")
+    before, (oitt, ottt) = abort_own_write(
+        c, H.TMF_ABORT_TASK_SET, "ABORT TASK SET", 0x11,
+        lambda: pending_write(other, LBA + 32, 16))
     data = os.urandom(16 * BLOCK)
-    oitt, ottt = pending_write(other, LBA + 32, 16)
-    check_tmf(c.tmf(H.TMF_ABORT_TASK_SET), RSP_COMPLETE, "ABORT TASK SET")
-    check_tmf(c.tmf(TMF_QUERY_TASK, ref_itt=itt), RSP_COMPLETE,
-              "QUERY TASK of the aborted write")
     check_tmf(other.tmf(TMF_QUERY_TASK, ref_itt=oitt), RSP_SUCCEEDED,
               "QUERY TASK of the other session's write")
     finish_write(other, oitt, ottt, data)
-    rsp = answer_of(other, oitt)
-    if rsp.hdr[3] != 0:
-        raise Fail("the other session's WRITE: %s" % rsp)
-    if P.read_back(other, LBA + 32, 16) != data:
-        raise Fail("the other session's WRITE did not land")
+    expect_good(answer_of(other, oitt), "the other session's WRITE")
+    expect_data(other, LBA + 32, data,
+                "the other session's WRITE did not land")
     expect_status(other, 0, what="the other session, after")
-    if P.read_back(c, LBA, 16) != before:
-        raise Fail("the aborted WRITE changed the LUN")
-    c.logout()
-    other.logout()
+    expect_data(c, LBA, before, "the aborted WRITE changed the LUN")
+    logout(c, other)
     return "own write aborted; the other session's write GOOD and in place"
 
 
@@ -226,8 +236,7 @@ def clear_task_set(args, tas):
     """CLEAR TASK SET from one session while another's write waits."""
     old = set_tas(args, 1 if tas else 0)
     try:
-        c = session(args, "issuer")
-        victim = session(args, "victim")
+        c, victim = sessions(args, "issuer", "victim")
         if control_tas(victim) != tas:
             raise Fail("control page TAS %d, emulate_tas %d" %
                        (not tas, tas))
@@ -246,11 +255,9 @@ def clear_task_set(args, tas):
             expect_unanswered(victim, itt)
             expect_status(victim, 2, (6, 0x2f, 0x00),
                           "the victim's next command")
-        if P.read_back(victim, LBA, 32) != before:
-            raise Fail("the cleared WRITE changed the LUN")
+        expect_data(victim, LBA, before, "the cleared WRITE changed the LUN")
         expect_status(c, 0, what="the issuer, after")
-        c.logout()
-        victim.logout()
+        logout(c, victim)
     finally:
         set_tas(args, old)
 
@@ -277,8 +284,7 @@ def c_lun_reset_slow_write(args):
 
 
 def lun_reset_slow_write(args):
-    victim = session(args, "victim")
-    c = session(args, "resetter")
+    victim, c = sessions(args, "victim", "resetter")
     kept = P.fill(victim, LBA + 64, 32, 0x3c)
     before = P.fill(victim, LBA, 32, 0xc3)
     data = os.urandom(32 * BLOCK)
@@ -296,16 +302,14 @@ def lun_reset_slow_write(args):
     if rsp.hdr[3] != SAM_TASK_ABORTED:
         raise Fail("the victim's WRITE: %s, expected TASK ABORTED" % rsp)
     expect_status(victim, 2, (6, 0x29, 0x03), "the victim's next command")
-    if P.read_back(victim, LBA, 32) != before:
-        raise Fail("the WRITE aborted by the LUN RESET changed the LUN")
-    if P.read_back(victim, LBA + 64, 32) != kept:
-        raise Fail("the victim's earlier data changed")
+    expect_data(victim, LBA, before,
+                "the WRITE aborted by the LUN RESET changed the LUN")
+    expect_data(victim, LBA + 64, kept, "the victim's earlier data changed")
     if victim.write(LBA, data).hdr[3] != 0 or \
             P.read_back(victim, LBA, 32) != data:
         raise Fail("the victim cannot write after the reset")
     expect_status(c, 0, what="the resetter, after")
-    c.logout()
-    victim.logout()
+    logout(c, victim)
     return "reset in %.1f s; TASK ABORTED; 6/29/03; data intact" % took
 
 
@@ -313,11 +317,7 @@ def main():
     ap = H.case_parser(__doc__, DEF_TARGET)
     ap.add_argument("--dev", default=None,
                     help="configfs folder of the device behind LUN 0")
-    args = H.case_args(ap, CASES)
-    if args is None:
-        return 0
-    args.initiator = "%s-%s" % (DEF_INITIATOR, args.case)
-    return H.run_case(CASES, args)
+    return H.case_main(ap, CASES, DEF_INITIATOR)
 
 
 if __name__ == "__main__":
