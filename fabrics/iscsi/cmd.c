@@ -1076,25 +1076,33 @@ static u8 kti_tmf_abort_task(struct kti_cmd *tmf)
 }
 
 /*
- * Functions on a LUN or the whole nexus: the tasks we hold for this
+ * The iSCSI functions the core carries out as they are (RFC 7143 11.5.1,
+ * RFC 7144 4.1); 0: not one of them.
+ */
+static const enum kt_tmf kti_tmf_core_fn[] = {
+	[KTI_TMF_ABORT_TASK_SET]	= KT_TMF_ABORT_TASK_SET,
+	[KTI_TMF_CLEAR_TASK_SET]	= KT_TMF_CLEAR_TASK_SET,
+	[KTI_TMF_LUN_RESET]		= KT_TMF_LUN_RESET,
+	[KTI_TMF_IT_NEXUS_RESET]	= KT_TMF_IT_NEXUS_RESET,
+	[KTI_TMF_QUERY_TASK]		= KT_TMF_QUERY_TASK,
+	[KTI_TMF_QUERY_TASK_SET]	= KT_TMF_QUERY_TASK_SET,
+};
+
+/*
+ * A function on a LUN or the whole nexus: the tasks we hold for this
  * session are dropped here (other sessions' are aborted in the core and
  * answered as the core says once they get there), the core does the rest.
+ * The queries change nothing.
  */
-static u8 kti_tmf_lun(struct kti_cmd *tmf, enum kt_tmf fn)
+static u8 kti_tmf_set(struct kti_cmd *tmf, enum kt_tmf fn)
 {
 	const struct kti_bhs *h = &tmf->hdr;
 
 	if (fn == KT_TMF_IT_NEXUS_RESET)
 		kti_drop_held(tmf->conn->sess, kti_held_scsi, 0);
-	else
+	else if (fn != KT_TMF_QUERY_TASK && fn != KT_TMF_QUERY_TASK_SET)
 		kti_drop_held(tmf->conn->sess, kti_held_lun,
 			      kti_lun_to_index(h->lun));
-	return kti_tmf_rsp(kti_tmf_core(tmf, fn, NULL));
-}
-
-/* QUERY TASK, QUERY TASK SET (RFC 7144 4.1): nothing changes. */
-static u8 kti_tmf_query(struct kti_cmd *tmf, enum kt_tmf fn)
-{
 	return kti_tmf_rsp(kti_tmf_core(tmf, fn, NULL));
 }
 
@@ -1103,45 +1111,31 @@ static void kti_tmf_exec(struct kti_cmd *cmd)
 {
 	struct kti_conn *conn = cmd->conn;
 	const struct kti_bhs *h = &cmd->hdr;
+	u8 fn = h->tmf.function;
 	struct kti_cmd *task = NULL;
 	bool cold;
 
-	switch (h->tmf.function) {
+	switch (fn) {
 	case KTI_TMF_ABORT_TASK:
 		cmd->rsp_code = kti_tmf_abort_task(cmd);
 		break;
-	case KTI_TMF_ABORT_TASK_SET:
-		cmd->rsp_code = kti_tmf_lun(cmd, KT_TMF_ABORT_TASK_SET);
-		break;
-	case KTI_TMF_CLEAR_TASK_SET:
-		cmd->rsp_code = kti_tmf_lun(cmd, KT_TMF_CLEAR_TASK_SET);
-		break;
-	case KTI_TMF_LUN_RESET:
-		cmd->rsp_code = kti_tmf_lun(cmd, KT_TMF_LUN_RESET);
-		break;
-	case KTI_TMF_IT_NEXUS_RESET:
-		cmd->rsp_code = kti_tmf_lun(cmd, KT_TMF_IT_NEXUS_RESET);
-		break;
-	case KTI_TMF_QUERY_TASK:
-		cmd->rsp_code = kti_tmf_query(cmd, KT_TMF_QUERY_TASK);
-		break;
-	case KTI_TMF_QUERY_TASK_SET:
-		cmd->rsp_code = kti_tmf_query(cmd, KT_TMF_QUERY_TASK_SET);
-		break;
 	case KTI_TMF_TARGET_WARM_RESET:
 	case KTI_TMF_TARGET_COLD_RESET:
-		cmd->rsp_code = kti_tmf_target_reset(conn, h->tmf.function ==
+		cmd->rsp_code = kti_tmf_target_reset(conn, fn ==
 						     KTI_TMF_TARGET_COLD_RESET);
 		break;
 	case KTI_TMF_TASK_REASSIGN:
 		cmd->rsp_code = kti_tmf_reassign(cmd, &task);
 		break;
 	default:
-		cmd->rsp_code = KTI_TMF_RSP_NOT_SUPPORTED;
+		if (fn < ARRAY_SIZE(kti_tmf_core_fn) && kti_tmf_core_fn[fn])
+			cmd->rsp_code = kti_tmf_set(cmd, kti_tmf_core_fn[fn]);
+		else
+			cmd->rsp_code = KTI_TMF_RSP_NOT_SUPPORTED;
 		break;
 	}
 	/* @cmd may be gone once its answer is queued */
-	cold = h->tmf.function == KTI_TMF_TARGET_COLD_RESET &&
+	cold = fn == KTI_TMF_TARGET_COLD_RESET &&
 	       cmd->rsp_code == KTI_TMF_RSP_COMPLETE;
 	kti_cmd_respond(cmd, KTI_TX_TMF_RSP);
 	if (task)	/* after the TMF response */
