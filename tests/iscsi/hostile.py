@@ -596,14 +596,18 @@ class Conn:
             raise Fail("NOP-In data differs from the ping's")
         return p
 
-    def tmf(self, function, ref_itt=RSVD, lun=0, timeout=10.0):
+    def tmf(self, function, ref_itt=RSVD, lun=0, timeout=10.0, seen=None):
+        """The response code; the PDUs that came before it are added to
+        the list @seen if there is one."""
         itt = self.itt()
         self.send(bhs(OP_TMF, 0x80 | function, lun=lun, itt=itt,
                       f20=ref_itt, f24=self.cmdsn, f28=self.exp_statsn,
                       tail=struct.pack(">II", self.cmdsn, 0),
                       immediate=True))
-        p, _ = self.wait_for(lambda p: p.op == OP_TMF_RSP and p.itt == itt,
-                             timeout, "TMF response")
+        p, before = self.wait_for(lambda p: p.op == OP_TMF_RSP and
+                                  p.itt == itt, timeout, "TMF response")
+        if seen is not None:
+            seen += before
         return p.hdr[2]
 
     def scsi(self, cdb, edtl, read=False, timeout=10.0, **kw):

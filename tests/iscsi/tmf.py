@@ -11,10 +11,13 @@ page's TAS bit on and off (another session's task is answered TASK
 ABORTED, or not at all and then COMMANDS CLEARED BY ANOTHER INITIATOR),
 and a LUN RESET during another session's slow write (the write never
 lands, the victim's data reads back intact and its session goes on).
-A "running" task is a WRITE waiting for its Data-Out: it exists for the
-target until its data is in and it is answered.
+A "pending" task is a WRITE waiting for its Data-Out: it exists for the
+target until its data is in and it is answered.  With --slow-lun (a LUN
+on a device that delays each I/O), ABORT TASK and LUN RESET of a READ
+the backstore is carrying out: the TMF is answered only once it ended.
 
-    tmf.py [-H host] [-p port] [-t target-iqn] [--dev configfs-dev] CASE
+    tmf.py [-H host] [-p port] [-t target-iqn] [--dev configfs-dev]
+           [--slow-lun N] CASE
     tmf.py --list
 
 Exit status 0 when the target behaved, 1 otherwise.  Python 3 standard
@@ -313,10 +316,86 @@ def lun_reset_slow_write(args):
     return "reset in %.1f s; TASK ABORTED; 6/29/03; data intact" % took
 
 
+# ------------------------------------------------------- running tasks
+# --slow-lun: a LUN whose device answers each I/O SLOW seconds late
+# (iblock on dm-delay), so a READ sent to it is running in the backstore
+# when the TMF comes: the TMF must wait for it, not answer at once.
+SLOW = 2.0
+
+
+def slow_lun(args):
+    if args.slow_lun is None:
+        raise Fail("needs --slow-lun")
+    return args.slow_lun
+
+
+def running_read(c, lun):
+    """A READ that is in the slow backstore when this returns: its ITT.
+    The LUN's unit attentions are taken first (TEST UNIT READY), so that
+    the READ is not answered at once with one."""
+    for _ in range(4):
+        if c.scsi(H.TUR, 0, lun=lun)[0].hdr[3] == 0:
+            break
+    itt = c.itt()
+    c.send(c.scsi_hdr(H.cdb_read10(LBA, 8), 8 * BLOCK, read=True, itt=itt,
+                      lun=lun))
+    time.sleep(SLOW / 4)
+    return itt
+
+
+def tmf_after_running(c, function, itt, lun):
+    """Send a TMF while task @itt runs: (response, seconds, the PDUs
+    about @itt that came before the TMF response)."""
+    seen = []
+    t0 = time.monotonic()
+    got = c.tmf(function, ref_itt=itt if function == H.TMF_ABORT_TASK
+                else H.RSVD, lun=lun, timeout=30.0, seen=seen)
+    took = time.monotonic() - t0
+    if took < SLOW / 2:
+        raise Fail("answered in %.1f s, before the running READ ended" %
+                   took)
+    return got, took, [p for p in seen if p.itt == itt]
+
+
+@case("abort-running-read", "ABORT TASK of a READ the backstore is carrying out (a slow LUN): FUNCTION COMPLETE once the READ has ended, never before; the READ is not answered; the session goes on")
+def c_abort_running_read(args):
+    lun = slow_lun(args)
+    c = session(args, "a")
+    itt = running_read(c, lun)
+    got, took, about = tmf_after_running(c, H.TMF_ABORT_TASK, itt, lun)
+    check_tmf(got, RSP_COMPLETE, "ABORT TASK")
+    if about:
+        raise Fail("the aborted READ was answered: %s" % about[0])
+    expect_unanswered(c, itt)
+    P.read_back(c, LBA, 8, lun=lun)
+    logout(c)
+    return "FUNCTION COMPLETE after %.1f s; the READ unanswered" % took
+
+
+@case("lun-reset-running-read", "LUN RESET from one session while another session's READ is in the slow backstore: answered once the READ has ended; the READ is answered TASK ABORTED (TAS=1) and the victim then sees 6/29/03")
+def c_lun_reset_running_read(args):
+    lun = slow_lun(args)
+    victim, c = sessions(args, "victim", "resetter")
+    itt = running_read(victim, lun)
+    got, took, _ = tmf_after_running(c, H.TMF_LUN_RESET, itt, lun)
+    check_tmf(got, RSP_COMPLETE, "LUN RESET")
+    rsp = answer_of(victim, itt)
+    if rsp.hdr[3] != SAM_TASK_ABORTED:
+        raise Fail("the victim's READ: %s, expected TASK ABORTED" % rsp)
+    rsp, _ = victim.scsi(H.TUR, 0, lun=lun)
+    if rsp.hdr[3] != 2 or (rsp.sense() or ())[:3] != (6, 0x29, 0x03):
+        raise Fail("the victim's next command: %s, expected 6/29/03" % rsp)
+    P.read_back(victim, LBA, 8, lun=lun)
+    logout(c, victim)
+    return "FUNCTION COMPLETE after %.1f s; TASK ABORTED; 6/29/03" % took
+
+
 def main():
     ap = H.case_parser(__doc__, DEF_TARGET)
     ap.add_argument("--dev", default=None,
                     help="configfs folder of the device behind LUN 0")
+    ap.add_argument("--slow-lun", type=int, default=None,
+                    help="a LUN whose device delays each I/O by %.0f s" % SLOW)
     return H.case_main(ap, CASES, DEF_INITIATOR)
 
 
