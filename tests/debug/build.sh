@@ -108,10 +108,6 @@ main() {
 	# shellcheck disable=SC2034	# build_initrd reads it
 	INITRD_MODS=
 	build_initrd "$d/image" "$d/initrd.gz"
-	# acpi=noirq: under KASAN and TCG the AML interpreter is so slow that
-	# the PCI routing method (_PRT) hits its loop timeout
-	# (AE_AML_LOOP_TIMEOUT) and the virtio devices get no interrupt; the
-	# BIOS's PIRQ table routes them instead.
 	cat >"$KT_CACHE/env-$rel.new" <<EOT
 KABI='$rel'
 KDIR='$d/linux'
@@ -120,7 +116,6 @@ KT_KERNEL='$d/linux/arch/x86/boot/bzImage'
 KT_INITRD='$d/initrd.gz'
 CHECKPATCH='$(find_checkpatch)'
 KT_DEBUG_KERNEL=1
-KT_KERNEL_ARGS='acpi=noirq'
 EOT
 	mv "$KT_CACHE/env-$rel.new" "$KT_CACHE/env-$rel"
 	touch "$d/done"

@@ -34,6 +34,8 @@ done
 DURATION=${KT_FUZZ_DURATION:-170}
 SEEDS=${KT_FUZZ_SEED:-"7001 7002"}
 WORKERS=${KT_FUZZ_WORKERS:-3}
+# a probe login slower than this is a hang; the debug kernel is slower
+HANG=$((45 * ${KT_TIMEOUT_SCALE:-1}))
 
 IQN=iqn.2003-01.org.ktarget:fuzz
 T=$KT_CFS/iscsi/$IQN/tpgt_1
@@ -70,7 +72,7 @@ fuzz() {
 
 	[ -n "${KT_FUZZ_AVOID:-}" ] && args+=(--avoid "$KT_FUZZ_AVOID")
 	/usr/bin/python3 -E -s "$FUZZ" --seed "$seed" --duration "$secs" \
-		--workers "$WORKERS" --dev "${DEVS[0]}" --dev "${DEVS[1]}" \
+		--workers "$WORKERS" --hang "$HANG" --dev "${DEVS[0]}" --dev "${DEVS[1]}" \
 		--out $LOGS "${args[@]}" 2>&1 | tee "$LOGS/seed-$seed.log" | sed -u 's/^/    /' >&3
 	rc=${PIPESTATUS[0]}
 	[ $rc -eq 0 ] || echo "netfuzz seed $seed: exit $rc"

@@ -28,7 +28,11 @@ fi
 kt_load_env
 # On the debug kernel, our modules are built for KCOV (coverage guidance).
 kcov=()
-[ "${KT_DEBUG_KERNEL:-0}" = 1 ] && kcov=(KCOV_INSTRUMENT=y)
+# Its timeouts (the guest's, the fuzzer's hang limit) are doubled.
+if [ "${KT_DEBUG_KERNEL:-0}" = 1 ]; then
+	kcov=(KCOV_INSTRUMENT=y)
+	export KT_TIMEOUT_SCALE=${KT_TIMEOUT_SCALE:-2}
+fi
 echo "fuzz-net: make KDIR=$KDIR ${kcov[*]} modules"
 make -C "$KT_ROOT" -j"$(nproc)" KDIR="$KDIR" "${kcov[@]}" modules >"$KT_CACHE/fuzz-net-build.log" 2>&1 || {
 	tail -n 30 "$KT_CACHE/fuzz-net-build.log"

@@ -14,9 +14,15 @@ export HOME=/root LANG=C.UTF-8 TERM=linux
 export KT_GUEST=1
 OUT=/ktout
 
+# Power off through ACPI; a kernel without ACPI (the debug kernel,
+# tests/debug) resets instead, which QEMU's -no-reboot turns into its exit.
 power_off() {
 	sync
-	echo o >/proc/sysrq-trigger
+	if [ -d /sys/firmware/acpi ]; then
+		echo o >/proc/sysrq-trigger
+	else
+		echo b >/proc/sysrq-trigger
+	fi
 	sleep 30
 }
 
@@ -62,7 +68,7 @@ main() {
 	[ -n "$run" ] && [ -r "$run/job" ] || fatal "no job (kt.run=$run)"
 	# shellcheck source=/dev/null
 	. "$run/job"
-	export KT_INTERACTIVE KT_TIMEOUT
+	export KT_INTERACTIVE KT_TIMEOUT KT_TIMEOUT_SCALE
 	dmesg -w >$OUT/dmesg.live 2>/dev/null &
 	dpid=$!
 	# Shortly before run-guest.sh kills QEMU, dump the blocked tasks into

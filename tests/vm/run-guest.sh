@@ -26,9 +26,10 @@
 #   KT_NIC=none       the -nic option (make run forwards the iSCSI port)
 #   KT_KEEP=1           keep the run folder (default: kept for failures)
 #   KT_SLUB_DEBUG=FZPU  the guest's slub_debug= (empty: none; make bench)
-#   KT_KERNEL_ARGS="..."  more kernel parameters (the debug kernel's env
-#                  file sets some, tests/debug/build.sh)
-#   KT_TIMEOUT_SCALE=1  multiplies the timeout (the debug kernel is slower)
+#   KT_KERNEL_ARGS="..."  more kernel parameters
+#                  (the env file of a kernel may set some)
+#   KT_TIMEOUT_SCALE=1  multiplies the timeout (the debug kernel is slower);
+#                  guest scripts see it too
 # A guest script may list kernel-log lines to tolerate, one ERE per line:
 #   # kt-dmesg-allow: <regex>
 # and ask for a longer timeout than 600 s:
@@ -119,6 +120,7 @@ write_job() {
 		printf 'KT_CWD=%q\n' "$KT_ROOT"
 		printf 'KT_INTERACTIVE=%q\n' "$INTERACTIVE"
 		[ "$INTERACTIVE" = 1 ] || printf 'KT_TIMEOUT=%q\n' "$TIMEOUT"
+		printf 'KT_TIMEOUT_SCALE=%q\n' "${KT_TIMEOUT_SCALE:-1}"
 		printf 'KT_KMEMLEAK_WAIT=%q\n' "${KT_KMEMLEAK_WAIT:-6}"
 		printf 'KT_ARGS=('
 		[ $# -gt 0 ] && printf '%q ' "$@"

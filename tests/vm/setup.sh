@@ -163,7 +163,9 @@ mkdir -p /proc /sys /dev /ro /rw /newroot
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
-die() { echo "initramfs: $*"; echo o >/proc/sysrq-trigger; sleep 5; }
+# off through ACPI, or by a reset (QEMU's -no-reboot) without it
+off() { if [ -d /sys/firmware/acpi ]; then echo o; else echo b; fi >/proc/sysrq-trigger; }
+die() { echo "initramfs: $*"; off; sleep 5; }
 for m in $(cat /lib/modules/order); do
 	insmod /lib/modules/$m.ko || die "insmod $m failed"
 done
