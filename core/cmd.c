@@ -243,9 +243,10 @@ static void kt_cmd_free_buf(struct kt_cmd *cmd)
 }
 
 /*
- * Drop the command's LUN and mapping references (process context).  A
- * LUN reset and the admin's LUN unlink wait for commands holding them,
- * not for initiators to read their answers.
+ * Drop the command's LUN and mapping references (any context: both
+ * releases only complete or queue).  A LUN reset and the admin's LUN
+ * unlink wait for commands holding them, not for initiators to read their
+ * answers.
  */
 static void kt_cmd_put_lun(struct kt_cmd *cmd)
 {
@@ -259,6 +260,34 @@ static void kt_cmd_put_lun(struct kt_cmd *cmd)
 		percpu_ref_put(&lun->ref);
 	if (mlun)
 		kt_mlun_put(mlun);
+}
+
+/*
+ * kt_cmd_lun_gone() - the admin unlinks the LUN of @cmd (sess->lock held).
+ * A command the fabric has prepared but that has not run (waiting for its
+ * Data-Out or its turn in CmdSN order, or refused and not answered yet)
+ * is aborted, to be answered TASK ABORTED when the fabric submits it, and
+ * lets the LUN go now: the unlink then waits only for commands in the
+ * backstore, never for an initiator.  One still being prepared, or one
+ * that runs, is left alone.
+ */
+void kt_cmd_lun_gone(struct kt_cmd *cmd)
+{
+	lockdep_assert_held(&cmd->sess->lock);
+	switch (cmd->state) {
+	case KT_CMD_REFUSED:
+		if (cmd->submitted)	/* being answered */
+			return;
+		fallthrough;
+	case KT_CMD_PREPARED:
+	case KT_CMD_WAIT_DATA:
+		break;
+	default:
+		return;
+	}
+	cmd->abort_tas = true;
+	if (__kt_cmd_set_state(cmd, KT_CMD_ABORTED))
+		kt_cmd_put_lun(cmd);
 }
 
 /*

@@ -125,6 +125,7 @@ void kt_tmr_abort_done(struct kt_cmd *cmd);
 /* cmd.c */
 bool kt_cmd_tmr_abort(struct kt_cmd *cmd, bool tas);
 bool kt_cmd_tmr_live(const struct kt_cmd *cmd);
+void kt_cmd_lun_gone(struct kt_cmd *cmd);
 void kt_cmd_complete(struct kt_cmd *cmd, kt_status_t status);
 void kt_cmd_copy_to_sgl(struct kt_cmd *cmd, const void *buf, u32 len);
 u32 kt_cmd_copy_from_sgl(struct kt_cmd *cmd, void *buf, u32 len);

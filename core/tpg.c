@@ -176,9 +176,31 @@ int kt_lun_link(struct kt_lun *lun, struct kt_dev *dev)
 }
 
 /*
+ * The commands on @lun that have not run let it go (kt_cmd_lun_gone()):
+ * those waiting for an initiator's Data-Out or CmdSN (kt_cfg_mutex held).
+ */
+static void kt_lun_abort_waiting(struct kt_lun *lun)
+{
+	struct kt_session *s;
+	struct kt_cmd *cmd;
+	unsigned long flags;
+
+	spin_lock(&lun->tpg->lock);
+	list_for_each_entry(s, &lun->tpg->sessions, tpg_entry) {
+		spin_lock_irqsave(&s->lock, flags);
+		list_for_each_entry(cmd, &s->cmds, sess_entry)
+			if (READ_ONCE(cmd->klun) == lun)
+				kt_cmd_lun_gone(cmd);
+		spin_unlock_irqrestore(&s->lock, flags);
+	}
+	spin_unlock(&lun->tpg->lock);
+}
+
+/*
  * kt_lun_unlink - take the device away from @lun and wait for the LUN's
- * commands to finish.  kt_cfg_mutex is dropped while waiting so that
- * commands which need it can complete.
+ * commands in the backstore to finish (those waiting for the initiator
+ * are aborted).  kt_cfg_mutex is dropped while waiting so that commands
+ * which need it can complete.
  */
 void kt_lun_unlink(struct kt_lun *lun)
 {
@@ -189,6 +211,7 @@ void kt_lun_unlink(struct kt_lun *lun)
 	kt_tpg_unmap_dynamic(lun->tpg, lun);
 	kt_tpg_luns_changed(lun->tpg);
 	percpu_ref_kill(&lun->ref);
+	kt_lun_abort_waiting(lun);
 	mutex_unlock(&kt_cfg_mutex);
 	wait_for_completion(&lun->drained);
 	mutex_lock(&kt_cfg_mutex);

@@ -9,9 +9,12 @@
 # the control page's TAS on and off, a LUN RESET during another session's
 # slow write (never lands, the victim's data intact); ABORT TASK and LUN
 # RESET of a READ that a slow device is carrying out (answered only once
-# it ended).  One demo-mode target exports a ramdisk as LUN 0 and, as
-# LUN 1, iblock on a dm-delay device over brd that delays each I/O by
-# 2 s (the two slow cases are skipped on a kernel without dm-delay).
+# it ended); the admin's unlink of a LUN with commands waiting for the
+# initiator (Data-Out, a CmdSN gap) returns at once and aborts them.  One
+# demo-mode target exports a ramdisk as LUN 0, a small one as LUN 1 (to
+# unlink) and, as LUN 2, iblock on a dm-delay device over brd that delays
+# each I/O by 2 s (the two slow cases are skipped on a kernel without
+# dm-delay).
 # Then no session may be left, rmmod must succeed and dmesg stay clean.
 # Each dialogue is in /tmp/tmf/<case>.log (out/tmf/ of the run).
 # shellcheck source=tests/guest/lib.sh
@@ -22,7 +25,7 @@ T=$KT_CFS/iscsi/$IQN/tpgt_1
 TMF=$(realpath "$(dirname "${BASH_SOURCE[0]}")/../iscsi/tmf.py")
 LOGS=/tmp/tmf
 DEV=
-SLOW=		# LUN 1 (iblock on dm-delay) when the kernel has dm-delay
+SLOW=		# LUN 2 (iblock on dm-delay) when the kernel has dm-delay
 export DM_DISABLE_UDEV=1	# no udev in the guest: dmsetup makes the nodes
 mkdir -p $LOGS
 
@@ -36,14 +39,11 @@ slow_dev() {
 }
 
 setup() {
-	local slow
+	local slow spare
 
-	if slow=$(slow_dev); then
-		SLOW=1
-		DEV=$(kt_iscsi_rd "$T" t0 32 "$slow")
-	else
-		DEV=$(kt_iscsi_rd "$T" t0 32)
-	fi
+	kt_load ktarget_rd ktarget_iscsi && spare=$(kt_mk_rd t1 8) || return 1
+	slow=$(slow_dev) && SLOW=2
+	DEV=$(kt_iscsi_rd "$T" t0 32 "$spare" ${SLOW:+"$slow"})
 }
 
 kt_check setup setup || kt_abort setup "cannot configure the target"
@@ -54,7 +54,7 @@ for c in $(/usr/bin/python3 -E -s "$TMF" --list | cut -d' ' -f1); do
 		[ -n "$SLOW" ] || { skip "tmf-$c" "no dm-delay"; continue; } ;;
 	esac
 	kt_check "tmf-$c" kt_py_case "$LOGS/$c.log" "$TMF" --dev "$DEV" \
-		${SLOW:+--slow-lun 1} "$c"
+		--tpg "$T" --spare-lun 1 ${SLOW:+--slow-lun $SLOW} "$c"
 done
 kt_check sessions-gone kt_no_sessions 15 "$T"
 kt_check teardown kt_teardown

@@ -27,6 +27,7 @@ library only.
 import os
 import struct
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -390,10 +391,91 @@ def c_lun_reset_running_read(args):
     return "FUNCTION COMPLETE after %.1f s; TASK ABORTED; 6/29/03" % took
 
 
+# --------------------------------------------------------- LUN unlink
+# --tpg, --spare-lun: a LUN of the TPG the case may unlink (and links
+# again).  Commands waiting for the initiator must not hold the unlink.
+UNLINK_MAX = 10.0
+
+
+def spare_link(args):
+    """(path, target) of the spare LUN's storage object symlink."""
+    if not args.tpg or args.spare_lun is None:
+        raise Fail("needs --tpg and --spare-lun")
+    d = os.path.join(args.tpg, "lun", "lun_%d" % args.spare_lun)
+    for name in os.listdir(d):
+        p = os.path.join(d, name)
+        if os.path.islink(p):
+            return p, os.path.normpath(os.path.join(d, os.readlink(p)))
+    raise Fail("%s has no storage object" % d)
+
+
+def timed_unlink(path):
+    """Unlink @path in a thread: its duration, or Fail after UNLINK_MAX."""
+    box = []
+
+    def go():
+        t0 = time.monotonic()
+        os.unlink(path)
+        box.append(time.monotonic() - t0)
+    t = threading.Thread(target=go, daemon=True)
+    t.start()
+    t.join(UNLINK_MAX)
+    if not box:
+        raise Fail("the unlink of %s blocked for %.0f s" % (path, UNLINK_MAX))
+    return box[0]
+
+
+@case("unlink-lun-waiting", "the admin unlinks a LUN while a WRITE on it waits for its Data-Out and a READ waits for the CmdSN before it: the unlink returns at once, both are answered TASK ABORTED, the LUN is then gone (5/25/00)")
+def c_unlink_lun_waiting(args):
+    path, target = spare_link(args)
+    lun = args.spare_lun
+    c = session(args, "a")
+    for _ in range(4):
+        if c.scsi(H.TUR, 0, lun=lun)[0].hdr[3] == 0:
+            break
+    witt = c.itt()
+    c.send(c.scsi_hdr(H.cdb_write10(0, 8), 8 * BLOCK, write=True,
+                      itt=witt, lun=lun))
+    r2t, _ = c.wait_for(lambda p: p.op == H.OP_R2T and p.itt == witt, 5.0,
+                        "R2T")
+    gap = c.cmdsn		# left out: the READ after it waits
+    ritt = c.itt()
+    c.send(c.scsi_hdr(H.cdb_read10(0, 8), 8 * BLOCK, read=True, itt=ritt,
+                      cmdsn=gap + 1, lun=lun))
+    time.sleep(0.5)
+    try:
+        took = timed_unlink(path)
+    finally:
+        # the gap filled, the data sent: what the target holds can go
+        c.send(c.scsi_hdr(H.TUR, 0, itt=c.itt(), cmdsn=gap))
+        c.cmdsn = gap + 2
+        c.data_out(witt, r2t.f20, 0, bytes(8 * BLOCK))
+    for itt, what in ((ritt, "READ"), (witt, "WRITE")):
+        rsp = answer_of(c, itt)
+        if rsp.hdr[3] != SAM_TASK_ABORTED:
+            raise Fail("the waiting %s: %s, expected TASK ABORTED" %
+                       (what, rsp))
+    expect_status_lun(c, lun, 2, (5, 0x25, 0x00))
+    os.symlink(target, path)
+    logout(c)
+    return "unlinked in %.1f s; both TASK ABORTED; then 5/25/00" % took
+
+
+def expect_status_lun(c, lun, status, sense):
+    rsp, _ = c.scsi(H.TUR, 0, lun=lun)
+    got = rsp.sense()
+    if rsp.hdr[3] != status or (got or ())[:len(sense)] != sense:
+        raise Fail("TEST UNIT READY of LUN %d: %s, expected %#x %s" %
+                   (lun, rsp, status, sense))
+
+
 def main():
     ap = H.case_parser(__doc__, DEF_TARGET)
     ap.add_argument("--dev", default=None,
                     help="configfs folder of the device behind LUN 0")
+    ap.add_argument("--tpg", default=None, help="configfs folder of the TPG")
+    ap.add_argument("--spare-lun", type=int, default=None,
+                    help="a LUN of --tpg that a case may unlink")
     ap.add_argument("--slow-lun", type=int, default=None,
                     help="a LUN whose device delays each I/O by %.0f s" % SLOW)
     return H.case_main(ap, CASES, DEF_INITIATOR)
