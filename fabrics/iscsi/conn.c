@@ -586,10 +586,14 @@ int kti_conn_start(struct kti_conn *conn)
 	}
 	get_task_struct(rx);
 	conn->rx_thread = rx;
-	wake_up_process(rx);
 	if (conn->nopin_interval)
 		queue_delayed_work(kti_ping_wq, &conn->nopin_work,
 				   conn->nopin_interval * HZ);
+	/*
+	 * Last: once the receiver runs, the connection may fail and be
+	 * released (kti_conn_release_work() cancels the ping) at any time.
+	 */
+	wake_up_process(rx);
 	return 0;
 }
 
