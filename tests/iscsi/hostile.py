@@ -631,11 +631,11 @@ class Conn:
             else:
                 raise Fail("unexpected %s" % p)
 
-    def clear_ua(self):
+    def clear_ua(self, lun=0):
         """TEST UNIT READY until GOOD: a new I_T nexus starts with a unit
         attention (power on, reset) that would spoil the first command."""
         for _ in range(4):
-            rsp, _ = self.scsi(b"\0" * 6, 0)
+            rsp, _ = self.scsi(b"\0" * 6, 0, lun=lun)
             if rsp.hdr[3] == 0:
                 return
             if not rsp.sense() or rsp.sense()[0] != 6:
@@ -1238,11 +1238,11 @@ def c_dataout_unknown_itt(args):
     return expect_reject_or_close(c, h, (REJ_PROTOCOL, REJ_INVALID_FIELD))
 
 
-def write_r2t(c, blocks=16, lba=WRITE_LBA):
+def write_r2t(c, blocks=16, lba=WRITE_LBA, lun=0):
     """A WRITE without immediate data; returns (itt, r2t)."""
     itt = c.itt()
     c.send(c.scsi_hdr(cdb_write10(lba, blocks), blocks * BLOCK,
-                      write=True, itt=itt))
+                      write=True, itt=itt, lun=lun))
     r2t, _ = c.wait_for(lambda p: p.op == OP_R2T and p.itt == itt, 5.0,
                         "R2T")
     return itt, r2t

@@ -105,8 +105,8 @@ def expect_unanswered(c, itt, timeout=3.0):
         raise Fail("connection closed: %s" % p)
 
 
-def expect_status(c, status, sense=None, what="TEST UNIT READY"):
-    rsp, _ = c.scsi(H.TUR, 0)
+def expect_status(c, status, sense=None, what="TEST UNIT READY", lun=0):
+    rsp, _ = c.scsi(H.TUR, 0, lun=lun)
     if rsp.hdr[3] != status:
         raise Fail("%s: status %#x, expected %#x (%s)" %
                    (what, rsp.hdr[3], status, rsp))
@@ -332,11 +332,9 @@ def slow_lun(args):
 
 def running_read(c, lun):
     """A READ that is in the slow backstore when this returns: its ITT.
-    The LUN's unit attentions are taken first (TEST UNIT READY), so that
-    the READ is not answered at once with one."""
-    for _ in range(4):
-        if c.scsi(H.TUR, 0, lun=lun)[0].hdr[3] == 0:
-            break
+    The LUN's unit attentions are taken first, so that the READ is not
+    answered at once with one."""
+    c.clear_ua(lun)
     itt = c.itt()
     c.send(c.scsi_hdr(H.cdb_read10(LBA, 8), 8 * BLOCK, read=True, itt=itt,
                       lun=lun))
@@ -383,9 +381,8 @@ def c_lun_reset_running_read(args):
     rsp = answer_of(victim, itt)
     if rsp.hdr[3] != SAM_TASK_ABORTED:
         raise Fail("the victim's READ: %s, expected TASK ABORTED" % rsp)
-    rsp, _ = victim.scsi(H.TUR, 0, lun=lun)
-    if rsp.hdr[3] != 2 or (rsp.sense() or ())[:3] != (6, 0x29, 0x03):
-        raise Fail("the victim's next command: %s, expected 6/29/03" % rsp)
+    expect_status(victim, 2, (6, 0x29, 0x03), "the victim's next command",
+                  lun=lun)
     P.read_back(victim, LBA, 8, lun=lun)
     logout(c, victim)
     return "FUNCTION COMPLETE after %.1f s; TASK ABORTED; 6/29/03" % took
@@ -430,14 +427,8 @@ def c_unlink_lun_waiting(args):
     path, target = spare_link(args)
     lun = args.spare_lun
     c = session(args, "a")
-    for _ in range(4):
-        if c.scsi(H.TUR, 0, lun=lun)[0].hdr[3] == 0:
-            break
-    witt = c.itt()
-    c.send(c.scsi_hdr(H.cdb_write10(0, 8), 8 * BLOCK, write=True,
-                      itt=witt, lun=lun))
-    r2t, _ = c.wait_for(lambda p: p.op == H.OP_R2T and p.itt == witt, 5.0,
-                        "R2T")
+    c.clear_ua(lun)
+    witt, r2t = H.write_r2t(c, 8, 0, lun)
     gap = c.cmdsn		# left out: the READ after it waits
     ritt = c.itt()
     c.send(c.scsi_hdr(H.cdb_read10(0, 8), 8 * BLOCK, read=True, itt=ritt,
@@ -455,18 +446,12 @@ def c_unlink_lun_waiting(args):
         if rsp.hdr[3] != SAM_TASK_ABORTED:
             raise Fail("the waiting %s: %s, expected TASK ABORTED" %
                        (what, rsp))
-    expect_status_lun(c, lun, 2, (5, 0x25, 0x00))
+    expect_status(c, 2, (5, 0x25, 0x00), "the unlinked LUN",
+                  lun=lun)
     os.symlink(target, path)
     logout(c)
     return "unlinked in %.1f s; both TASK ABORTED; then 5/25/00" % took
 
-
-def expect_status_lun(c, lun, status, sense):
-    rsp, _ = c.scsi(H.TUR, 0, lun=lun)
-    got = rsp.sense()
-    if rsp.hdr[3] != status or (got or ())[:len(sense)] != sense:
-        raise Fail("TEST UNIT READY of LUN %d: %s, expected %#x %s" %
-                   (lun, rsp, status, sense))
 
 
 def main():
