@@ -65,7 +65,7 @@ kt_check setup setup || kt_abort setup "cannot configure the target"
 	echo 20 >/proc/sys/kernel/hung_task_timeout_secs
 
 for c in prod-write-protect acl-rmdir disable-mid-login login-deadline \
-	 tpg-rmdir-login login-flood; do
+	 tpg-rmdir-login login-flood login-drop-at-once; do
 	kt_check "teardown-$c" td "$c"
 done
 

@@ -498,6 +498,47 @@ def c_txq_discovery(args):
     return "%d KiB accepted, then the target stopped reading" % (sent >> 10)
 
 
+def login_then_bad_pdu(args, ini):
+    """One login whose final request is followed, in the same segment, by
+    a NOP-Out with a wrong header digest: the connection starts and fails
+    at once.  True when the target answered the login first."""
+    c = Conn(args, initiator=ini)
+    try:
+        first, oper = c.base_keys(hdr_digest=True)
+        data = keys_bytes(first + oper)
+        login = c.frame(c.login_pdu(1, 3, True, data), data)
+        c.hdr_digest = True
+        bad = c.frame(c.nop_hdr(), bad_digest=True)
+        c.hdr_digest = False	# not on the login response
+        c.send_raw(login + bad)
+        try:
+            p = c.login_rsp()
+        except Closed:
+            return False
+        c.hdr_digest = True
+        if not (p.flags & 0x80 and (p.flags & 3) == 3):
+            raise Fail("the login did not go to full feature phase: %s" % p)
+        expect_close(c, 10, "after a PDU with a wrong header digest")
+        return True
+    finally:
+        c.close()
+
+
+@case("login-drop-at-once", "100 logins each followed in the same segment by a PDU with a wrong header digest (a connection that fails as it starts): each is closed, then a new session does I/O")
+def c_login_drop_at_once(args):
+    ini = "%s-drop" % DEF_INITIATOR
+    make_acl(args, ini)
+    try:
+        answered = sum(login_then_bad_pdu(args, ini) for _ in range(100))
+        c = logged_in(args, initiator=ini)
+        rsp, _ = c.scsi(cdb_read10(LBA, 8), 8 * BLOCK, read=True)
+        c.logout()
+    finally:
+        drop_acl(args, ini)
+    return "%d of 100 logins answered before the close; a new session " \
+        "read %s" % (answered, rsp)
+
+
 def race_worker(args, idx, stop, stats):
     ini = "%s-race%d" % (DEF_INITIATOR, idx % 2)
     while not stop.is_set():
