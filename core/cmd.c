@@ -417,33 +417,6 @@ kt_status_t kt_cmd_alloc_aux(struct kt_cmd *cmd, u32 len)
 	return cmd->aux_sgl ? KT_OK : KT_S_NO_RESOURCES;
 }
 
-#define KT_REPORT_LUNS_BYTES	(8 + 8 * (KT_MAX_LUN + 2))
-
-/**
- * kt_cmd_reply_max() - the most bytes an emulated command's data can be
- * @cmd: a decoded command
- *
- * What the command can answer (or take as parameters), whatever its
- * allocation length says: buffers for emulated commands are sized from
- * this, never from a 32-bit allocation length alone.
- */
-u32 kt_cmd_reply_max(const struct kt_cmd *cmd)
-{
-	switch (cmd->d.op) {
-	case KT_OP_READ_CAPACITY10:
-		return 8;
-	case KT_OP_READ_CAPACITY16:
-		return 32;
-	case KT_OP_REQUEST_SENSE:
-		return KT_SENSE_MAX;
-	case KT_OP_REPORT_LUNS:
-		return KT_REPORT_LUNS_BYTES;
-	default:
-		/* INQUIRY, MODE SENSE/SELECT: 16-bit lengths */
-		return U16_MAX;
-	}
-}
-
 /* Count a write's buffer against its session's bound. */
 static kt_status_t kt_cmd_count_write(struct kt_cmd *cmd)
 {
@@ -481,7 +454,8 @@ static kt_status_t kt_cmd_prepare_buffer(struct kt_cmd *cmd)
 		len = cmd->d.dir == KT_DIR_FROM_DEV ? cmd->data_len :
 		      min(cmd->data_len, cmd->exp_len);
 	else
-		len = min3(cmd->data_len, cmd->exp_len, kt_cmd_reply_max(cmd));
+		len = min3(cmd->data_len, cmd->exp_len,
+			   kt_op_def(cmd)->max_data);
 	cmd->buf_len = len;
 	if (cmd->fabric_sgl && (cmd->d.dir == KT_DIR_TO_DEV || !blocks ||
 				cmd->exp_len >= cmd->data_len)) {
@@ -528,19 +502,30 @@ static void kt_cmd_find_lun(struct kt_cmd *cmd)
 	atomic64_inc(&cmd->klun->num_cmds);
 }
 
+/* May @cmd run without a LUN of its session (@cmd->dev NULL)? */
+static bool kt_cmd_runs_without_lun(const struct kt_cmd *cmd)
+{
+	unsigned int flags = kt_op_def(cmd)->flags;
+
+	return flags & KT_OPF_NO_LUN ||
+	       (flags & KT_OPF_WLUN && cmd->lun == KT_WLUN_REPORT_LUNS);
+}
+
+/* Set up a decoded command from its row of kt_op_defs[]. */
 static kt_status_t kt_cmd_setup(struct kt_cmd *cmd, kt_status_t decoded)
 {
-	if (!cmd->dev)
-		return decoded != KT_OK ? decoded : kt_spc_no_lun_setup(cmd);
+	const struct kt_op_def *def = kt_op_def(cmd);
+
 	if (decoded != KT_OK)
 		return decoded;
-	if (cmd->d.xfer == KT_XFER_BLOCKS || cmd->d.op == KT_OP_SYNC_CACHE ||
-	    cmd->d.op == KT_OP_VERIFY || cmd->d.op == KT_OP_READ_CAPACITY10 ||
-	    cmd->d.op == KT_OP_READ_CAPACITY16 ||
-	    cmd->d.op == KT_OP_START_STOP ||
-	    cmd->d.op == KT_OP_PREVENT_ALLOW)
-		return kt_sbc_setup(cmd);
-	return kt_spc_setup(cmd);
+	if (!def->execute)
+		return KT_S_INVALID_OPCODE;
+	if (!cmd->dev && !kt_cmd_runs_without_lun(cmd))
+		return KT_S_LUN_NOT_SUPPORTED;
+	cmd->execute = def->execute;
+	if (cmd->d.xfer == KT_XFER_BYTES)
+		cmd->data_len = min(cmd->d.alloc_len, def->max_data);
+	return def->setup ? def->setup(cmd) : KT_OK;
 }
 
 /*

@@ -130,18 +130,62 @@ void kt_cmd_complete(struct kt_cmd *cmd, kt_status_t status);
 void kt_cmd_copy_to_sgl(struct kt_cmd *cmd, const void *buf, u32 len);
 u32 kt_cmd_copy_from_sgl(struct kt_cmd *cmd, void *buf, u32 len);
 kt_status_t kt_cmd_alloc_aux(struct kt_cmd *cmd, u32 len);
-u32 kt_cmd_reply_max(const struct kt_cmd *cmd);
 bool kt_cmd_use_desc_sense(const struct kt_cmd *cmd);
 void kt_cmd_bad_cdb(struct kt_cmd *cmd, u16 field, int bit);
 void kt_cmd_bad_param(struct kt_cmd *cmd, u16 field, int bit);
 
-/* spc.c / sbc.c: set cmd->execute for a decoded command */
+/*
+ * ops.c: the commands the core emulates, one row each, indexed by the
+ * decoder's enum kt_op.  Preparing a command sets ->execute from its row,
+ * sizes byte-counted data as min(allocation length, @max_data), then
+ * runs @setup (NULL: nothing more to check), which checks what the CDB
+ * and the LUN allow and may size the data itself.  @max_data also bounds
+ * the buffer: a 32-bit allocation length never sizes one alone.
+ */
+struct kt_op_def {
+	void (*execute)(struct kt_cmd *cmd);
+	kt_status_t (*setup)(struct kt_cmd *cmd);
+	u32 max_data;
+	unsigned int flags;
+};
+
+#define KT_OPF_NO_LUN		BIT(0)	/* runs on a LUN the session lacks */
+#define KT_OPF_WLUN		BIT(1)	/* runs on the REPORT LUNS W-LUN */
+#define KT_OPF_UA_EXEMPT	BIT(2)	/* not stopped by a unit attention */
+#define KT_OPF_WRITES		BIT(3)	/* changes the medium */
+
+extern const struct kt_op_def kt_op_defs[KT_OP__COUNT];
+
+static inline const struct kt_op_def *kt_op_def(const struct kt_cmd *cmd)
+{
+	return &kt_op_defs[cmd->d.op];
+}
+
+/* spc.c: commands of every device type; their setup and execute */
 typedef u32 (*kt_build_fn)(struct kt_cmd *cmd, const void *ctx, u8 *buf,
 			   u32 cap);
 void kt_spc_build_reply(struct kt_cmd *cmd, kt_build_fn build,
 			const void *ctx);
-kt_status_t kt_spc_setup(struct kt_cmd *cmd);
-kt_status_t kt_sbc_setup(struct kt_cmd *cmd);
-kt_status_t kt_spc_no_lun_setup(struct kt_cmd *cmd);
+void kt_spc_good(struct kt_cmd *cmd);
+void kt_spc_inquiry(struct kt_cmd *cmd);
+kt_status_t kt_spc_setup_inquiry(struct kt_cmd *cmd);
+void kt_spc_request_sense(struct kt_cmd *cmd);
+void kt_spc_report_luns(struct kt_cmd *cmd);
+kt_status_t kt_spc_setup_report_luns(struct kt_cmd *cmd);
+void kt_spc_mode_sense(struct kt_cmd *cmd);
+void kt_spc_mode_select(struct kt_cmd *cmd);
+kt_status_t kt_spc_setup_mode_select(struct kt_cmd *cmd);
+
+/* sbc.c: block commands */
+void kt_sbc_rw(struct kt_cmd *cmd);
+void kt_sbc_verify(struct kt_cmd *cmd);
+void kt_sbc_write_verify(struct kt_cmd *cmd);
+kt_status_t kt_sbc_setup_media(struct kt_cmd *cmd);
+void kt_sbc_sync_cache(struct kt_cmd *cmd);
+kt_status_t kt_sbc_check_range(struct kt_cmd *cmd);
+void kt_sbc_read_capacity10(struct kt_cmd *cmd);
+void kt_sbc_read_capacity16(struct kt_cmd *cmd);
+kt_status_t kt_sbc_setup_start_stop(struct kt_cmd *cmd);
+kt_status_t kt_sbc_setup_prevent_allow(struct kt_cmd *cmd);
 
 #endif /* KTARGET_CORE_H */

@@ -40,7 +40,7 @@ static void kt_sbc_submit(struct kt_cmd *cmd, bool write, bool fua,
  * ignored when it is 0; a READ's FUA needs nothing (every read comes
  * from the backstore, which holds the latest data).
  */
-static void kt_sbc_rw(struct kt_cmd *cmd)
+void kt_sbc_rw(struct kt_cmd *cmd)
 {
 	bool fua = cmd->d.fua &&
 		   READ_ONCE(cmd->dev->attrib.emulate_fua_write);
@@ -137,7 +137,7 @@ static void kt_sbc_verify_read_work(struct work_struct *work)
 	kt_sbc_verify_read(container_of(work, struct kt_cmd, work));
 }
 
-static void kt_sbc_verify(struct kt_cmd *cmd)
+void kt_sbc_verify(struct kt_cmd *cmd)
 {
 	if (!cmd->d.bytchk || !cmd->d.nblocks) {
 		kt_cmd_complete(cmd, KT_OK);
@@ -158,7 +158,7 @@ static void kt_sbc_write_verify_done(struct kt_cmd *cmd, kt_status_t status)
 	queue_work(kt_wq, &cmd->work);
 }
 
-static void kt_sbc_write_verify(struct kt_cmd *cmd)
+void kt_sbc_write_verify(struct kt_cmd *cmd)
 {
 	if (!cmd->d.nblocks) {
 		kt_cmd_complete(cmd, KT_OK);
@@ -170,7 +170,7 @@ static void kt_sbc_write_verify(struct kt_cmd *cmd)
 	kt_sbc_submit(cmd, true, true, cmd->sgl, cmd->nents);
 }
 
-static void kt_sbc_sync_cache(struct kt_cmd *cmd)
+void kt_sbc_sync_cache(struct kt_cmd *cmd)
 {
 	kt_status_t status;
 
@@ -201,23 +201,18 @@ static u32 kt_read_cap16_build(struct kt_cmd *cmd, const void *ctx, u8 *buf,
 				  dev->hw_block_size, buf, cap);
 }
 
-static void kt_sbc_read_capacity10(struct kt_cmd *cmd)
+void kt_sbc_read_capacity10(struct kt_cmd *cmd)
 {
 	kt_spc_build_reply(cmd, kt_read_cap10_build, NULL);
 }
 
-static void kt_sbc_read_capacity16(struct kt_cmd *cmd)
+void kt_sbc_read_capacity16(struct kt_cmd *cmd)
 {
 	kt_spc_build_reply(cmd, kt_read_cap16_build, NULL);
 }
 
-static void kt_sbc_good(struct kt_cmd *cmd)
-{
-	kt_cmd_complete(cmd, KT_OK);
-}
-
 /* Check the LBA range and transfer size of a media command. */
-static kt_status_t kt_sbc_check_range(struct kt_cmd *cmd)
+kt_status_t kt_sbc_check_range(struct kt_cmd *cmd)
 {
 	struct kt_dev *dev = cmd->dev;
 	u64 cap = kt_dev_capacity(dev);
@@ -253,7 +248,7 @@ static kt_status_t kt_sbc_check_protect(struct kt_cmd *cmd)
 	return KT_OK;
 }
 
-static kt_status_t kt_sbc_setup_media(struct kt_cmd *cmd)
+kt_status_t kt_sbc_setup_media(struct kt_cmd *cmd)
 {
 	kt_status_t status;
 
@@ -261,58 +256,30 @@ static kt_status_t kt_sbc_setup_media(struct kt_cmd *cmd)
 	status = kt_sbc_check_protect(cmd);
 	if (status != KT_OK)
 		return status;
-	if (cmd->write_protect &&
-	    (cmd->d.op == KT_OP_WRITE || cmd->d.op == KT_OP_WRITE_VERIFY))
+	if (cmd->write_protect && (kt_op_def(cmd)->flags & KT_OPF_WRITES))
 		return KT_S_WRITE_PROTECTED;
 	return kt_sbc_check_range(cmd);
 }
 
-kt_status_t kt_sbc_setup(struct kt_cmd *cmd)
+/* No removable medium and no power conditions to manage. */
+kt_status_t kt_sbc_setup_start_stop(struct kt_cmd *cmd)
 {
-	struct kt_cdb *d = &cmd->d;
-
-	switch (d->op) {
-	case KT_OP_READ:
-	case KT_OP_WRITE:
-		cmd->execute = kt_sbc_rw;
-		return kt_sbc_setup_media(cmd);
-	case KT_OP_VERIFY:
-		cmd->execute = kt_sbc_verify;
-		return kt_sbc_setup_media(cmd);
-	case KT_OP_WRITE_VERIFY:
-		cmd->execute = kt_sbc_write_verify;
-		return kt_sbc_setup_media(cmd);
-	case KT_OP_SYNC_CACHE:
-		cmd->execute = kt_sbc_sync_cache;
-		return kt_sbc_check_range(cmd);
-	case KT_OP_READ_CAPACITY10:
-		cmd->execute = kt_sbc_read_capacity10;
-		cmd->data_len = min_t(u32, d->alloc_len, 8);
-		return KT_OK;
-	case KT_OP_READ_CAPACITY16:
-		cmd->execute = kt_sbc_read_capacity16;
-		cmd->data_len = min_t(u32, d->alloc_len, 32);
-		return KT_OK;
-	case KT_OP_START_STOP:
-		/* no removable medium and no power conditions to manage */
-		if (d->loej) {
-			kt_cmd_bad_cdb(cmd, 4, 1);
-			return KT_S_INVALID_FIELD_CDB;
-		}
-		if (d->power_cond) {
-			kt_cmd_bad_cdb(cmd, 4, 7);
-			return KT_S_INVALID_FIELD_CDB;
-		}
-		cmd->execute = kt_sbc_good;
-		return KT_OK;
-	case KT_OP_PREVENT_ALLOW:
-		if (d->prevent > 1) {
-			kt_cmd_bad_cdb(cmd, 4, 1);
-			return KT_S_INVALID_FIELD_CDB;
-		}
-		cmd->execute = kt_sbc_good;
-		return KT_OK;
-	default:
-		return KT_S_INVALID_OPCODE;
+	if (cmd->d.loej) {
+		kt_cmd_bad_cdb(cmd, 4, 1);
+		return KT_S_INVALID_FIELD_CDB;
 	}
+	if (cmd->d.power_cond) {
+		kt_cmd_bad_cdb(cmd, 4, 7);
+		return KT_S_INVALID_FIELD_CDB;
+	}
+	return KT_OK;
+}
+
+kt_status_t kt_sbc_setup_prevent_allow(struct kt_cmd *cmd)
+{
+	if (cmd->d.prevent > 1) {
+		kt_cmd_bad_cdb(cmd, 4, 1);
+		return KT_S_INVALID_FIELD_CDB;
+	}
+	return KT_OK;
 }

@@ -91,7 +91,7 @@ static u32 kt_inq_build(struct kt_cmd *cmd, const void *ctx, u8 *buf,
 	return cmd->dev ? kt_inq_vpd(cmd->d.page, ctx, buf, cap) : 0;
 }
 
-static void kt_spc_inquiry(struct kt_cmd *cmd)
+void kt_spc_inquiry(struct kt_cmd *cmd)
 {
 	struct kt_lu_info *lu = kmalloc(sizeof(*lu), GFP_KERNEL);
 
@@ -134,7 +134,7 @@ static u32 kt_mode_sense_build(struct kt_cmd *cmd, const void *ctx, u8 *buf,
 	return kt_mode_sense(&cmd->d, ctx, buf, cap);
 }
 
-static void kt_spc_mode_sense(struct kt_cmd *cmd)
+void kt_spc_mode_sense(struct kt_cmd *cmd)
 {
 	struct kt_mode_info mi;
 
@@ -189,7 +189,7 @@ static kt_status_t kt_mode_select_apply(struct kt_cmd *cmd, const u8 *buf,
 	return status;
 }
 
-static void kt_spc_mode_select(struct kt_cmd *cmd)
+void kt_spc_mode_select(struct kt_cmd *cmd)
 {
 	u32 len = cmd->d.alloc_len;	/* at most KT_MODE_SELECT_MAX */
 	kt_status_t status;
@@ -214,7 +214,7 @@ static void kt_spc_mode_select(struct kt_cmd *cmd)
 
 /* ---------------- REQUEST SENSE, REPORT LUNS, TUR ---------------- */
 
-static void kt_spc_request_sense(struct kt_cmd *cmd)
+void kt_spc_request_sense(struct kt_cmd *cmd)
 {
 	struct kt_sense_info si = { };
 	u8 buf[KT_SENSE_MAX];
@@ -236,7 +236,7 @@ static u32 kt_report_luns_build(struct kt_cmd *cmd, const void *ctx, u8 *buf,
 	return kt_sess_report_luns(cmd->sess, buf, cap, cmd->d.select_report);
 }
 
-static void kt_spc_report_luns(struct kt_cmd *cmd)
+void kt_spc_report_luns(struct kt_cmd *cmd)
 {
 	kt_spc_build_reply(cmd, kt_report_luns_build, NULL);
 }
@@ -251,18 +251,12 @@ static u32 kt_report_luns_len(struct kt_cmd *cmd)
 		     kt_report_luns_build(cmd, NULL, NULL, 0));
 }
 
-static void kt_spc_good(struct kt_cmd *cmd)
+void kt_spc_good(struct kt_cmd *cmd)
 {
 	kt_cmd_complete(cmd, KT_OK);
 }
 
-/* Size the data buffer of a command that returns at most @max bytes. */
-static void kt_spc_data_len(struct kt_cmd *cmd, u32 max)
-{
-	cmd->data_len = min(cmd->d.alloc_len, max);
-}
-
-static kt_status_t kt_spc_setup_mode_select(struct kt_cmd *cmd)
+kt_status_t kt_spc_setup_mode_select(struct kt_cmd *cmd)
 {
 	struct kt_cdb *d = &cmd->d;
 
@@ -283,71 +277,19 @@ static kt_status_t kt_spc_setup_mode_select(struct kt_cmd *cmd)
 		return KT_S_INVALID_FIELD_CDB;
 	}
 	cmd->data_len = d->alloc_len;
-	cmd->execute = kt_spc_mode_select;
 	return KT_OK;
 }
 
-kt_status_t kt_spc_setup(struct kt_cmd *cmd)
+/* Without a LUN, INQUIRY answers the standard data only. */
+kt_status_t kt_spc_setup_inquiry(struct kt_cmd *cmd)
 {
-	struct kt_cdb *d = &cmd->d;
-
-	switch (d->op) {
-	case KT_OP_TEST_UNIT_READY:
-		cmd->data_len = 0;
-		cmd->execute = kt_spc_good;
-		return KT_OK;
-	case KT_OP_INQUIRY:
-		kt_spc_data_len(cmd, KT_INQ_RESP_MAX);
-		cmd->execute = kt_spc_inquiry;
-		return KT_OK;
-	case KT_OP_REQUEST_SENSE:
-		kt_spc_data_len(cmd, KT_SENSE_MAX);
-		cmd->execute = kt_spc_request_sense;
-		return KT_OK;
-	case KT_OP_REPORT_LUNS:
-		cmd->data_len = kt_report_luns_len(cmd);
-		cmd->execute = kt_spc_report_luns;
-		return KT_OK;
-	case KT_OP_MODE_SENSE:
-		kt_spc_data_len(cmd, KT_MODE_SENSE_MAX);
-		cmd->execute = kt_spc_mode_sense;
-		return KT_OK;
-	case KT_OP_MODE_SELECT:
-		return kt_spc_setup_mode_select(cmd);
-	default:
-		return KT_S_INVALID_OPCODE;
-	}
+	if (!cmd->dev && cmd->d.evpd)
+		return KT_S_LUN_NOT_SUPPORTED;
+	return KT_OK;
 }
 
-/*
- * Commands addressed to a LUN the session cannot see: INQUIRY answers
- * "no device here", REPORT LUNS and REQUEST SENSE work, the rest fail
- * with LOGICAL UNIT NOT SUPPORTED.
- */
-kt_status_t kt_spc_no_lun_setup(struct kt_cmd *cmd)
+kt_status_t kt_spc_setup_report_luns(struct kt_cmd *cmd)
 {
-	switch (cmd->d.op) {
-	case KT_OP_INQUIRY:
-		if (cmd->d.evpd)
-			return KT_S_LUN_NOT_SUPPORTED;
-		kt_spc_data_len(cmd, KT_INQ_RESP_MAX);
-		cmd->execute = kt_spc_inquiry;
-		return KT_OK;
-	case KT_OP_REPORT_LUNS:
-		cmd->data_len = kt_report_luns_len(cmd);
-		cmd->execute = kt_spc_report_luns;
-		return KT_OK;
-	case KT_OP_REQUEST_SENSE:
-		kt_spc_data_len(cmd, KT_SENSE_MAX);
-		cmd->execute = kt_spc_request_sense;
-		return KT_OK;
-	case KT_OP_TEST_UNIT_READY:
-		if (cmd->lun == KT_WLUN_REPORT_LUNS) {
-			cmd->execute = kt_spc_good;
-			return KT_OK;
-		}
-		return KT_S_LUN_NOT_SUPPORTED;
-	default:
-		return KT_S_LUN_NOT_SUPPORTED;
-	}
+	cmd->data_len = kt_report_luns_len(cmd);
+	return KT_OK;
 }

@@ -100,13 +100,6 @@ bool kt_ua_pop(struct kt_mapped_lun *mlun, u8 *asc, u8 *ascq)
 	return true;
 }
 
-/* Commands that a pending unit attention does not stop (SAM-5 5.14). */
-static bool kt_ua_exempt(enum kt_op op)
-{
-	return op == KT_OP_INQUIRY || op == KT_OP_REPORT_LUNS ||
-	       op == KT_OP_REQUEST_SENSE;
-}
-
 /*
  * kt_ua_check - if a UA is pending for the command's I_T_L nexus and the
  * command is not exempt, take it into cmd->si: true when the caller must
@@ -122,7 +115,8 @@ bool kt_ua_check(struct kt_cmd *cmd)
 		return false;
 	if (cmd->d.op == KT_OP_REPORT_LUNS)
 		clear_bit(KT_UA_LUNS_CHANGED, &mlun->ua);
-	if (kt_ua_exempt(cmd->d.op))
+	/* INQUIRY, REPORT LUNS, REQUEST SENSE (SAM-5 5.14) */
+	if (kt_op_def(cmd)->flags & KT_OPF_UA_EXEMPT)
 		return false;
 	if (!kt_ua_pop(mlun, &asc, &ascq))
 		return false;

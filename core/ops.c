@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The commands the core emulates: one row each (struct kt_op_def in
+ * core.h).  A new command costs a decoder row (core/wire/cdb.c), a row
+ * here and its execute function.
+ */
+#include "core.h"
+
+/* REPORT LUNS: header plus every LUN and the W-LUN, with room to spare */
+#define KT_REPORT_LUNS_BYTES	(8 + 8 * (KT_MAX_LUN + 2))
+#define KT_READ_CAP10_BYTES	8
+#define KT_READ_CAP16_BYTES	32
+
+const struct kt_op_def kt_op_defs[KT_OP__COUNT] = {
+	[KT_OP_TEST_UNIT_READY] = {
+		.execute = kt_spc_good,
+		.flags = KT_OPF_WLUN,
+	},
+	[KT_OP_INQUIRY] = {
+		.execute = kt_spc_inquiry,
+		.setup = kt_spc_setup_inquiry,
+		.max_data = KT_INQ_RESP_MAX,
+		.flags = KT_OPF_NO_LUN | KT_OPF_UA_EXEMPT,
+	},
+	[KT_OP_REQUEST_SENSE] = {
+		.execute = kt_spc_request_sense,
+		.max_data = KT_SENSE_MAX,
+		.flags = KT_OPF_NO_LUN | KT_OPF_UA_EXEMPT,
+	},
+	[KT_OP_REPORT_LUNS] = {
+		.execute = kt_spc_report_luns,
+		.setup = kt_spc_setup_report_luns,
+		.max_data = KT_REPORT_LUNS_BYTES,
+		.flags = KT_OPF_NO_LUN | KT_OPF_UA_EXEMPT,
+	},
+	[KT_OP_MODE_SENSE] = {
+		.execute = kt_spc_mode_sense,
+		.max_data = KT_MODE_SENSE_MAX,
+	},
+	[KT_OP_MODE_SELECT] = {
+		.execute = kt_spc_mode_select,
+		.setup = kt_spc_setup_mode_select,
+		.max_data = KT_MODE_SELECT_MAX,
+	},
+	[KT_OP_READ_CAPACITY10] = {
+		.execute = kt_sbc_read_capacity10,
+		.max_data = KT_READ_CAP10_BYTES,
+	},
+	[KT_OP_READ_CAPACITY16] = {
+		.execute = kt_sbc_read_capacity16,
+		.max_data = KT_READ_CAP16_BYTES,
+	},
+	[KT_OP_READ] = {
+		.execute = kt_sbc_rw,
+		.setup = kt_sbc_setup_media,
+	},
+	[KT_OP_WRITE] = {
+		.execute = kt_sbc_rw,
+		.setup = kt_sbc_setup_media,
+		.flags = KT_OPF_WRITES,
+	},
+	[KT_OP_VERIFY] = {
+		.execute = kt_sbc_verify,
+		.setup = kt_sbc_setup_media,
+	},
+	[KT_OP_WRITE_VERIFY] = {
+		.execute = kt_sbc_write_verify,
+		.setup = kt_sbc_setup_media,
+		.flags = KT_OPF_WRITES,
+	},
+	[KT_OP_SYNC_CACHE] = {
+		.execute = kt_sbc_sync_cache,
+		.setup = kt_sbc_check_range,
+	},
+	[KT_OP_START_STOP] = {
+		.execute = kt_spc_good,
+		.setup = kt_sbc_setup_start_stop,
+	},
+	[KT_OP_PREVENT_ALLOW] = {
+		.execute = kt_spc_good,
+		.setup = kt_sbc_setup_prevent_allow,
+	},
+};
