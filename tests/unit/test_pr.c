@@ -987,6 +987,33 @@ static void capacity(void)
 	CHECK(kt_pr_is_holder(&st, kt_pr_find(&st, &A)));
 }
 
+/* More TransportIDs than registrations: refused before any is checked */
+static void spec_i_pt_too_many(void)
+{
+	static u8 p[28 + 24 * (KT_PR_MAX_REGS + 1)];
+	u32 i, off = 28;
+
+	reset();
+	basic(p, 0, 0x42, 0x08);
+	for (i = 0; i <= KT_PR_MAX_REGS; i++, off += 24) {
+		memset(p + off, 0, 24);
+		p[off] = KT_PR_PROTO_FC;
+		put_unaligned_be32(i, p + off + 12);
+	}
+	put_unaligned_be32(off - 28, p + 24);
+	CHECK_ST(out_raw(&A, KT_PRO_REGISTER, 0, 0, p, off),
+		 KT_S_PR_NO_RESOURCES);
+	CHECK_EQ(st.nregs, 0);
+	/* one fewer fits in the list but not in the table (A needs one) */
+	put_unaligned_be32(off - 28 - 24, p + 24);
+	CHECK_ST(out_raw(&A, KT_PRO_REGISTER, 0, 0, p, off - 24),
+		 KT_S_PR_NO_RESOURCES);
+	put_unaligned_be32(off - 28 - 48, p + 24);
+	CHECK_ST(out_raw(&A, KT_PRO_REGISTER, 0, 0, p, off - 48), KT_OK);
+	CHECK_EQ(st.nregs, KT_PR_MAX_REGS);
+	CHECK_EQ(st.generation, 1);
+}
+
 static void aptpl(void)
 {
 	u8 buf[8];
@@ -1233,6 +1260,7 @@ static const struct kt_test tests[] = {
 	KT_TEST(register_and_move),
 	KT_TEST(replace_lost),
 	KT_TEST(capacity),
+	KT_TEST(spec_i_pt_too_many),
 	KT_TEST(aptpl),
 	KT_TEST(drop),
 	KT_TEST(report_capabilities),
