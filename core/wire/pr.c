@@ -793,8 +793,9 @@ static kt_status_t pro_register(struct pr_op *op)
 	if (!op->ignore &&
 	    op->rk != (op->self >= 0 ? op->s->regs[op->self].key : 0))
 		return KT_S_RESERVATION_CONFLICT;
+	/* SPC-4 table 50 names no field for this one */
 	if (spec && op->self >= 0)
-		return bad_cdb(op->fx, 1, -1);
+		return KT_S_INVALID_FIELD_CDB;
 	if (op->sark || op->self >= 0) {
 		st = reg_check_ports(op, &need);
 		if (st == KT_OK && spec && op->sark)
