@@ -25,6 +25,8 @@
 #define OP_SYNC_CACHE_10	0x35
 #define OP_MODE_SELECT_10	0x55
 #define OP_MODE_SENSE_10	0x5a
+#define OP_PR_IN		0x5e
+#define OP_PR_OUT		0x5f
 #define OP_READ_16		0x88
 #define OP_WRITE_16		0x8a
 #define OP_WRITE_VERIFY_16	0x8e
@@ -287,6 +289,30 @@ static kt_status_t dec_report_luns(const u8 *c, struct kt_cdb *d)
 	return KT_OK;
 }
 
+/*
+ * PERSISTENT RESERVE IN/OUT: the service action, scope and type are
+ * checked by kt_pr_in()/kt_pr_out(), which know which values apply.
+ */
+static kt_status_t dec_pr_in(const u8 *c, struct kt_cdb *d)
+{
+	d->op = KT_OP_PR_IN;
+	d->sa = c[1] & 0x1f;
+	d->alloc_len = get_unaligned_be16(c + 7);
+	set_data(d, KT_DIR_FROM_DEV, KT_XFER_BYTES);
+	return KT_OK;
+}
+
+static kt_status_t dec_pr_out(const u8 *c, struct kt_cdb *d)
+{
+	d->op = KT_OP_PR_OUT;
+	d->sa = c[1] & 0x1f;
+	d->pr_scope = c[2] >> 4;
+	d->pr_type = c[2] & 0x0f;
+	d->alloc_len = get_unaligned_be32(c + 5);
+	set_data(d, KT_DIR_TO_DEV, KT_XFER_BYTES);
+	return KT_OK;
+}
+
 typedef kt_status_t (*kt_cdb_decoder)(const u8 *c, struct kt_cdb *d);
 
 static const kt_cdb_decoder decoders[256] = {
@@ -307,6 +333,8 @@ static const kt_cdb_decoder decoders[256] = {
 	[OP_SYNC_CACHE_10]	= dec_sync_cache,
 	[OP_MODE_SELECT_10]	= dec_mode_select,
 	[OP_MODE_SENSE_10]	= dec_mode_sense,
+	[OP_PR_IN]		= dec_pr_in,
+	[OP_PR_OUT]		= dec_pr_out,
 	[OP_READ_16]		= dec_read,
 	[OP_WRITE_16]		= dec_write,
 	[OP_WRITE_VERIFY_16]	= dec_write_verify,

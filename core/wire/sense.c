@@ -106,6 +106,13 @@ static const struct kt_status_map kt_status_map[KT_S__COUNT] = {
 	[KT_IDX(KT_S_NOT_READY)] = KT_CC(NOT_READY, 0x04, 0x00),
 	/* LOGICAL UNIT COMMUNICATION FAILURE */
 	[KT_IDX(KT_S_LUN_COMM_FAILURE)] = KT_CC(ABORTED_COMMAND, 0x08, 0x00),
+	/*
+	 * INSUFFICIENT REGISTRATION RESOURCES: ILLEGAL REQUEST, as SPC-4
+	 * asks, since the table of registrations is full for good
+	 */
+	[KT_IDX(KT_S_PR_NO_RESOURCES)] = KT_CC(ILLEGAL_REQUEST, 0x55, 0x04),
+	/* INVALID RELEASE OF PERSISTENT RESERVATION */
+	[KT_IDX(KT_S_PR_INVALID_RELEASE)] = KT_CC(ILLEGAL_REQUEST, 0x26, 0x04),
 };
 
 static const struct kt_status_map *kt_status_lookup(kt_status_t status)

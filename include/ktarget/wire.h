@@ -44,7 +44,9 @@ typedef unsigned int __bitwise kt_status_t;
 #define KT_S_ABORTED			((__force kt_status_t)20)
 #define KT_S_NOT_READY			((__force kt_status_t)21)
 #define KT_S_LUN_COMM_FAILURE		((__force kt_status_t)22)
-#define KT_S__COUNT			23
+#define KT_S_PR_NO_RESOURCES		((__force kt_status_t)23)
+#define KT_S_PR_INVALID_RELEASE		((__force kt_status_t)24)
+#define KT_S__COUNT			25
 
 /* SCSI status bytes (SAM-5) */
 #define KT_SAM_GOOD			0x00
@@ -137,6 +139,8 @@ enum kt_op {
 	KT_OP_MODE_SELECT,
 	KT_OP_START_STOP,
 	KT_OP_PREVENT_ALLOW,
+	KT_OP_PR_IN,
+	KT_OP_PR_OUT,
 	KT_OP__COUNT
 };
 
@@ -170,6 +174,8 @@ enum kt_op {
  * @power_cond: POWER CONDITION field (START STOP UNIT)
  * @prevent: PREVENT field (PREVENT ALLOW MEDIUM REMOVAL)
  * @protect: RDPROTECT/WRPROTECT/VRPROTECT field
+ * @pr_scope: SCOPE (PERSISTENT RESERVE OUT)
+ * @pr_type: TYPE (PERSISTENT RESERVE OUT)
  * @err_field: byte of the offending field when decoding failed
  * @err_bit: bit of the offending field, if @err_bit_valid
  * @err_bit_valid: @err_bit is meaningful
@@ -203,6 +209,8 @@ struct kt_cdb {
 	u8 power_cond;
 	u8 prevent;
 	u8 protect;
+	u8 pr_scope;
+	u8 pr_type;
 	u16 err_field;
 	u8 err_bit;
 	bool err_bit_valid;

@@ -40,6 +40,8 @@ static const struct status_want status_table[] = {
 	CC(KT_S_ABORTED, 0x0b, 0x00, 0x00),
 	CC(KT_S_NOT_READY, 0x02, 0x04, 0x00),
 	CC(KT_S_LUN_COMM_FAILURE, 0x0b, 0x08, 0x00),
+	CC(KT_S_PR_NO_RESOURCES, 0x05, 0x55, 0x04),
+	CC(KT_S_PR_INVALID_RELEASE, 0x05, 0x26, 0x04),
 };
 
 static void status_map_all(void)
