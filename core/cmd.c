@@ -523,6 +523,7 @@ static kt_status_t kt_cmd_setup(struct kt_cmd *cmd, kt_status_t decoded)
 	if (!cmd->dev && !kt_cmd_runs_without_lun(cmd))
 		return KT_S_LUN_NOT_SUPPORTED;
 	cmd->execute = def->execute;
+	cmd->pr_class = def->pr;
 	if (cmd->d.xfer == KT_XFER_BYTES)
 		cmd->data_len = min(cmd->d.alloc_len, def->max_data);
 	return def->setup ? def->setup(cmd) : KT_OK;
@@ -571,6 +572,8 @@ static kt_status_t kt_cmd_check(struct kt_cmd *cmd)
 	if (cmd->dev && kt_ua_check(cmd))
 		return KT_S_UNIT_ATTENTION;
 	status = kt_cmd_setup(cmd, status);
+	if (status == KT_OK)
+		status = kt_pr_check_cmd(cmd);
 	if (status == KT_OK)
 		status = kt_cmd_check_dir(cmd);
 	if (status == KT_OK)

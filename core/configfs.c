@@ -233,6 +233,10 @@ static struct config_group *kt_dev_make(struct config_group *group,
 	dev = hba->ops->alloc_dev(hba, name);
 	if (IS_ERR_OR_NULL(dev))
 		return dev ? ERR_CAST(dev) : ERR_PTR(-ENOMEM);
+	if (kt_dev_pr_alloc(dev)) {
+		hba->ops->free_dev(dev);
+		return ERR_PTR(-ENOMEM);
+	}
 	dev->ops = hba->ops;
 	dev->hba = hba;
 	strscpy(dev->name, name, sizeof(dev->name));

@@ -44,6 +44,9 @@ enum kt_ua {
 	KT_UA_LUN_RESET,	/* 29/03 */
 	KT_UA_NEXUS_LOSS,	/* 29/07 */
 	KT_UA_CMDS_CLEARED,	/* 2F/00 */
+	KT_UA_RES_PREEMPTED,	/* 2A/03 */
+	KT_UA_RES_RELEASED,	/* 2A/04 */
+	KT_UA_REG_PREEMPTED,	/* 2A/05 */
 	KT_UA_MODE_CHANGED,	/* 2A/01 */
 	KT_UA_CAPACITY_CHANGED,	/* 2A/09 */
 	KT_UA_LUNS_CHANGED,	/* 3F/0E */
@@ -121,6 +124,17 @@ bool kt_ua_pop(struct kt_mapped_lun *mlun, u8 *asc, u8 *ascq);
 
 /* tmr.c */
 void kt_tmr_abort_done(struct kt_cmd *cmd);
+void kt_tmr_abort_lun_tasks(struct kt_session *s, struct kt_lun *lun,
+			    struct kt_cmd *except);
+bool kt_tmr_wait_dev(struct kt_dev *dev);
+
+/* pr.c: persistent reservations */
+int kt_dev_pr_alloc(struct kt_dev *dev);
+void kt_dev_pr_free(struct kt_dev *dev);
+kt_status_t kt_pr_check_cmd(struct kt_cmd *cmd);
+kt_status_t kt_spc_setup_pr(struct kt_cmd *cmd);
+void kt_spc_pr_in(struct kt_cmd *cmd);
+void kt_spc_pr_out(struct kt_cmd *cmd);
 
 /* cmd.c */
 bool kt_cmd_tmr_abort(struct kt_cmd *cmd, bool tas);
@@ -140,13 +154,16 @@ void kt_cmd_bad_param(struct kt_cmd *cmd, u16 field, int bit);
  * sizes byte-counted data as min(allocation length, @max_data), then
  * runs @setup (NULL: nothing more to check), which checks what the CDB
  * and the LUN allow and may size the data itself.  @max_data also bounds
- * the buffer: a 32-bit allocation length never sizes one alone.
+ * the buffer: a 32-bit allocation length never sizes one alone.  @pr is
+ * how the command fares under another nexus's persistent reservation
+ * (setup may refine it in cmd->pr_class from the CDB's fields).
  */
 struct kt_op_def {
 	void (*execute)(struct kt_cmd *cmd);
 	kt_status_t (*setup)(struct kt_cmd *cmd);
 	u32 max_data;
 	unsigned int flags;
+	enum kt_pr_class pr;
 };
 
 #define KT_OPF_NO_LUN		BIT(0)	/* runs on a LUN the session lacks */

@@ -164,6 +164,7 @@ void kt_dev_free(struct kt_dev *dev)
 {
 	struct kt_backend_ops *ops = dev->hba->ops;
 
+	kt_dev_pr_free(dev);
 	ops->free_dev(dev);
 }
 

@@ -3,6 +3,14 @@
  * The commands the core emulates: one row each (struct kt_op_def in
  * core.h).  A new command costs a decoder row (core/wire/cdb.c), a row
  * here and its execute function.
+ *
+ * Under another nexus's persistent reservation (.pr, SPC-4 and SBC-3's
+ * tables of commands allowed in the presence of reservations): the
+ * commands that only describe the unit (INQUIRY, REPORT LUNS, REQUEST
+ * SENSE, TEST UNIT READY, READ CAPACITY, PERSISTENT RESERVE IN) are
+ * always allowed, as is PERSISTENT RESERVE OUT, which checks its own
+ * key; reads are refused by the exclusive access types, and everything
+ * that changes the medium or the unit's state, and MODE SENSE, by all.
  */
 #include "core.h"
 
@@ -36,11 +44,13 @@ const struct kt_op_def kt_op_defs[KT_OP__COUNT] = {
 	[KT_OP_MODE_SENSE] = {
 		.execute = kt_spc_mode_sense,
 		.max_data = KT_MODE_SENSE_MAX,
+		.pr = KT_PR_CLS_WRITE,
 	},
 	[KT_OP_MODE_SELECT] = {
 		.execute = kt_spc_mode_select,
 		.setup = kt_spc_setup_mode_select,
 		.max_data = KT_MODE_SELECT_MAX,
+		.pr = KT_PR_CLS_WRITE,
 	},
 	[KT_OP_READ_CAPACITY10] = {
 		.execute = kt_sbc_read_capacity10,
@@ -53,31 +63,48 @@ const struct kt_op_def kt_op_defs[KT_OP__COUNT] = {
 	[KT_OP_READ] = {
 		.execute = kt_sbc_rw,
 		.setup = kt_sbc_setup_media,
+		.pr = KT_PR_CLS_READ,
 	},
 	[KT_OP_WRITE] = {
 		.execute = kt_sbc_rw,
 		.setup = kt_sbc_setup_media,
 		.flags = KT_OPF_WRITES,
+		.pr = KT_PR_CLS_WRITE,
 	},
 	[KT_OP_VERIFY] = {
 		.execute = kt_sbc_verify,
 		.setup = kt_sbc_setup_media,
+		.pr = KT_PR_CLS_READ,
 	},
 	[KT_OP_WRITE_VERIFY] = {
 		.execute = kt_sbc_write_verify,
 		.setup = kt_sbc_setup_media,
 		.flags = KT_OPF_WRITES,
+		.pr = KT_PR_CLS_WRITE,
 	},
 	[KT_OP_SYNC_CACHE] = {
 		.execute = kt_sbc_sync_cache,
 		.setup = kt_sbc_check_range,
+		.pr = KT_PR_CLS_WRITE,
 	},
 	[KT_OP_START_STOP] = {
 		.execute = kt_spc_good,
 		.setup = kt_sbc_setup_start_stop,
+		.pr = KT_PR_CLS_WRITE,
 	},
 	[KT_OP_PREVENT_ALLOW] = {
 		.execute = kt_spc_good,
 		.setup = kt_sbc_setup_prevent_allow,
+		.pr = KT_PR_CLS_WRITE,
+	},
+	[KT_OP_PR_IN] = {
+		.execute = kt_spc_pr_in,
+		.setup = kt_spc_setup_pr,
+		.max_data = KT_PR_IN_MAX,
+	},
+	[KT_OP_PR_OUT] = {
+		.execute = kt_spc_pr_out,
+		.setup = kt_spc_setup_pr,
+		.max_data = KT_PR_OUT_MAX,
 	},
 };

@@ -272,6 +272,9 @@ kt_status_t kt_sbc_setup_start_stop(struct kt_cmd *cmd)
 		kt_cmd_bad_cdb(cmd, 4, 7);
 		return KT_S_INVALID_FIELD_CDB;
 	}
+	/* starting the unit never conflicts with a reservation (SBC-3) */
+	if (cmd->d.start)
+		cmd->pr_class = KT_PR_CLS_ALLOWED;
 	return KT_OK;
 }
 
@@ -281,5 +284,8 @@ kt_status_t kt_sbc_setup_prevent_allow(struct kt_cmd *cmd)
 		kt_cmd_bad_cdb(cmd, 4, 1);
 		return KT_S_INVALID_FIELD_CDB;
 	}
+	/* allowing removal never conflicts with a reservation (SBC-3) */
+	if (!cmd->d.prevent)
+		cmd->pr_class = KT_PR_CLS_ALLOWED;
 	return KT_OK;
 }

@@ -161,6 +161,31 @@ static enum kt_tmf_rsp kt_tmr_nexus(struct kt_tmr *t)
 	return KT_TMF_COMPLETE;
 }
 
+/*
+ * kt_tmr_abort_lun_tasks - PREEMPT AND ABORT: abort the tasks @s sent
+ * through @lun, but @except (the PR OUT itself); those of another session
+ * than @except's are answered TASK ABORTED under TAS.  kt_tmr_wait_dev()
+ * then waits for the ones in the backstore.
+ */
+void kt_tmr_abort_lun_tasks(struct kt_session *s, struct kt_lun *lun,
+			    struct kt_cmd *except)
+{
+	bool tas = s != except->sess && READ_ONCE(lun->dev->attrib.emulate_tas);
+	struct kt_cmd *cmd;
+	unsigned long flags;
+
+	spin_lock_irqsave(&s->lock, flags);
+	list_for_each_entry(cmd, &s->cmds, sess_entry)
+		if (cmd != except && READ_ONCE(cmd->klun) == lun)
+			kt_cmd_tmr_abort(cmd, tas);
+	spin_unlock_irqrestore(&s->lock, flags);
+}
+
+bool kt_tmr_wait_dev(struct kt_dev *dev)
+{
+	return kt_tmr_wait(&dev->aborting);
+}
+
 /* The functions addressed to a logical unit: it must be accessible. */
 static enum kt_tmf_rsp kt_tmr_lun_fn(struct kt_tmr *t)
 {

@@ -403,6 +403,7 @@ void kt_mlun_unlink(struct kt_mapped_lun *mlun)
 /* ---------------- sessions ---------------- */
 
 struct kt_session *kt_session_create(struct kt_tpg *tpg, const char *initiator,
+				     const struct kt_pr_tid *port,
 				     void *fabric_priv)
 {
 	static atomic64_t kt_sid;
@@ -437,6 +438,7 @@ struct kt_session *kt_session_create(struct kt_tpg *tpg, const char *initiator,
 	sess->tpg = tpg;
 	sess->acl = acl;
 	sess->fabric_priv = fabric_priv;
+	sess->port = *port;
 	sess->sid = atomic64_inc_return(&kt_sid);
 	spin_lock_init(&sess->lock);
 	INIT_LIST_HEAD(&sess->cmds);

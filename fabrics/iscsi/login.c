@@ -671,13 +671,20 @@ static u16 kti_login_session(struct kti_login *lg)
 	sess->cmdsn_depth = lg->acl ? lg->acl->cmdsn_depth : 64;
 	if (!lg->discovery) {
 		u16 st = kti_login_reinstate(lg);
+		struct kt_pr_tid port;
 
 		if (st) {
 			kti_sess_put(sess);
 			return st;
 		}
+		/* the initiator port of persistent reservations */
+		if (kt_pr_tid_iscsi(&port, lg->initiator, true,
+				    get_unaligned_be48(lg->isid))) {
+			kti_sess_put(sess);
+			return KTI_LOGIN_AUTHZ_FAILED;
+		}
 		sess->ks = kt_session_create(&lg->tpg->tpg, lg->initiator,
-					     sess);
+					     &port, sess);
 		if (IS_ERR(sess->ks)) {
 			sess->ks = NULL;
 			kti_sess_put(sess);

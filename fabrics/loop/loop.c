@@ -625,10 +625,35 @@ static void ktloop_lun_unlink(struct kt_tpg *tpg, struct kt_lun *lun)
 /* I_T nexus                                                           */
 /* ------------------------------------------------------------------ */
 
+/*
+ * The initiator port @name stands for, as persistent reservations know
+ * it: an iSCSI name, or the SAS address / FC port name in the 16 hex
+ * digits after naa. / fc.
+ */
+static int ktloop_port(const char *name, enum ktloop_proto proto,
+		       struct kt_pr_tid *port)
+{
+	const char *hex = name + strlen(ktloop_prefix[proto]);
+	u8 id[8];
+
+	if (proto == KTLOOP_PROTO_ISCSI)
+		return kt_pr_tid_iscsi(port, name, false, 0);
+	if (strlen(hex) != 2 * sizeof(id) || hex2bin(id, hex, sizeof(id))) {
+		pr_err("initiator %s: %s must be followed by 16 hex digits\n",
+		       name, ktloop_prefix[proto]);
+		return -EINVAL;
+	}
+	return kt_pr_tid_binary(port, proto == KTLOOP_PROTO_SAS ?
+				KT_PR_PROTO_SAS : KT_PR_PROTO_FC,
+				id, sizeof(id));
+}
+
 static int ktloop_make_nexus(struct ktloop_tpg *ltpg, const char *name)
 {
 	struct kt_session *sess;
 	struct ktloop_lun *ll;
+	struct kt_pr_tid port;
+	int ret;
 
 	if (ktloop_proto_of(name) != ltpg->hba->proto) {
 		pr_err("%s: initiator %s must use the target's prefix %s\n",
@@ -641,8 +666,11 @@ static int ktloop_make_nexus(struct ktloop_tpg *ltpg, const char *name)
 		       ltpg->hba->wwn.name, ltpg->tpg.tpgt);
 		return -EEXIST;
 	}
+	ret = ktloop_port(name, ltpg->hba->proto, &port);
+	if (ret)
+		return ret;
 	/* outside our mutex: the core may take its own locks */
-	sess = kt_session_create(&ltpg->tpg, name, ltpg);
+	sess = kt_session_create(&ltpg->tpg, name, &port, ltpg);
 	if (IS_ERR(sess))
 		return PTR_ERR(sess);
 

@@ -24,8 +24,9 @@
 #include <linux/completion.h>
 
 #include "wire.h"
+#include "pr.h"
 
-#define KT_API_VERSION		2
+#define KT_API_VERSION		3
 #define KT_NAME_LEN		256	/* WWNs, initiator names */
 #define KT_SERIAL_LEN		256
 #define KT_PATH_LEN		512
@@ -208,6 +209,14 @@ struct kt_dev {
 	char udev_path[KT_PATH_LEN];
 	u32 company_id;
 
+	/*
+	 * Persistent reservations (core/pr.c): @pr_lock protects *@pr;
+	 * @pr_reserved mirrors @pr->reserved for a lockless look first
+	 */
+	spinlock_t pr_lock;
+	struct kt_pr_state *pr;
+	bool pr_reserved;
+
 	bool d_sense;		/* control page D_SENSE (kt_cfg_mutex) */
 	u16 rtpi_next;		/* under kt_cfg_mutex */
 	struct kt_tg_pt_gp tg_pt_gp;	/* alua/default_tg_pt_gp */
@@ -320,6 +329,7 @@ struct kt_cmd {
 	struct kt_mapped_lun *mlun;
 	struct kt_dev *dev;
 	bool write_protect;	/* the nexus sees the LUN read-only */
+	u8 pr_class;		/* enum kt_pr_class of this command */
 	void (*execute)(struct kt_cmd *cmd);	/* ends in kt_cmd_complete() */
 	void (*io_done)(struct kt_cmd *cmd, kt_status_t status);
 
@@ -490,6 +500,8 @@ struct kt_tpg {
  *	were executing and not completed yet
  * @write_buffered: bytes of core buffers held by writes from prepare to
  *	completion, bounded by ktarget_core.max_write_buffer_mb
+ * @port: the initiator port (its TransportID identity: name and ISID, or
+ *	port name), as persistent reservations know the I_T nexus
  */
 struct kt_session {
 	struct kt_tpg *tpg;
@@ -502,6 +514,7 @@ struct kt_session {
 	atomic_t aborting;
 	u64 sid;
 	atomic64_t write_buffered;
+	struct kt_pr_tid port;
 };
 
 /**
@@ -600,12 +613,16 @@ void kt_wwn_init(struct kt_wwn *wwn, struct kt_fabric *fabric,
 void kt_tpg_init(struct kt_tpg *tpg, struct kt_wwn *wwn, u16 tpgt);
 
 /*
- * kt_session_create - open an I_T nexus for @initiator on @tpg.  Finds the
- * initiator's ACL, or makes a dynamic one in demo mode.  Returns
- * ERR_PTR(-EACCES) when the initiator is not allowed in.  Process context.
+ * kt_session_create - open an I_T nexus for @initiator on @tpg, whose
+ * initiator port is @port (kt_pr_tid_iscsi(), kt_pr_tid_binary()).
+ * Finds the initiator's ACL, or makes a dynamic one in demo mode.
+ * Returns ERR_PTR(-EACCES) when the initiator is not allowed in.
+ * Process context.
  */
 struct kt_session *kt_session_create(struct kt_tpg *tpg,
-				     const char *initiator, void *fabric_priv);
+				     const char *initiator,
+				     const struct kt_pr_tid *port,
+				     void *fabric_priv);
 /*
  * kt_acl_get - the static or dynamic ACL for @initiator on @tpg with a
  * reference (drop it with kt_acl_put()), or NULL.  Process context.

@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Persistent reservations of a device: the kernel side of the pure state
+ * machine in core/wire/pr.c.  An I_T nexus is the session's initiator
+ * port (kt_session.port) and the relative target port id of the LUN the
+ * command came through.
+ *
+ * Locks: dev->pr_lock (a spinlock, never taken in interrupts) protects
+ * *dev->pr.  PERSISTENT RESERVE OUT also holds kt_cfg_mutex, so that the
+ * LUNs, sessions and mapped LUNs it posts unit attentions to and whose
+ * tasks it aborts stay put; the order is kt_cfg_mutex, dev->pr_lock,
+ * tpg->lock, sess->lock.
+ */
+#define pr_fmt(fmt) "ktarget: " fmt
+
+#include <linux/slab.h>
+#include "core.h"
+
+int kt_dev_pr_alloc(struct kt_dev *dev)
+{
+	spin_lock_init(&dev->pr_lock);
+	dev->pr = kvzalloc(sizeof(*dev->pr), GFP_KERNEL);
+	if (!dev->pr)
+		return -ENOMEM;
+	kt_pr_init(dev->pr);
+	return 0;
+}
+
+void kt_dev_pr_free(struct kt_dev *dev)
+{
+	kvfree(dev->pr);
+	dev->pr = NULL;
+}
+
+static void kt_pr_nexus_of(const struct kt_session *sess,
+			   const struct kt_lun *lun, struct kt_pr_nexus *n)
+{
+	n->init = sess->port;
+	n->rtpi = lun->rtpi;
+}
+
+/*
+ * kt_pr_check_cmd - RESERVATION CONFLICT if a persistent reservation of
+ * another nexus forbids @cmd (of class cmd->pr_class) on its device.
+ */
+kt_status_t kt_pr_check_cmd(struct kt_cmd *cmd)
+{
+	struct kt_dev *dev = cmd->dev;
+	struct kt_pr_nexus n;
+	kt_status_t status;
+
+	if (!dev || cmd->pr_class == KT_PR_CLS_ALLOWED ||
+	    !READ_ONCE(dev->pr_reserved))
+		return KT_OK;
+	kt_pr_nexus_of(cmd->sess, cmd->klun, &n);
+	spin_lock(&dev->pr_lock);
+	status = kt_pr_check(dev->pr, &n, cmd->pr_class);
+	spin_unlock(&dev->pr_lock);
+	return status;
+}
+
+/* ---------------- PERSISTENT RESERVE IN ---------------- */
+
+kt_status_t kt_spc_setup_pr(struct kt_cmd *cmd)
+{
+	if (!READ_ONCE(cmd->dev->attrib.emulate_pr))
+		return KT_S_INVALID_OPCODE;
+	/* a longer list names more ports than there are registrations */
+	if (cmd->d.op == KT_OP_PR_OUT && cmd->d.alloc_len > KT_PR_OUT_MAX)
+		return KT_S_PR_NO_RESOURCES;
+	return KT_OK;
+}
+
+void kt_spc_pr_in(struct kt_cmd *cmd)
+{
+	struct kt_dev *dev = cmd->dev;
+	u32 len = cmd->data_len, full;
+	kt_status_t status;
+	u8 *buf = NULL;
+
+	if (len) {
+		buf = kvmalloc(len, GFP_KERNEL);
+		if (!buf) {
+			kt_cmd_complete(cmd, KT_S_NO_RESOURCES);
+			return;
+		}
+	}
+	spin_lock(&dev->pr_lock);
+	status = kt_pr_in(dev->pr, cmd->d.sa, buf, len, &full);
+	spin_unlock(&dev->pr_lock);
+	if (status == KT_OK)
+		kt_cmd_copy_to_sgl(cmd, buf, len);
+	else
+		kt_cmd_bad_cdb(cmd, 1, 4);	/* SERVICE ACTION */
+	kvfree(buf);
+	kt_cmd_complete(cmd, status);
+}
+
+/* ---------------- PERSISTENT RESERVE OUT ---------------- */
+
+/**
+ * struct kt_pr_out_ctx - one PR OUT being carried out
+ * @cmd: the command
+ * @req: what kt_pr_out() is asked
+ * @fx: what it answers
+ * @nexus: the nexus @cmd came through
+ * @tmp: scratch: the nexus of a session being looked at
+ * @ports: relative target port ids of every LUN exporting the device
+ * @param: the parameter list (@req.len bytes)
+ */
+struct kt_pr_out_ctx {
+	struct kt_cmd *cmd;
+	struct kt_pr_out_req req;
+	struct kt_pr_effects fx;
+	struct kt_pr_nexus nexus;
+	struct kt_pr_nexus tmp;
+	u16 *ports;
+	u8 param[];
+};
+
+static const enum kt_ua kt_pr_ua_kind[] = {
+	[KT_PR_UA_RES_PREEMPTED]	= KT_UA_RES_PREEMPTED,
+	[KT_PR_UA_RES_RELEASED]		= KT_UA_RES_RELEASED,
+	[KT_PR_UA_REG_PREEMPTED]	= KT_UA_REG_PREEMPTED,
+};
+
+/* The mapping through which @acl sees @lun, or NULL (kt_cfg_mutex held). */
+static struct kt_mapped_lun *kt_pr_mlun(struct kt_node_acl *acl,
+					struct kt_lun *lun)
+{
+	struct kt_mapped_lun *mlun;
+	unsigned long idx;
+
+	xa_for_each(&acl->mapped, idx, mlun)
+		if (mlun->lun == lun)
+			return mlun;
+	return NULL;
+}
+
+/*
+ * Does @s, through @lun, form the nexus @n (with ISIDs if @isids)?  @tmp
+ * is scratch for the session's nexus.
+ */
+static bool kt_pr_sess_is(struct kt_session *s, struct kt_lun *lun,
+			  const struct kt_pr_nexus *n, bool isids,
+			  struct kt_pr_nexus *tmp)
+{
+	if (lun->rtpi != n->rtpi)
+		return false;
+	kt_pr_nexus_of(s, lun, tmp);
+	return kt_pr_nexus_match(tmp, n, isids);
+}
+
+/*
+ * Establish each unit attention kt_pr_out() asked for on the mapped LUNs
+ * of the sessions that form its nexus (kt_cfg_mutex and dev->pr_lock
+ * held).  A registered nexus without a session now gets none: when it
+ * logs in again it is told of the power on / nexus loss instead.
+ */
+static void kt_pr_post_uas(struct kt_pr_out_ctx *c)
+{
+	struct kt_dev *dev = c->cmd->dev;
+	struct kt_pr_state *st = dev->pr;
+	struct kt_mapped_lun *mlun;
+	struct kt_session *s;
+	struct kt_lun *lun;
+	int i;
+
+	for (i = 0; i < KT_PR_MAX_REGS; i++) {
+		u8 ua = c->fx.ua[i];
+
+		if (!ua || ua >= ARRAY_SIZE(kt_pr_ua_kind))
+			continue;
+		list_for_each_entry(lun, &dev->luns, dev_entry) {
+			spin_lock(&lun->tpg->lock);
+			list_for_each_entry(s, &lun->tpg->sessions, tpg_entry) {
+				if (!kt_pr_sess_is(s, lun, &st->regs[i].nexus,
+						   st->enforce_isids, &c->tmp))
+					continue;
+				mlun = kt_pr_mlun(s->acl, lun);
+				if (mlun)
+					kt_ua_set(mlun, kt_pr_ua_kind[ua]);
+			}
+			spin_unlock(&lun->tpg->lock);
+		}
+	}
+}
+
+/*
+ * PREEMPT AND ABORT: abort, on the device, the tasks of the preempted
+ * nexuses (and with @fx.abort_self the other tasks of the issuer's), then
+ * wait for those in the backstore (kt_cfg_mutex dropped meanwhile).
+ */
+static bool kt_pr_abort(struct kt_pr_out_ctx *c)
+{
+	struct kt_cmd *cmd = c->cmd;
+	struct kt_dev *dev = cmd->dev;
+	struct kt_pr_state *st = dev->pr;
+	struct kt_session *s;
+	struct kt_lun *lun;
+	bool any = false;
+	int i;
+
+	spin_lock(&dev->pr_lock);
+	list_for_each_entry(lun, &dev->luns, dev_entry) {
+		spin_lock(&lun->tpg->lock);
+		list_for_each_entry(s, &lun->tpg->sessions, tpg_entry) {
+			bool hit = s == cmd->sess && lun == cmd->klun &&
+				   c->fx.abort_self;
+
+			for (i = 0; i < KT_PR_MAX_REGS && !hit; i++)
+				hit = c->fx.abort[i] &&
+				      kt_pr_sess_is(s, lun, &st->regs[i].nexus,
+						    st->enforce_isids,
+						    &c->tmp);
+			if (hit) {
+				kt_tmr_abort_lun_tasks(s, lun, cmd);
+				any = true;
+			}
+		}
+		spin_unlock(&lun->tpg->lock);
+	}
+	spin_unlock(&dev->pr_lock);
+	return any;
+}
+
+/* Relative target port ids of every LUN exporting the device. */
+static int kt_pr_ports(struct kt_pr_out_ctx *c)
+{
+	struct kt_dev *dev = c->cmd->dev;
+	struct kt_lun *lun;
+	unsigned int n = 0;
+
+	lockdep_assert_held(&kt_cfg_mutex);
+	list_for_each_entry(lun, &dev->luns, dev_entry)
+		n++;
+	c->ports = kcalloc(max(n, 1U), sizeof(*c->ports), GFP_KERNEL);
+	if (!c->ports)
+		return -ENOMEM;
+	n = 0;
+	list_for_each_entry(lun, &dev->luns, dev_entry)
+		c->ports[n++] = lun->rtpi;
+	c->req.ports = c->ports;
+	c->req.nports = n;
+	return 0;
+}
+
+/* Under kt_cfg_mutex: the state change and its unit attentions. */
+static kt_status_t kt_pr_out_locked(struct kt_pr_out_ctx *c)
+{
+	struct kt_dev *dev = c->cmd->dev;
+	struct kt_pr_state *st = dev->pr;
+	kt_status_t status;
+
+	if (kt_pr_ports(c))
+		return KT_S_NO_RESOURCES;
+	spin_lock(&dev->pr_lock);
+	/* the ISID rule may change only while nothing is registered */
+	if (!st->nregs)
+		st->enforce_isids = READ_ONCE(dev->attrib.enforce_pr_isids);
+	st->force_aptpl = READ_ONCE(dev->attrib.force_pr_aptpl);
+	status = kt_pr_out(st, &c->req, &c->fx);
+	WRITE_ONCE(dev->pr_reserved, st->reserved);
+	if (status == KT_OK)
+		kt_pr_post_uas(c);
+	spin_unlock(&dev->pr_lock);
+	return status;
+}
+
+static void kt_pr_out_error(struct kt_pr_out_ctx *c)
+{
+	if (!c->fx.err_valid)
+		return;
+	if (c->fx.err_cdb)
+		kt_cmd_bad_cdb(c->cmd, c->fx.err_field,
+			       c->fx.err_bit_valid ? c->fx.err_bit : -1);
+	else
+		kt_cmd_bad_param(c->cmd, c->fx.err_field,
+				 c->fx.err_bit_valid ? c->fx.err_bit : -1);
+}
+
+void kt_spc_pr_out(struct kt_cmd *cmd)
+{
+	u32 len = cmd->data_len;	/* at most KT_PR_OUT_MAX (setup) */
+	struct kt_pr_out_ctx *c;
+	kt_status_t status;
+	bool aborted;
+
+	c = kvzalloc(struct_size(c, param, len), GFP_KERNEL);
+	if (!c) {
+		kt_cmd_complete(cmd, KT_S_NO_RESOURCES);
+		return;
+	}
+	c->cmd = cmd;
+	if (kt_cmd_copy_from_sgl(cmd, c->param, len) < len) {
+		status = KT_S_PARAM_LIST_LENGTH;
+		goto out;
+	}
+	kt_pr_nexus_of(cmd->sess, cmd->klun, &c->nexus);
+	c->req.nexus = &c->nexus;
+	c->req.sa = cmd->d.sa;
+	c->req.scope = cmd->d.pr_scope;
+	c->req.type = cmd->d.pr_type;
+	c->req.param = c->param;
+	c->req.len = len;
+
+	mutex_lock(&kt_cfg_mutex);
+	status = kt_pr_out_locked(c);
+	aborted = status == KT_OK && kt_pr_abort(c);
+	mutex_unlock(&kt_cfg_mutex);
+	if (aborted && !kt_tmr_wait_dev(cmd->dev))
+		pr_warn_ratelimited("%s: PREEMPT AND ABORT: aborted tasks still running\n",
+				    cmd->dev->name);
+	if (status != KT_OK)
+		kt_pr_out_error(c);
+	kfree(c->ports);
+out:
+	kvfree(c);
+	kt_cmd_complete(cmd, status);
+}
