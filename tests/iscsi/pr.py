@@ -1,0 +1,266 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""pr.py - persistent reservations of ktarget through the iSCSI fabric.
+
+Each case logs in as two or three initiators of their own names (their
+own I_T nexuses) and checks, as they see it, what SPC-4 asks of
+PERSISTENT RESERVE OUT and IN: registrations and PRGENERATION (READ
+KEYS), a reservation and its type (READ RESERVATION), the commands a
+reservation refuses with RESERVATION CONFLICT before any Data-Out and
+the ones it allows, the unit attentions other nexuses get when they are
+preempted, released or cleared, PREEMPT AND ABORT aborting the preempted
+nexus's pending write (which never lands), and REPORT CAPABILITIES.
+
+    pr.py [-H host] [-p port] [-t target-iqn] CASE
+    pr.py --list
+
+The target exports, in demo mode, a writable LUN 0 that nothing else
+uses.  PREEMPT AND ABORT relies on TAS=1 (the default).  Exit status 0 when the target behaved, 1 otherwise.  Python 3
+standard library only.
+"""
+
+import os
+import struct
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import hostile as H  # noqa: E402
+import cmdpath as P  # noqa: E402
+from hostile import Fail, BLOCK, OP_SCSI_RSP, OP_R2T  # noqa: E402
+
+DEF_TARGET = "iqn.2003-01.org.ktarget:pr"
+LBA = 4096
+
+CASES, case = H.case_registry()
+
+# PERSISTENT RESERVE OUT service actions and types (SPC-4 6.16)
+REGISTER, RESERVE, RELEASE, CLEAR, PREEMPT, PREEMPT_ABORT = range(6)
+REGISTER_IGNORE = 6
+WR_EX, EX_AC, WR_EX_RO = 1, 3, 5
+# PERSISTENT RESERVE IN service actions (SPC-4 6.15)
+READ_KEYS, READ_RESERVATION, REPORT_CAPABILITIES = range(3)
+
+RESERVATION_CONFLICT = 0x18
+TASK_ABORTED = 0x40
+UA = 6
+UA_RES_PREEMPTED = (UA, 0x2a, 0x03)
+UA_RES_RELEASED = (UA, 0x2a, 0x04)
+UA_REG_PREEMPTED = (UA, 0x2a, 0x05)
+
+
+def session(args, who):
+    return P.session(args, name="%s-%s" % (args.case, who))
+
+
+def pr_out(c, sa, key, sa_key=0, ptype=0, flags=0):
+    """PERSISTENT RESERVE OUT with a 24-byte parameter list (immediate
+    data); the SCSI Response."""
+    cdb = struct.pack(">BBBxxIBx", 0x5f, sa, ptype, 24, 0)
+    param = struct.pack(">QQIBxxx", key, sa_key, 0, flags)
+    itt = P.send_write(c, cdb, len(param), imm=param)
+    p = P.first_answer(c, itt)
+    if p.op != OP_SCSI_RSP:
+        raise Fail("PR OUT: %s" % p)
+    return p
+
+
+def pr_out_ok(c, sa, key, sa_key=0, ptype=0, what="PR OUT"):
+    p = pr_out(c, sa, key, sa_key, ptype)
+    if p.hdr[3] != 0:
+        raise Fail("%s: %s" % (what, p))
+
+
+def pr_in(c, sa, alloc=8192):
+    rsp, data = c.scsi(struct.pack(">BBxxxxxHx", 0x5e, sa, alloc), alloc,
+                       read=True)
+    if rsp.hdr[3] != 0:
+        raise Fail("PR IN service action %d: %s" % (sa, rsp))
+    return data
+
+
+def read_keys(c):
+    """(PRGENERATION, [keys])"""
+    d = pr_in(c, READ_KEYS)
+    gen, n = struct.unpack_from(">II", d)
+    return gen, [struct.unpack_from(">Q", d, 8 + i)[0]
+                 for i in range(0, n, 8)]
+
+
+def read_reservation(c):
+    """(PRGENERATION, key, type) or (PRGENERATION, None, None)"""
+    d = pr_in(c, READ_RESERVATION)
+    gen, n = struct.unpack_from(">II", d)
+    if not n:
+        return gen, None, None
+    key = struct.unpack_from(">Q", d, 8)[0]
+    return gen, key, d[21] & 0xf
+
+
+def status_of(c, cdb, edtl, read=False):
+    rsp, _ = c.scsi(cdb, edtl, read=read)
+    return rsp
+
+
+def write_status(c, lba, byte=0x5a, blocks=1):
+    """Status of a WRITE(10) of @blocks of @byte: a refused one must come
+    back before any R2T."""
+    data = bytes([byte]) * (blocks * BLOCK)
+    itt = P.send_write(c, H.cdb_write10(lba, blocks), len(data))
+    p = P.first_answer(c, itt)
+    if p.op == OP_R2T:
+        c.data_out(itt, p.f20, p.u32(40), data[p.u32(40):][:p.u32(44)])
+        p = P.first_answer(c, itt)
+    if p.op != OP_SCSI_RSP:
+        raise Fail("WRITE: %s" % p)
+    return p.hdr[3]
+
+
+def read_status(c, lba, blocks=1):
+    return status_of(c, H.cdb_read10(lba, blocks), blocks * BLOCK,
+                     read=True).hdr[3]
+
+
+def expect(what, got, want):
+    if got != want:
+        raise Fail("%s: got %r, expected %r" % (what, got, want))
+
+
+def expect_ua(c, sense, what):
+    """The next command of @c (TEST UNIT READY) reports @sense."""
+    rsp = status_of(c, b"\0" * 6, 0)
+    if rsp.hdr[3] != 0x02 or rsp.sense() != sense:
+        raise Fail("%s: expected unit attention %x/%02x/%02x, got %s" %
+                   (what, *sense, rsp))
+
+
+def clear_all(c, key):
+    """Leave the LUN with nothing registered (CLEAR needs a key)."""
+    pr_out_ok(c, REGISTER_IGNORE, 0, key)
+    pr_out_ok(c, CLEAR, key)
+
+
+@case("register-keys", "REGISTER from two nexuses: READ KEYS lists both keys, PRGENERATION counts each; a wrong key gets RESERVATION CONFLICT; unregistering removes it")
+def c_register_keys(args):
+    a, b = session(args, "a"), session(args, "b")
+    gen0, keys = read_keys(a)
+    expect("keys at start", keys, [])
+    pr_out_ok(a, REGISTER, 0, 0xa1)
+    pr_out_ok(b, REGISTER, 0, 0xb1)
+    gen, keys = read_keys(b)
+    expect("keys", sorted(keys), [0xa1, 0xb1])
+    expect("PRGENERATION", gen, gen0 + 2)
+    expect("REGISTER with a wrong key", pr_out(a, REGISTER, 0x99, 0xa2).hdr[3],
+           RESERVATION_CONFLICT)
+    pr_out_ok(a, REGISTER, 0xa1, 0)
+    expect("keys after unregistering", read_keys(b)[1], [0xb1])
+    pr_out_ok(b, REGISTER, 0xb1, 0)
+    expect("keys at the end", read_keys(a)[1], [])
+    return "PRGENERATION %d -> %d" % (gen0, read_keys(a)[0])
+
+
+@case("write-exclusive-ro", "WRITE EXCLUSIVE - REGISTRANTS ONLY: an unregistered nexus may read, its WRITE gets RESERVATION CONFLICT before any R2T; a registrant writes; RELEASE lets everyone write")
+def c_we_ro(args):
+    a, b, c = session(args, "a"), session(args, "b"), session(args, "c")
+    pr_out_ok(a, REGISTER, 0, 0xa1)
+    pr_out_ok(b, REGISTER, 0, 0xb1)
+    pr_out_ok(a, RESERVE, 0xa1, ptype=WR_EX_RO)
+    _, key, ptype = read_reservation(c)
+    expect("READ RESERVATION", (key, ptype), (0xa1, WR_EX_RO))
+    expect("unregistered READ", read_status(c, LBA), 0)
+    expect("unregistered WRITE", write_status(c, LBA), RESERVATION_CONFLICT)
+    expect("unregistered SYNCHRONIZE CACHE",
+           status_of(c, b"\x35" + b"\0" * 9, 0).hdr[3], RESERVATION_CONFLICT)
+    expect("unregistered TEST UNIT READY",
+           status_of(c, b"\0" * 6, 0).hdr[3], 0)
+    expect("registrant WRITE", write_status(b, LBA), 0)
+    expect("holder WRITE", write_status(a, LBA), 0)
+    expect("RELEASE with the wrong type",
+           pr_out(a, RELEASE, 0xa1, ptype=EX_AC).sense()[:2], (5, 0x26))
+    pr_out_ok(a, RELEASE, 0xa1, ptype=WR_EX_RO)
+    # a registrants only reservation released: registrants are told
+    expect_ua(b, UA_RES_RELEASED, "registrant after RELEASE")
+    expect("WRITE after RELEASE", write_status(c, LBA), 0)
+    clear_all(a, 0xa1)
+    return "ok"
+
+
+@case("exclusive-access", "EXCLUSIVE ACCESS: another registered nexus's READ and WRITE get RESERVATION CONFLICT, INQUIRY, REPORT LUNS, READ CAPACITY and PR IN still work; the holder reads and writes")
+def c_ex_ac(args):
+    a, b = session(args, "a"), session(args, "b")
+    pr_out_ok(a, REGISTER, 0, 0xa1)
+    pr_out_ok(b, REGISTER, 0, 0xb1)
+    pr_out_ok(a, RESERVE, 0xa1, ptype=EX_AC)
+    expect("other READ", read_status(b, LBA), RESERVATION_CONFLICT)
+    expect("other WRITE", write_status(b, LBA), RESERVATION_CONFLICT)
+    for name, cdb, n in (("INQUIRY", b"\x12\0\0\0\x60\0", 96),
+                         ("REPORT LUNS", struct.pack(">BxxxxxIxx", 0xa0,
+                                                     256), 256),
+                         ("READ CAPACITY", b"\x25" + b"\0" * 9, 8)):
+        expect("other " + name, status_of(b, cdb, n, read=True).hdr[3], 0)
+    expect("other PR IN", read_reservation(b)[1], 0xa1)
+    expect("holder READ", read_status(a, LBA), 0)
+    expect("holder WRITE", write_status(a, LBA), 0)
+    expect("RESERVE by another", pr_out(b, RESERVE, 0xb1,
+                                        ptype=EX_AC).hdr[3],
+           RESERVATION_CONFLICT)
+    clear_all(a, 0xa1)
+    expect_ua(b, UA_RES_PREEMPTED, "registrant after CLEAR")
+    expect("READ after CLEAR", read_status(b, LBA), 0)
+    return "ok"
+
+
+@case("preempt-and-abort", "PREEMPT AND ABORT of a holder with a WRITE waiting for its Data-Out: the write is answered TASK ABORTED and never lands, the preempted nexus gets REGISTRATIONS PREEMPTED and then RESERVATION CONFLICT, the preempter writes")
+def c_preempt_abort(args):
+    a, b = session(args, "a"), session(args, "b")
+    old = P.fill(a, LBA, 8, 0x11)
+    pr_out_ok(a, REGISTER, 0, 0xa1)
+    pr_out_ok(b, REGISTER, 0, 0xb1)
+    pr_out_ok(a, RESERVE, 0xa1, ptype=EX_AC)
+    # the holder's WRITE, waiting for Data-Out (InitialR2T=Yes)
+    itt = P.send_write(a, H.cdb_write10(LBA, 8), 8 * BLOCK)
+    r2t = P.first_answer(a, itt)
+    if r2t.op != OP_R2T:
+        raise Fail("holder WRITE: expected an R2T, got %s" % r2t)
+    pr_out_ok(b, PREEMPT_ABORT, 0xb1, 0xa1, ptype=WR_EX,
+              what="PREEMPT AND ABORT")
+    # its data, sent now, must not land; then it is answered
+    a.data_out(itt, r2t.f20, 0, b"\x22" * (8 * BLOCK))
+    p = P.first_answer(a, itt)
+    expect("the pending WRITE", (p.op, p.hdr[3]), (OP_SCSI_RSP, TASK_ABORTED))
+    a.ping()
+    _, key, ptype = read_reservation(b)
+    expect("reservation after PREEMPT AND ABORT", (key, ptype), (0xb1, WR_EX))
+    expect("keys", read_keys(b)[1], [0xb1])
+    expect_ua(a, UA_REG_PREEMPTED, "preempted nexus")
+    expect("preempted WRITE", write_status(a, LBA, 0x33), RESERVATION_CONFLICT)
+    expect("preempted READ (write exclusive)", read_status(a, LBA), 0)
+    if P.read_back(b, LBA, 8) != old:
+        raise Fail("the aborted or refused WRITE changed the LUN")
+    expect("preempter WRITE", write_status(b, LBA, 0x44), 0)
+    clear_all(b, 0xb1)
+    return "ok"
+
+
+@case("report-capabilities", "REPORT CAPABILITIES: length 8, the type mask lists the six types; an unknown PR IN service action is INVALID FIELD IN CDB")
+def c_report_caps(args):
+    a = session(args, "a")
+    d = pr_in(a, REPORT_CAPABILITIES)
+    expect("length", struct.unpack_from(">H", d)[0], 8)
+    expect("type mask", struct.unpack_from(">H", d, 4)[0], 0xea01)
+    rsp, _ = a.scsi(struct.pack(">BBxxxxxHx", 0x5e, 0x1f, 256), 256,
+                    read=True)
+    if rsp.hdr[3] != 0x02 or rsp.sense()[:2] != (5, 0x24):
+        raise Fail("PR IN service action 1Fh: %s" % rsp)
+    return "capabilities %s" % d[:8].hex()
+
+
+def main():
+    ap = H.case_parser(__doc__, DEF_TARGET)
+    args = H.case_args(ap, CASES)
+    if args is None:
+        return 0
+    return H.run_case(CASES, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
