@@ -71,6 +71,30 @@ kt_status_t kt_spc_setup_pr(struct kt_cmd *cmd)
 	return KT_OK;
 }
 
+/*
+ * Until registrations are written to <dbroot>/pr (APTPL), the target does
+ * not claim to keep them across a power loss: REPORT CAPABILITIES clears
+ * PTPL_C and a PR OUT that sets APTPL is refused.
+ */
+#define KT_PR_CAP_FLAGS		2	/* byte of PTPL_C (bit 0) */
+
+static bool kt_pr_asks_aptpl(const struct kt_cmd *cmd, const u8 *param,
+			     u32 len, u16 *field)
+{
+	switch (cmd->d.sa) {
+	case KT_PRO_REGISTER:
+	case KT_PRO_REGISTER_IGNORE:
+		*field = 20;
+		break;
+	case KT_PRO_REGISTER_AND_MOVE:
+		*field = 17;
+		break;
+	default:
+		return false;
+	}
+	return len > *field && param[*field] & 0x01;
+}
+
 void kt_spc_pr_in(struct kt_cmd *cmd)
 {
 	struct kt_dev *dev = cmd->dev;
@@ -88,6 +112,9 @@ void kt_spc_pr_in(struct kt_cmd *cmd)
 	spin_lock(&dev->pr_lock);
 	status = kt_pr_in(dev->pr, cmd->d.sa, buf, len, &full);
 	spin_unlock(&dev->pr_lock);
+	if (status == KT_OK && cmd->d.sa == KT_PRI_REPORT_CAPABILITIES &&
+	    len > KT_PR_CAP_FLAGS)
+		buf[KT_PR_CAP_FLAGS] &= ~0x01;
 	if (status == KT_OK)
 		kt_cmd_copy_to_sgl(cmd, buf, len);
 	else
@@ -258,7 +285,6 @@ static kt_status_t kt_pr_out_locked(struct kt_pr_out_ctx *c)
 	/* the ISID rule may change only while nothing is registered */
 	if (!st->nregs)
 		st->enforce_isids = READ_ONCE(dev->attrib.enforce_pr_isids);
-	st->force_aptpl = READ_ONCE(dev->attrib.force_pr_aptpl);
 	status = kt_pr_out(st, &c->req, &c->fx);
 	WRITE_ONCE(dev->pr_reserved, st->reserved);
 	if (status == KT_OK)
@@ -285,6 +311,7 @@ void kt_spc_pr_out(struct kt_cmd *cmd)
 	struct kt_pr_out_ctx *c;
 	kt_status_t status;
 	bool aborted;
+	u16 field;
 
 	c = kvzalloc(struct_size(c, param, len), GFP_KERNEL);
 	if (!c) {
@@ -294,6 +321,11 @@ void kt_spc_pr_out(struct kt_cmd *cmd)
 	c->cmd = cmd;
 	if (kt_cmd_copy_from_sgl(cmd, c->param, len) < len) {
 		status = KT_S_PARAM_LIST_LENGTH;
+		goto out;
+	}
+	if (kt_pr_asks_aptpl(cmd, c->param, len, &field)) {
+		kt_cmd_bad_param(cmd, field, 0);
+		status = KT_S_INVALID_FIELD_PARAM;
 		goto out;
 	}
 	kt_pr_nexus_of(cmd->sess, cmd->klun, &c->nexus);
