@@ -350,3 +350,228 @@ out:
 	kvfree(c);
 	kt_cmd_complete(cmd, status);
 }
+
+/* ---------------- pr/ (LIO's files and text) ---------------- */
+
+static struct kt_dev *kt_dev_from_pr(struct config_item *item)
+{
+	return container_of(to_config_group(item), struct kt_dev, pr_group);
+}
+
+static const char *kt_pr_type_name(u8 type)
+{
+	switch (type) {
+	case KT_PR_WR_EX:
+		return "Write Exclusive Access";
+	case KT_PR_EX_AC:
+		return "Exclusive Access";
+	case KT_PR_WR_EX_RO:
+		return "Write Exclusive Access, Registrants Only";
+	case KT_PR_EX_AC_RO:
+		return "Exclusive Access, Registrants Only";
+	case KT_PR_WR_EX_AR:
+		return "Write Exclusive Access, All Registrants";
+	case KT_PR_EX_AC_AR:
+		return "Exclusive Access, All Registrants";
+	default:
+		return "Unknown SPC-3 Reservation Type";
+	}
+}
+
+static const char *kt_pr_proto_name(u8 proto)
+{
+	switch (proto) {
+	case KT_PR_PROTO_FC:
+		return "FCP";
+	case KT_PR_PROTO_SBP:
+		return "SBP";
+	case KT_PR_PROTO_SRP:
+		return "SRP";
+	case KT_PR_PROTO_ISCSI:
+		return "iSCSI";
+	default:
+		return "SAS";
+	}
+}
+
+/* "<protocol> Node: <name>[,i,0x<isid>]" of a registration, at most @cap. */
+static int kt_pr_show_port(const struct kt_pr_tid *t, char *buf, size_t cap)
+{
+	const char *proto = kt_pr_proto_name(t->proto);
+
+	if (t->proto != KT_PR_PROTO_ISCSI)
+		return scnprintf(buf, cap, "%s Node: %*phN", proto, t->len,
+				 t->id);
+	if (!t->has_isid)
+		return scnprintf(buf, cap, "%s Node: %.*s", proto, t->len,
+				 t->id);
+	return scnprintf(buf, cap, "%s Node: %.*s,i,0x%012llx", proto, t->len,
+			 t->id, t->isid);
+}
+
+/*
+ * Each file copies what it shows under dev->pr_lock into @page (one page;
+ * the registration list stops where the page ends).
+ */
+static ssize_t kt_pr_res_holder_show(struct config_item *item, char *page)
+{
+	struct kt_dev *dev = kt_dev_from_pr(item);
+	struct kt_pr_state *st = dev->pr;
+	ssize_t len;
+
+	spin_lock(&dev->pr_lock);
+	if (!st->reserved) {
+		len = sysfs_emit(page, "No SPC-3 Reservation holder\n");
+	} else if (st->type == KT_PR_WR_EX_AR || st->type == KT_PR_EX_AC_AR) {
+		len = sysfs_emit(page, "SPC-3 Reservation: All Initiators\n");
+	} else {
+		len = sysfs_emit(page, "SPC-3 Reservation: ");
+		len += kt_pr_show_port(&st->regs[st->holder].nexus.init,
+				       page + len, PAGE_SIZE - len - 1);
+		len += sysfs_emit_at(page, len, "\n");
+	}
+	spin_unlock(&dev->pr_lock);
+	return len;
+}
+
+static ssize_t kt_pr_res_pr_all_tgt_pts_show(struct config_item *item,
+					     char *page)
+{
+	struct kt_dev *dev = kt_dev_from_pr(item);
+	struct kt_pr_state *st = dev->pr;
+	ssize_t len;
+
+	spin_lock(&dev->pr_lock);
+	if (!st->reserved)
+		len = sysfs_emit(page, "No SPC-3 Reservation holder\n");
+	else if (st->type == KT_PR_WR_EX_AR || st->type == KT_PR_EX_AC_AR ||
+		 st->regs[st->holder].all_tg_pt)
+		len = sysfs_emit(page, "SPC-3 Reservation: All Target Ports\n");
+	else
+		len = sysfs_emit(page, "SPC-3 Reservation: Single Target Port\n");
+	spin_unlock(&dev->pr_lock);
+	return len;
+}
+
+static ssize_t kt_pr_res_pr_generation_show(struct config_item *item,
+					    char *page)
+{
+	struct kt_dev *dev = kt_dev_from_pr(item);
+	u32 gen;
+
+	spin_lock(&dev->pr_lock);
+	gen = dev->pr->generation;
+	spin_unlock(&dev->pr_lock);
+	return sysfs_emit(page, "0x%08x\n", gen);
+}
+
+static ssize_t kt_pr_res_pr_holder_tg_port_show(struct config_item *item,
+						char *page)
+{
+	struct kt_dev *dev = kt_dev_from_pr(item);
+	struct kt_pr_state *st = dev->pr;
+	ssize_t len;
+
+	spin_lock(&dev->pr_lock);
+	if (!st->reserved || st->type == KT_PR_WR_EX_AR ||
+	    st->type == KT_PR_EX_AC_AR)
+		len = sysfs_emit(page, "No SPC-3 Reservation holder\n");
+	else
+		len = sysfs_emit(page,
+				 "SPC-3 Reservation: Relative Port Identifier Tag: %u\n",
+				 st->regs[st->holder].nexus.rtpi);
+	spin_unlock(&dev->pr_lock);
+	return len;
+}
+
+static ssize_t kt_pr_res_pr_registered_i_pts_show(struct config_item *item,
+						  char *page)
+{
+	struct kt_dev *dev = kt_dev_from_pr(item);
+	struct kt_pr_state *st = dev->pr;
+	ssize_t len;
+	int i;
+
+	spin_lock(&dev->pr_lock);
+	len = sysfs_emit(page, "SPC-3 PR Registrations:\n");
+	if (!st->nregs)
+		len += sysfs_emit_at(page, len, "None\n");
+	for (i = 0; i < KT_PR_MAX_REGS && len < PAGE_SIZE - 64; i++) {
+		if (!st->regs[i].used)
+			continue;
+		len += kt_pr_show_port(&st->regs[i].nexus.init, page + len,
+				       PAGE_SIZE - 64 - len);
+		len += sysfs_emit_at(page, len, " Key: 0x%016llx PRgen: 0x%08x\n",
+				     st->regs[i].key, st->generation);
+	}
+	spin_unlock(&dev->pr_lock);
+	return len;
+}
+
+static ssize_t kt_pr_res_pr_type_show(struct config_item *item, char *page)
+{
+	struct kt_dev *dev = kt_dev_from_pr(item);
+	struct kt_pr_state *st = dev->pr;
+	ssize_t len;
+
+	spin_lock(&dev->pr_lock);
+	if (st->reserved)
+		len = sysfs_emit(page, "SPC-3 Reservation Type: %s\n",
+				 kt_pr_type_name(st->type));
+	else
+		len = sysfs_emit(page, "No SPC-3 Reservation holder\n");
+	spin_unlock(&dev->pr_lock);
+	return len;
+}
+
+static ssize_t kt_pr_res_type_show(struct config_item *item, char *page)
+{
+	return sysfs_emit(page, "SPC3_PERSISTENT_RESERVATIONS\n");
+}
+
+static ssize_t kt_pr_res_aptpl_active_show(struct config_item *item,
+					   char *page)
+{
+	return sysfs_emit(page, "0\n");	/* no APTPL files yet */
+}
+
+static ssize_t kt_pr_res_aptpl_metadata_show(struct config_item *item,
+					     char *page)
+{
+	return 0;
+}
+
+static ssize_t kt_pr_res_aptpl_metadata_store(struct config_item *item,
+					      const char *page, size_t count)
+{
+	pr_err_ratelimited("restoring APTPL reservations is not supported yet\n");
+	return -EOPNOTSUPP;
+}
+
+CONFIGFS_ATTR_RO(kt_pr_, res_holder);
+CONFIGFS_ATTR_RO(kt_pr_, res_pr_all_tgt_pts);
+CONFIGFS_ATTR_RO(kt_pr_, res_pr_generation);
+CONFIGFS_ATTR_RO(kt_pr_, res_pr_holder_tg_port);
+CONFIGFS_ATTR_RO(kt_pr_, res_pr_registered_i_pts);
+CONFIGFS_ATTR_RO(kt_pr_, res_pr_type);
+CONFIGFS_ATTR_RO(kt_pr_, res_type);
+CONFIGFS_ATTR_RO(kt_pr_, res_aptpl_active);
+CONFIGFS_ATTR(kt_pr_, res_aptpl_metadata);
+
+static struct configfs_attribute *kt_pr_attrs[] = {
+	&kt_pr_attr_res_holder,
+	&kt_pr_attr_res_pr_all_tgt_pts,
+	&kt_pr_attr_res_pr_generation,
+	&kt_pr_attr_res_pr_holder_tg_port,
+	&kt_pr_attr_res_pr_registered_i_pts,
+	&kt_pr_attr_res_pr_type,
+	&kt_pr_attr_res_type,
+	&kt_pr_attr_res_aptpl_active,
+	&kt_pr_attr_res_aptpl_metadata,
+	NULL,
+};
+
+const struct config_item_type kt_dev_pr_type = {
+	.ct_attrs = kt_pr_attrs,
+	.ct_owner = THIS_MODULE,
+};
