@@ -306,4 +306,152 @@ kt_status_t kt_pr_check(const struct kt_pr_state *s,
 void kt_pr_drop(struct kt_pr_state *s, const struct kt_pr_nexus *n,
 		struct kt_pr_effects *fx);
 
+/* ------------------------------------------------------------------ */
+/* APTPL metadata in LIO's text formats (core/wire/aptpl.c)           */
+/* ------------------------------------------------------------------ */
+
+/*
+ * What a system moving from LIO brings along when APTPL was active: the
+ * file LIO writes to <dbroot>/pr/aptpl_<unit_serial>, one block per
+ * registration,
+ *
+ *	PR_REG_START: <n>
+ *	initiator_fabric=<name>
+ *	initiator_node=<name>
+ *	initiator_sid=<12 hex digits>		(only with an ISID)
+ *	sa_res_key=<decimal>
+ *	res_holder=<0|1>
+ *	res_type=<2 hex digits>			(only if res_holder=1)
+ *	res_scope=<2 hex digits>		(only if res_holder=1)
+ *	res_all_tg_pt=<0|1>
+ *	mapped_lun=<decimal>
+ *	target_fabric=<name>
+ *	target_node=<name>
+ *	tpgt=<decimal>
+ *	port_rtpi=<decimal>
+ *	target_lun=<decimal>
+ *	PR_REG_END: <n>
+ *
+ * (or "No Registrations or Reservations" when there is none), and the
+ * lines rtslib writes into pr/res_aptpl_metadata, one per registration:
+ * the same key=value pairs joined with commas.  Nothing here allocates,
+ * sleeps or logs.
+ */
+
+/* A fabric name in the metadata ("iSCSI", "loopback", ...) */
+#define KT_APTPL_FABRIC_MAX	32
+/* One block at most (about 810 bytes with the longest names) */
+#define KT_APTPL_REG_MAX	1024
+/* The longest file kt_aptpl_encode() produces */
+#define KT_APTPL_MAX		(KT_PR_MAX_REGS * KT_APTPL_REG_MAX)
+/* The text of a file without registrations */
+#define KT_APTPL_EMPTY		"No Registrations or Reservations"
+
+/**
+ * struct kt_aptpl_port - what the file says about a registration that
+ * the PR state does not know: the caller's view of its I_T nexus
+ * @init_fabric: fabric name of the initiator's session ("iSCSI")
+ * @target_fabric: fabric name of the target port ("iSCSI")
+ * @target_node: the target's name (an IQN for iSCSI)
+ * @tpgt: target portal group tag of the port
+ * @mapped_lun: the LUN the initiator sees (its ACL's mapped LUN)
+ * @target_lun: the LUN in the TPG
+ *
+ * The strings are C strings of 1 to KT_APTPL_FABRIC_MAX (fabrics) or
+ * KT_PR_NAME_MAX (node) bytes without spaces, control characters or
+ * commas.
+ */
+struct kt_aptpl_port {
+	const char *init_fabric;
+	const char *target_fabric;
+	const char *target_node;
+	u16 tpgt;
+	u64 mapped_lun;
+	u64 target_lun;
+};
+
+/**
+ * struct kt_aptpl_reg - one registration read back from the metadata
+ * @init_fabric: initiator_fabric, "" if absent
+ * @init_node: initiator_node (a C string)
+ * @has_isid: initiator_sid was given
+ * @isid: its value (48 bits)
+ * @key: sa_res_key (never 0)
+ * @holder: res_holder=1: this registration holds the reservation
+ * @type: res_type (KT_PR_WR_EX...), if @holder
+ * @scope: res_scope (KT_PR_LU_SCOPE), if @holder
+ * @all_tg_pt: res_all_tg_pt
+ * @mapped_lun: mapped_lun
+ * @target_fabric: target_fabric, "" if absent
+ * @target_node: target_node
+ * @tpgt: tpgt
+ * @rtpi: port_rtpi
+ * @target_lun: target_lun
+ */
+struct kt_aptpl_reg {
+	char init_fabric[KT_APTPL_FABRIC_MAX + 1];
+	char init_node[KT_PR_NAME_MAX + 1];
+	bool has_isid;
+	u64 isid;
+	u64 key;
+	bool holder;
+	u8 type;
+	u8 scope;
+	bool all_tg_pt;
+	u64 mapped_lun;
+	char target_fabric[KT_APTPL_FABRIC_MAX + 1];
+	char target_node[KT_PR_NAME_MAX + 1];
+	u16 tpgt;
+	u16 rtpi;
+	u64 target_lun;
+};
+
+/*
+ * kt_aptpl_encode - the APTPL file of @s into at most @cap bytes of @buf
+ * (no NUL; NULL if @cap is 0).  @ports has KT_PR_MAX_REGS entries, one
+ * per slot of @s->regs (only those of used slots are read).  Returns
+ * the length of the whole text (at most KT_APTPL_MAX), or 0 if a used
+ * slot's port strings are missing or unfit for the format.
+ */
+u32 kt_aptpl_encode(const struct kt_pr_state *s,
+		    const struct kt_aptpl_port *ports, char *buf, u32 cap);
+
+/*
+ * kt_aptpl_parse_line - one pr/res_aptpl_metadata write (@len bytes at
+ * @buf, one trailing newline allowed) into @r.  0, or -EINVAL (syntax,
+ * unknown, repeated or missing token), -ERANGE (a number out of range),
+ * -ENAMETOOLONG (a name too long), with *@err_off the byte offset of
+ * the offending token (of the end of the input for a missing one).
+ */
+int kt_aptpl_parse_line(const char *buf, u32 len, struct kt_aptpl_reg *r,
+			u32 *err_off);
+
+/*
+ * kt_aptpl_parse_file - the blocks of an APTPL file into @regs (room for
+ * @max).  0 with *@nregs set, or the errors of kt_aptpl_parse_line(),
+ * -EINVAL for a broken block structure (truncated too), -ENOSPC for more
+ * than @max blocks; *@err_off is then where the trouble starts.
+ */
+int kt_aptpl_parse_file(const char *buf, u32 len, struct kt_aptpl_reg *regs,
+			unsigned int max, unsigned int *nregs, u32 *err_off);
+
+/*
+ * kt_aptpl_tid - the initiator port of @r for a fabric of protocol
+ * @proto (KT_PR_PROTO_*): the iSCSI name and ISID, or a binary name
+ * written as hex digits, optionally after "naa." or "0x" and with colons
+ * between bytes.  0 or -EINVAL.
+ */
+int kt_aptpl_tid(const struct kt_aptpl_reg *r, u8 proto, struct kt_pr_tid *t);
+
+/*
+ * kt_aptpl_apply - register @r in @s on the target port @rtpi (the
+ * caller's port for @r's target_fabric, target_node and tpgt) and, if it
+ * is the holder, reserve.  PRGENERATION is not touched and APTPL is set.
+ * 0; -EINVAL for a record pr.c cannot hold; -EEXIST if the nexus is
+ * registered; -ENOSPC if @s is full; -EBUSY if it would make a second
+ * holder.  @s is unchanged on error.
+ */
+int kt_aptpl_apply(struct kt_pr_state *s, const struct kt_aptpl_reg *r,
+		   u8 proto, u16 rtpi);
+
 #endif /* KTARGET_PR_H */
