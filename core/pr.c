@@ -32,6 +32,20 @@ void kt_dev_pr_free(struct kt_dev *dev)
 	dev->pr = NULL;
 }
 
+int kt_port_iscsi(struct kt_pr_tid *port, const char *name, const u8 *isid)
+{
+	return kt_pr_tid_iscsi(port, name, isid != NULL,
+			       isid ? get_unaligned_be48(isid) : 0);
+}
+EXPORT_SYMBOL_GPL(kt_port_iscsi);
+
+int kt_port_binary(struct kt_pr_tid *port, u8 proto, const u8 *id,
+		   unsigned int len)
+{
+	return kt_pr_tid_binary(port, proto, id, len);
+}
+EXPORT_SYMBOL_GPL(kt_port_binary);
+
 static void kt_pr_nexus_of(const struct kt_session *sess,
 			   const struct kt_lun *lun, struct kt_pr_nexus *n)
 {

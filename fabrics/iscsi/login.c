@@ -678,8 +678,7 @@ static u16 kti_login_session(struct kti_login *lg)
 			return st;
 		}
 		/* the initiator port of persistent reservations */
-		if (kt_pr_tid_iscsi(&port, lg->initiator, true,
-				    get_unaligned_be48(lg->isid))) {
+		if (kt_port_iscsi(&port, lg->initiator, lg->isid)) {
 			kti_sess_put(sess);
 			return KTI_LOGIN_AUTHZ_FAILED;
 		}

@@ -637,15 +637,14 @@ static int ktloop_port(const char *name, enum ktloop_proto proto,
 	u8 id[8];
 
 	if (proto == KTLOOP_PROTO_ISCSI)
-		return kt_pr_tid_iscsi(port, name, false, 0);
+		return kt_port_iscsi(port, name, NULL);
 	if (strlen(hex) != 2 * sizeof(id) || hex2bin(id, hex, sizeof(id))) {
 		pr_err("initiator %s: %s must be followed by 16 hex digits\n",
 		       name, ktloop_prefix[proto]);
 		return -EINVAL;
 	}
-	return kt_pr_tid_binary(port, proto == KTLOOP_PROTO_SAS ?
-				KT_PR_PROTO_SAS : KT_PR_PROTO_FC,
-				id, sizeof(id));
+	return kt_port_binary(port, proto == KTLOOP_PROTO_SAS ?
+			      KT_PR_PROTO_SAS : KT_PR_PROTO_FC, id, sizeof(id));
 }
 
 static int ktloop_make_nexus(struct ktloop_tpg *ltpg, const char *name)

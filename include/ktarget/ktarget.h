@@ -613,8 +613,19 @@ void kt_wwn_init(struct kt_wwn *wwn, struct kt_fabric *fabric,
 void kt_tpg_init(struct kt_tpg *tpg, struct kt_wwn *wwn, u16 tpgt);
 
 /*
+ * The initiator port of a session, as persistent reservations know it:
+ * kt_port_iscsi() from an iSCSI name and its 6-byte ISID (NULL: none),
+ * kt_port_binary() from an FC, SAS or SBP port name (8 bytes) or an SRP
+ * port id (16 bytes; @proto KT_PR_PROTO_*).  -EINVAL for a name that
+ * does not fit.
+ */
+int kt_port_iscsi(struct kt_pr_tid *port, const char *name, const u8 *isid);
+int kt_port_binary(struct kt_pr_tid *port, u8 proto, const u8 *id,
+		   unsigned int len);
+
+/*
  * kt_session_create - open an I_T nexus for @initiator on @tpg, whose
- * initiator port is @port (kt_pr_tid_iscsi(), kt_pr_tid_binary()).
+ * initiator port is @port (kt_port_iscsi(), kt_port_binary()).
  * Finds the initiator's ACL, or makes a dynamic one in demo mode.
  * Returns ERR_PTR(-EACCES) when the initiator is not allowed in.
  * Process context.
