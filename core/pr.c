@@ -34,7 +34,7 @@ void kt_dev_pr_free(struct kt_dev *dev)
 
 int kt_port_iscsi(struct kt_pr_tid *port, const char *name, const u8 *isid)
 {
-	return kt_pr_tid_iscsi(port, name, isid != NULL,
+	return kt_pr_tid_iscsi(port, name, !!isid,
 			       isid ? get_unaligned_be48(isid) : 0);
 }
 EXPORT_SYMBOL_GPL(kt_port_iscsi);

@@ -336,17 +336,6 @@ static void rec_init(struct rec *rc, struct kt_aptpl_reg *r)
 	rc->r = r;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* 1 to DEC_DIGITS decimal digits, at most @max */
 static int get_dec(const char *v, u32 n, u64 max, u64 *out)
 {
@@ -380,9 +369,9 @@ static int get_hex(const char *v, u32 n, u32 digits, u64 *out)
 	if (!n)
 		return -EINVAL;
 	for (i = 0; i < n; i++) {
-		if (hex_digit(v[i]) < 0)
+		if (hex_to_bin(v[i]) < 0)
 			return -EINVAL;
-		x = x << 4 | hex_digit(v[i]);
+		x = x << 4 | hex_to_bin(v[i]);
 	}
 	if (n > digits)
 		return -ERANGE;
@@ -739,7 +728,7 @@ static bool binary_name(const char *s, u8 *id, u32 len)
 	for (; *s; s++) {
 		if (*s == ':' && nd && !(nd % 2) && s[1])
 			continue;
-		d = hex_digit(*s);
+		d = hex_to_bin(*s);
 		if (d < 0 || nd >= 2 * len)
 			return false;
 		id[nd / 2] = (nd % 2) ? id[nd / 2] << 4 | d : d;

@@ -12,45 +12,6 @@
  */
 #include <ktarget/wire.h>
 
-/* Copy the part of @n bytes at page offset @off that lies below @cap. */
-static void kt_put(u8 *buf, u32 cap, u32 off, const void *src, u32 n)
-{
-	if (off >= cap)
-		return;
-	if (n > cap - off)
-		n = cap - off;
-	memcpy(buf + off, src, n);
-}
-
-static void kt_put8(u8 *buf, u32 cap, u32 off, u8 v)
-{
-	kt_put(buf, cap, off, &v, 1);
-}
-
-static void kt_put16(u8 *buf, u32 cap, u32 off, u16 v)
-{
-	u8 b[2];
-
-	put_unaligned_be16(v, b);
-	kt_put(buf, cap, off, b, sizeof(b));
-}
-
-static void kt_put32(u8 *buf, u32 cap, u32 off, u32 v)
-{
-	u8 b[4];
-
-	put_unaligned_be32(v, b);
-	kt_put(buf, cap, off, b, sizeof(b));
-}
-
-static void kt_put64(u8 *buf, u32 cap, u32 off, u64 v)
-{
-	u8 b[8];
-
-	put_unaligned_be64(v, b);
-	kt_put(buf, cap, off, b, sizeof(b));
-}
-
 /* @s (at most @max bytes, NUL or not) space-padded into a @width field */
 static void kt_put_pad(u8 *buf, u32 cap, u32 off, const char *s, u32 max,
 		       u32 width)
@@ -71,17 +32,6 @@ static void kt_zero(u8 *buf, u32 cap)
 }
 
 #define KT_STRLEN(s)	strnlen((s), sizeof(s))
-
-static int kt_hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* ---------------- INQUIRY ---------------- */
 
@@ -141,7 +91,7 @@ static u32 kt_vpd_83_naa(const struct kt_lu_info *lu, u8 *buf, u32 cap,
 	id[3] = (lu->company_id & 0x0f) << 4;
 	for (i = 0; i < sizeof(lu->serial) && lu->serial[i] &&
 	     nibble < 2 * sizeof(id); i++) {
-		v = kt_hex_digit(lu->serial[i]);
+		v = hex_to_bin(lu->serial[i]);
 		if (v < 0)
 			continue;
 		id[nibble / 2] |= nibble & 1 ? v : v << 4;

@@ -303,42 +303,6 @@ kt_status_t kt_pr_tid_decode(const u8 *buf, u32 len, struct kt_pr_tid *t,
 	return KT_S_INVALID_FIELD_PARAM;
 }
 
-static void put(u8 *buf, u32 cap, u32 off, const void *src, u32 n)
-{
-	if (off >= cap)
-		return;
-	memcpy(buf + off, src, min(n, cap - off));
-}
-
-static void put8(u8 *buf, u32 cap, u32 off, u8 v)
-{
-	put(buf, cap, off, &v, 1);
-}
-
-static void put16(u8 *buf, u32 cap, u32 off, u16 v)
-{
-	u8 b[2];
-
-	put_unaligned_be16(v, b);
-	put(buf, cap, off, b, sizeof(b));
-}
-
-static void put32(u8 *buf, u32 cap, u32 off, u32 v)
-{
-	u8 b[4];
-
-	put_unaligned_be32(v, b);
-	put(buf, cap, off, b, sizeof(b));
-}
-
-static void put64(u8 *buf, u32 cap, u32 off, u64 v)
-{
-	u8 b[8];
-
-	put_unaligned_be64(v, b);
-	put(buf, cap, off, b, sizeof(b));
-}
-
 /* The ISCSI NAME field and, with an ISID, separator and ISID; no NUL */
 static u32 iscsi_str(const struct kt_pr_tid *t, u8 *buf, u32 cap, u32 off)
 {
@@ -346,13 +310,13 @@ static u32 iscsi_str(const struct kt_pr_tid *t, u8 *buf, u32 cap, u32 off)
 	u32 n = t->len;
 	int i;
 
-	put(buf, cap, off, t->id, n);
+	kt_put(buf, cap, off, t->id, n);
 	if (!t->has_isid)
 		return n;
-	put(buf, cap, off + n, TID_ISID_SEP, TID_ISID_SEP_LEN);
+	kt_put(buf, cap, off + n, TID_ISID_SEP, TID_ISID_SEP_LEN);
 	n += TID_ISID_SEP_LEN;
 	for (i = TID_ISID_DIGITS - 1; i >= 0; i--)
-		put8(buf, cap, off + n++, hex[(t->isid >> (4 * i)) & 0xf]);
+		kt_put8(buf, cap, off + n++, hex[(t->isid >> (4 * i)) & 0xf]);
 	return n;
 }
 
@@ -369,12 +333,12 @@ u32 kt_pr_tid_encode(const struct kt_pr_tid *t, u8 *buf, u32 cap)
 	u32 n = binary_id_len(t->proto);
 
 	if (t->proto != KT_PR_PROTO_ISCSI) {
-		put8(buf, cap, 0, t->proto);
-		put(buf, cap, binary_id_off(t->proto), t->id,
-		    t->len < n ? t->len : n);
+		kt_put8(buf, cap, 0, t->proto);
+		kt_put(buf, cap, binary_id_off(t->proto), t->id,
+		       t->len < n ? t->len : n);
 		return TID_BINARY_LEN;
 	}
-	put8(buf, cap, 0, (t->has_isid ? TID_ISCSI_WITH_ISID :
+	kt_put8(buf, cap, 0, (t->has_isid ? TID_ISCSI_WITH_ISID :
 			   TID_ISCSI_NAME_ONLY) << TID_FMT_SHIFT |
 			  KT_PR_PROTO_ISCSI);
 	/* the string, its NUL, padding to a multiple of 4 */
@@ -382,7 +346,7 @@ u32 kt_pr_tid_encode(const struct kt_pr_tid *t, u8 *buf, u32 cap)
 	n = (n + 3) & ~3u;
 	if (n < TID_ISCSI_MIN)
 		n = TID_ISCSI_MIN;
-	put16(buf, cap, 2, n - TID_ISCSI_HDR);
+	kt_put16(buf, cap, 2, n - TID_ISCSI_HDR);
 	return n;
 }
 
@@ -1218,14 +1182,14 @@ static u32 pri_read_keys(const struct kt_pr_state *s, u8 *buf, u32 cap)
 	u32 off = 8;
 	int i;
 
-	put32(buf, cap, 0, s->generation);
+	kt_put32(buf, cap, 0, s->generation);
 	for (i = 0; i < KT_PR_MAX_REGS; i++) {
 		if (!s->regs[i].used)
 			continue;
-		put64(buf, cap, off, s->regs[i].key);
+		kt_put64(buf, cap, off, s->regs[i].key);
 		off += 8;
 	}
-	put32(buf, cap, 4, off - 8);
+	kt_put32(buf, cap, 4, off - 8);
 	return off;
 }
 
@@ -1233,25 +1197,25 @@ static u32 pri_read_keys(const struct kt_pr_state *s, u8 *buf, u32 cap)
 static u32 pri_read_reservation(const struct kt_pr_state *s, u8 *buf,
 				u32 cap)
 {
-	put32(buf, cap, 0, s->generation);
+	kt_put32(buf, cap, 0, s->generation);
 	if (!s->reserved)
 		return 8;
-	put32(buf, cap, 4, 16);
+	kt_put32(buf, cap, 4, 16);
 	if (!type_all_regs(s->type))
-		put64(buf, cap, 8, s->regs[s->holder].key);
-	put8(buf, cap, 21, s->scope << 4 | s->type);
+		kt_put64(buf, cap, 8, s->regs[s->holder].key);
+	kt_put8(buf, cap, 21, s->scope << 4 | s->type);
 	return 24;
 }
 
 static u32 pri_report_caps(const struct kt_pr_state *s, u8 *buf, u32 cap)
 {
-	put16(buf, cap, 0, CAP_LEN);
-	put8(buf, cap, 2, CAP_RLR_C | CAP_CRH | CAP_SIP_C | CAP_ATP_C |
+	kt_put16(buf, cap, 0, CAP_LEN);
+	kt_put8(buf, cap, 2, CAP_RLR_C | CAP_CRH | CAP_SIP_C | CAP_ATP_C |
 			  CAP_PTPL_C);
-	put8(buf, cap, 3, CAP_TMV | CAP_ALLOW_TUR |
+	kt_put8(buf, cap, 3, CAP_TMV | CAP_ALLOW_TUR |
 			  (s->aptpl ? CAP_PTPL_A : 0));
-	put8(buf, cap, 4, CAP_MASK_HI);
-	put8(buf, cap, 5, CAP_MASK_LO);
+	kt_put8(buf, cap, 4, CAP_MASK_HI);
+	kt_put8(buf, cap, 5, CAP_MASK_LO);
 	return CAP_LEN;
 }
 
@@ -1263,19 +1227,19 @@ static u32 pri_full_desc(const struct kt_pr_state *s, int slot, u8 *buf,
 	u8 flags = r->all_tg_pt ? FULL_ALL_TG_PT : 0;
 	u32 tid, at;
 
-	put64(buf, cap, off, r->key);
+	kt_put64(buf, cap, off, r->key);
 	if (kt_pr_is_holder(s, slot)) {
 		flags |= FULL_R_HOLDER;
-		put8(buf, cap, off + 13, s->scope << 4 | s->type);
+		kt_put8(buf, cap, off + 13, s->scope << 4 | s->type);
 	}
-	put8(buf, cap, off + 12, flags);
-	put16(buf, cap, off + 18, r->nexus.rtpi);
+	kt_put8(buf, cap, off + 12, flags);
+	kt_put16(buf, cap, off + 18, r->nexus.rtpi);
 	at = off + FULL_DESC_HDR;
 	if (at < cap)
 		tid = kt_pr_tid_encode(&r->nexus.init, buf + at, cap - at);
 	else
 		tid = kt_pr_tid_encode(&r->nexus.init, NULL, 0);
-	put32(buf, cap, off + 20, tid);
+	kt_put32(buf, cap, off + 20, tid);
 	return FULL_DESC_HDR + tid;
 }
 
@@ -1285,11 +1249,11 @@ static u32 pri_read_full(const struct kt_pr_state *s, u8 *buf, u32 cap)
 	u32 off = 8;
 	int i;
 
-	put32(buf, cap, 0, s->generation);
+	kt_put32(buf, cap, 0, s->generation);
 	for (i = 0; i < KT_PR_MAX_REGS; i++)
 		if (s->regs[i].used)
 			off += pri_full_desc(s, i, buf, cap, off);
-	put32(buf, cap, 4, off - 8);
+	kt_put32(buf, cap, 4, off - 8);
 	return off;
 }
 

@@ -233,6 +233,53 @@ kt_status_t kt_cdb_decode(const u8 *cdb, unsigned int len, struct kt_cdb *out);
 unsigned int kt_cdb_len(u8 opcode);
 
 /* ------------------------------------------------------------------ */
+/* Helpers of the builders and parsers below                          */
+/* ------------------------------------------------------------------ */
+
+/*
+ * kt_put - copy the part of @n bytes at offset @off of a page that lies
+ * below @cap: a builder writes through kt_put*() and returns the length
+ * of the whole page, so no input makes it write past @cap.
+ */
+static inline void kt_put(u8 *buf, u32 cap, u32 off, const void *src, u32 n)
+{
+	if (off >= cap)
+		return;
+	if (n > cap - off)
+		n = cap - off;
+	memcpy(buf + off, src, n);
+}
+
+static inline void kt_put8(u8 *buf, u32 cap, u32 off, u8 v)
+{
+	kt_put(buf, cap, off, &v, 1);
+}
+
+static inline void kt_put16(u8 *buf, u32 cap, u32 off, u16 v)
+{
+	u8 b[2];
+
+	put_unaligned_be16(v, b);
+	kt_put(buf, cap, off, b, sizeof(b));
+}
+
+static inline void kt_put32(u8 *buf, u32 cap, u32 off, u32 v)
+{
+	u8 b[4];
+
+	put_unaligned_be32(v, b);
+	kt_put(buf, cap, off, b, sizeof(b));
+}
+
+static inline void kt_put64(u8 *buf, u32 cap, u32 off, u64 v)
+{
+	u8 b[8];
+
+	put_unaligned_be64(v, b);
+	kt_put(buf, cap, off, b, sizeof(b));
+}
+
+/* ------------------------------------------------------------------ */
 /* Response pages (core/wire/page.c)                                  */
 /* ------------------------------------------------------------------ */
 

@@ -138,18 +138,6 @@ static int kti_chap_fail(struct kti_chap *st, int err)
 	return err;
 }
 
-/* -1 unless @c is a hexadecimal digit */
-static int kti_chap_hex_val(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* -1 unless @c is in the base64 alphabet (RFC 4648 4) */
 static int kti_chap_b64_val(char c)
 {
@@ -188,8 +176,8 @@ int kti_chap_hex_decode(const char *s, u32 slen, u8 *out, u32 size,
 	if (slen / 2 > size)
 		return -E2BIG;
 	for (i = 0; i < slen / 2; i++) {
-		hi = kti_chap_hex_val(s[2 * i]);
-		lo = kti_chap_hex_val(s[2 * i + 1]);
+		hi = hex_to_bin(s[2 * i]);
+		lo = hex_to_bin(s[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return -EINVAL;
 		out[i] = hi << 4 | lo;
@@ -325,7 +313,7 @@ static int kti_chap_number(const char *s, u32 slen, u32 max, u32 *val)
 	if (i == slen)
 		return -EINVAL;
 	for (; i < slen; i++) {
-		d = kti_chap_hex_val(s[i]);
+		d = hex_to_bin(s[i]);
 		if (d < 0 || (u32)d >= base)
 			return -EINVAL;
 		v = v * base + d;
