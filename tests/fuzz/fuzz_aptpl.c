@@ -17,22 +17,6 @@
 
 #define MAX_RECS	KT_PR_MAX_REGS
 
-struct input {
-	const u8 *p;
-	size_t n;
-};
-
-static u8 next(struct input *in)
-{
-	u8 b = 0;
-
-	if (in->n) {
-		b = *in->p++;
-		in->n--;
-	}
-	return b;
-}
-
 static struct kt_pr_state st, st2;
 static struct kt_aptpl_reg recs[MAX_RECS];
 static struct kt_aptpl_port ports[KT_PR_MAX_REGS];
@@ -160,15 +144,15 @@ static void text_mode(const char *p, u32 n, unsigned int max)
 }
 
 /* An iSCSI name from the input: "iqn.f:" and up to 217 name bytes */
-static void iscsi_name(struct input *in, char *name)
+static void iscsi_name(struct fuzz_bytes *in, char *name)
 {
 	static const char chars[] = "abcdefghijklmnopqrstuvwxyz0123456789.-:";
-	unsigned int len = next(in), i;
+	unsigned int len = fuzz_byte(in), i;
 
 	len = len == 0xff ? KT_PR_NAME_MAX - 6 : len % 8;
 	memcpy(name, "iqn.f:", 6);
 	for (i = 0; i < len; i++)
-		name[6 + i] = chars[next(in) % (sizeof(chars) - 1)];
+		name[6 + i] = chars[fuzz_byte(in) % (sizeof(chars) - 1)];
 	name[6 + len] = 0;
 }
 
@@ -180,14 +164,14 @@ static void iscsi_name(struct input *in, char *name)
  * enforce_pr_isids, bits 1-4 the reservation (0 none, else types[])
  * and its holder is the registration in slot bits 5-7 (or the first).
  */
-static void build_state(struct input *in)
+static void build_state(struct fuzz_bytes *in)
 {
 	static const u8 types[] = { KT_PR_WR_EX, KT_PR_EX_AC, KT_PR_WR_EX_RO,
 				    KT_PR_EX_AC_RO, KT_PR_WR_EX_AR,
 				    KT_PR_EX_AC_AR };
 	u8 sas[8] = { 0x50, 0x01, 0x40, 0x50, 0, 0, 0, 0 };
 	char name[KT_PR_NAME_MAX + 1];
-	u8 setup = next(in), f, res = (setup >> 1) & 0xf;
+	u8 setup = fuzz_byte(in), f, res = (setup >> 1) & 0xf;
 	struct kt_pr_nexus nx;
 	struct kt_pr_reg *r;
 	int slot;
@@ -195,24 +179,24 @@ static void build_state(struct input *in)
 	kt_pr_init(&st);
 	st.enforce_isids = setup & 1;
 	while (in->n && st.nregs < KT_PR_MAX_REGS) {
-		f = next(in);
+		f = fuzz_byte(in);
 		memset(&nx, 0, sizeof(nx));
 		if (f & 1) {
-			sas[7] = next(in);
+			sas[7] = fuzz_byte(in);
 			INVARIANT(!kt_pr_tid_binary(&nx.init, KT_PR_PROTO_SAS,
 						    sas, 8));
 		} else {
 			iscsi_name(in, name);
 			INVARIANT(!kt_pr_tid_iscsi(&nx.init, name, f & 2,
-						   (u64)next(in) << 40 | 7));
+						   (u64)fuzz_byte(in) << 40 | 7));
 		}
-		nx.rtpi = next(in);
-		slot = next(in) % KT_PR_MAX_REGS;
+		nx.rtpi = fuzz_byte(in);
+		slot = fuzz_byte(in) % KT_PR_MAX_REGS;
 		r = &st.regs[slot];
 		if (r->used || kt_pr_find(&st, &nx) >= 0)
 			continue;
 		r->nexus = nx;
-		r->key = (u64)next(in) << 56 | 1;
+		r->key = (u64)fuzz_byte(in) << 56 | 1;
 		r->all_tg_pt = f & 4;
 		r->used = true;
 		st.nregs++;
@@ -233,7 +217,7 @@ static void build_state(struct input *in)
 	st.holder = slot;
 }
 
-static void state_mode(struct input *in)
+static void state_mode(struct fuzz_bytes *in)
 {
 	unsigned int nrecs, i;
 	u32 len, off;
@@ -266,7 +250,7 @@ static void state_mode(struct input *in)
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
-	struct input in = { data + 1, size ? size - 1 : 0 };
+	struct fuzz_bytes in = { data + 1, size ? size - 1 : 0 };
 
 	if (!size || size - 1 > KT_APTPL_MAX)
 		return 0;

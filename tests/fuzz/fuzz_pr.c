@@ -37,22 +37,6 @@
 #define NTIDS		8
 #define PARAM_MAX	2048
 
-struct input {
-	const u8 *p;
-	size_t n;
-};
-
-static u8 next(struct input *in)
-{
-	u8 b = 0;
-
-	if (in->n) {
-		b = *in->p++;
-		in->n--;
-	}
-	return b;
-}
-
 static struct kt_pr_state st, before;
 static struct kt_pr_effects fx;
 static struct kt_pr_nexus sessions[NSESS];
@@ -173,7 +157,7 @@ static void check_state(u32 gen_before)
 /* PERSISTENT RESERVE OUT                                             */
 /* ------------------------------------------------------------------ */
 
-static u64 pick_key(struct input *in, u8 sel)
+static u64 pick_key(struct fuzz_bytes *in, u8 sel)
 {
 	u64 k = 0;
 	int i;
@@ -181,15 +165,15 @@ static u64 pick_key(struct input *in, u8 sel)
 	if (!(sel & 4))
 		return keys[sel & 3];
 	for (i = 0; i < 8; i++)
-		k = k << 8 | next(in);
+		k = k << 8 | fuzz_byte(in);
 	return k;
 }
 
 /* One pool TransportID at @p, with one byte changed */
-static u32 add_mutated(struct input *in, u8 *p, u32 cap, u8 sel)
+static u32 add_mutated(struct fuzz_bytes *in, u8 *p, u32 cap, u8 sel)
 {
 	u32 n = kt_pr_tid_encode(&tids[sel % NTIDS], p, cap);
-	u8 where = next(in), what = next(in);
+	u8 where = fuzz_byte(in), what = fuzz_byte(in);
 
 	if (where < n)
 		p[where] = what;
@@ -197,17 +181,17 @@ static u32 add_mutated(struct input *in, u8 *p, u32 cap, u8 sel)
 }
 
 /* TransportIDs from the pool or raw bytes; returns their length */
-static u32 add_tids(struct input *in, u8 *p, u32 cap, unsigned int n)
+static u32 add_tids(struct fuzz_bytes *in, u8 *p, u32 cap, unsigned int n)
 {
 	u32 off = 0, len, i;
 	u8 sel;
 
 	while (n--) {
-		sel = next(in);
+		sel = fuzz_byte(in);
 		if (sel & 0x80) {
 			len = sel & 0x3f;
 			for (i = 0; i < len && off < cap; i++)
-				p[off++] = next(in);
+				p[off++] = fuzz_byte(in);
 		} else if (off + KT_PR_TID_MAX > cap) {
 			break;
 		} else if (sel & 0x40) {
@@ -221,31 +205,31 @@ static u32 add_tids(struct input *in, u8 *p, u32 cap, unsigned int n)
 }
 
 /* The parameter list of one PR OUT; returns its length */
-static u32 build_list(struct input *in, u8 sa, u8 *p, u8 mode)
+static u32 build_list(struct fuzz_bytes *in, u8 sa, u8 *p, u8 mode)
 {
 	bool move = sa == KT_PRO_REGISTER_AND_MOVE;
-	u8 keysel = next(in), flags = next(in);
+	u8 keysel = fuzz_byte(in), flags = fuzz_byte(in);
 	u32 hdr = move ? 24 : 28, n, i;
 
 	memset(p, 0, PARAM_MAX);
 	if ((mode & 3) == 2) {
-		n = next(in);
+		n = fuzz_byte(in);
 		for (i = 0; i < n; i++)
-			p[i] = next(in);
+			p[i] = fuzz_byte(in);
 		return n;
 	}
 	put_unaligned_be64(pick_key(in, keysel), p);
 	put_unaligned_be64(pick_key(in, keysel >> 4), p + 8);
 	p[move ? 17 : 20] = flags;
 	if (move)
-		put_unaligned_be16(next(in) & 3, p + 18);
+		put_unaligned_be16(fuzz_byte(in) & 3, p + 18);
 	n = add_tids(in, p + hdr, PARAM_MAX - hdr, (mode >> 2) & 7);
 	put_unaligned_be32(n, p + (move ? 20 : 24));
 	if ((mode & 3) == 3)
-		put_unaligned_be32(n + (signed char)next(in), p + (move ? 20 : 24));
+		put_unaligned_be32(n + (signed char)fuzz_byte(in), p + (move ? 20 : 24));
 	n = (move || (flags & 0x08)) ? hdr + n : 24;
 	if ((mode & 3) == 1)
-		n += (signed char)next(in);
+		n += (signed char)fuzz_byte(in);
 	return n > PARAM_MAX ? PARAM_MAX : n;
 }
 
@@ -277,11 +261,11 @@ static void check_effects(int self, kt_status_t s)
 			  s == KT_S_INVALID_FIELD_PARAM);
 }
 
-static void step_out(struct input *in, const struct kt_pr_nexus *n)
+static void step_out(struct fuzz_bytes *in, const struct kt_pr_nexus *n)
 {
 	static u8 param[PARAM_MAX];
 	struct kt_pr_out_req r = { .nexus = n };
-	u8 sa = next(in) & 0x0f, scopetype = next(in), mode = next(in);
+	u8 sa = fuzz_byte(in) & 0x0f, scopetype = fuzz_byte(in), mode = fuzz_byte(in);
 	u32 gen = st.generation;
 	kt_status_t s;
 	int self;
@@ -340,14 +324,14 @@ static void check_full_status(const u8 *b, u32 full)
 	INVARIANT(off == full && n == st.nregs);
 }
 
-static void step_in(struct input *in)
+static void step_in(struct fuzz_bytes *in)
 {
-	u8 sa = next(in) & 7, *buf;
+	u8 sa = fuzz_byte(in) & 7, *buf;
 	u32 cap, full, cut;
 	kt_status_t s;
 
-	cap = next(in) << 8;
-	cap = (cap | next(in)) & 0x3ff;
+	cap = fuzz_byte(in) << 8;
+	cap = (cap | fuzz_byte(in)) & 0x3ff;
 
 	s = kt_pr_in(&st, sa, full_buf, sizeof(full_buf), &full);
 	if (sa > KT_PRI_READ_FULL_STATUS) {
@@ -372,9 +356,9 @@ static void step_in(struct input *in)
 	free(buf);
 }
 
-static void step_check(struct input *in, const struct kt_pr_nexus *n)
+static void step_check(struct fuzz_bytes *in, const struct kt_pr_nexus *n)
 {
-	enum kt_pr_class c = next(in) & 3;
+	enum kt_pr_class c = fuzz_byte(in) & 3;
 	kt_status_t s = kt_pr_check(&st, n, c);
 
 	INVARIANT(s == KT_OK || s == KT_S_RESERVATION_CONFLICT);
@@ -383,11 +367,11 @@ static void step_check(struct input *in, const struct kt_pr_nexus *n)
 		INVARIANT(s == KT_OK);
 }
 
-static void step_drop(struct input *in, const struct kt_pr_nexus *n)
+static void step_drop(struct fuzz_bytes *in, const struct kt_pr_nexus *n)
 {
 	u32 gen = st.generation;
 
-	if (!(next(in) & 1)) {
+	if (!(fuzz_byte(in) & 1)) {
 		st.lost = true;
 		return;
 	}
@@ -430,14 +414,14 @@ static void prefill(void)
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
-	struct input in = { data, size };
+	struct fuzz_bytes in = { data, size };
 	const struct kt_pr_nexus *n;
 	int steps;
 	u8 op;
 
 	if (!sessions[0].init.len)
 		setup_pools();
-	op = next(&in);
+	op = fuzz_byte(&in);
 	if (op & 8)
 		prefill();
 	else
@@ -447,7 +431,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	st.lost = op & 4;
 	memcpy(&before, &st, sizeof(st));
 	for (steps = 0; in.n && steps < MAX_STEPS; steps++) {
-		op = next(&in);
+		op = fuzz_byte(&in);
 		n = &sessions[op & 7];
 		switch ((op >> 3) & 7) {
 		case 5:
