@@ -122,8 +122,15 @@ no_hung_threads() {
 	fi
 }
 
-# iscsi-perf exits at its first error (no -n) and does not reconnect (-x 0)
+# iscsi-perf exits at its first error (no -n) and does not reconnect (-x 0).
+# It also aborts when its own 1-second alarm is not handled in time, which
+# the debug kernel under TCG cannot promise: there the perf victim is not run
+# (the verifying victim still is).
+PERF=1
+[ "${KT_TIMEOUT_SCALE:-1}" -gt 1 ] && PERF=0
+
 victim_perf_alive() {
+	[ $PERF = 1 ] || return 0
 	if grep -qiE 'fail|error' "$LOGS/perf.out" || ! kill -0 "$PERF_PID" 2>/dev/null; then
 		echo "iscsi-perf: $(tr '\r' '\n' <"$LOGS/perf.out" | grep -v '^ *$' | tail -n2 | tr '\n' ' ')"
 		return 1
@@ -133,6 +140,7 @@ victim_perf_alive() {
 victim_perf_stop() {
 	local rc=0
 
+	[ $PERF = 1 ] || { echo "    (no perf victim on a slow kernel)" >&3; return 0; }
 	victim_perf_alive || rc=1
 	tr '\r' '\n' <"$LOGS/perf.out" | grep -v '^ *$' | tail -n1 | sed 's/^/    /' >&3
 	kill -KILL "$PERF_PID" "$(pgrep -P "$PERF_PID")" 2>/dev/null
@@ -156,9 +164,11 @@ kt_check hostile-login hostile login || kt_abort hostile-login "a correct login 
 
 # the victims
 # (niced: under TCG a full-speed victim slows every case down tenfold)
-nice -n 19 timeout -s KILL 1100 iscsi-perf -i $PERF_INI -m 4 -b 16 -x 0 "$URL" \
-	>"$LOGS/perf.out" 2>&1 &
-PERF_PID=$!
+if [ $PERF = 1 ]; then
+	nice -n 19 timeout -s KILL 1100 iscsi-perf -i $PERF_INI -m 4 -b 16 \
+		-x 0 "$URL" >"$LOGS/perf.out" 2>&1 &
+	PERF_PID=$!
+fi
 rm -f $STOP
 PY=(nice -n 10 "${PY[@]}")
 bg_start victim -i $PY_INI --seconds 1000 --pause 0.2 --stop-file $STOP
