@@ -129,12 +129,21 @@ void kt_tmr_abort_lun_tasks(struct kt_session *s, struct kt_lun *lun,
 bool kt_tmr_wait_dev(struct kt_dev *dev);
 
 /* pr.c: persistent reservations */
-int kt_dev_pr_alloc(struct kt_dev *dev);
-void kt_dev_pr_free(struct kt_dev *dev);
 kt_status_t kt_pr_check_cmd(struct kt_cmd *cmd);
+void kt_pr_lun_unlinked(struct kt_dev *dev, struct kt_lun *lun);
 kt_status_t kt_spc_setup_pr(struct kt_cmd *cmd);
 void kt_spc_pr_in(struct kt_cmd *cmd);
 void kt_spc_pr_out(struct kt_cmd *cmd);
+
+/* pr_file.c: the PR state's memory and its APTPL file */
+int kt_dev_pr_alloc(struct kt_dev *dev);
+void kt_dev_pr_free(struct kt_dev *dev);
+void kt_pr_begin(struct kt_dev *dev);
+void kt_pr_commit(struct kt_dev *dev);
+int kt_pr_persist(struct kt_dev *dev, const struct kt_pr_state *st);
+void kt_pr_lun_linked(struct kt_lun *lun);
+int kt_pr_set_aside(struct kt_dev *dev, struct kt_lun *lun, int slot);
+int kt_pr_metadata_add(struct kt_dev *dev, const char *page, size_t count);
 
 /* cmd.c */
 bool kt_cmd_tmr_abort(struct kt_cmd *cmd, bool tas);

@@ -256,7 +256,7 @@ static const struct kt_attrib_desc kt_attrib_table[] = {
 	KT_A(pi_prot_type, 0, 3, true, kt_check_unsupported),
 	KT_A(pi_prot_verify, 0, 1, false, kt_check_unsupported),
 	KT_A(enforce_pr_isids, 0, 1, false, NULL),
-	KT_A(force_pr_aptpl, 0, 1, false, kt_check_unsupported),	/* no APTPL files yet */
+	KT_A(force_pr_aptpl, 0, 1, false, NULL),
 	KT_A(is_nonrot, 0, 1, false, NULL),
 	KT_A(emulate_rest_reord, 0, 1, false, kt_check_unsupported),
 	KT_A(block_size, 512, 4096, true, kt_check_block_size),

@@ -16,22 +16,6 @@
 #include <linux/slab.h>
 #include "core.h"
 
-int kt_dev_pr_alloc(struct kt_dev *dev)
-{
-	spin_lock_init(&dev->pr_lock);
-	dev->pr = kvzalloc(sizeof(*dev->pr), GFP_KERNEL);
-	if (!dev->pr)
-		return -ENOMEM;
-	kt_pr_init(dev->pr);
-	return 0;
-}
-
-void kt_dev_pr_free(struct kt_dev *dev)
-{
-	kvfree(dev->pr);
-	dev->pr = NULL;
-}
-
 int kt_port_iscsi(struct kt_pr_tid *port, const char *name, const u8 *isid)
 {
 	return kt_pr_tid_iscsi(port, name, !!isid,
@@ -85,30 +69,6 @@ kt_status_t kt_spc_setup_pr(struct kt_cmd *cmd)
 	return KT_OK;
 }
 
-/*
- * Until registrations are written to <dbroot>/pr (APTPL), the target does
- * not claim to keep them across a power loss: REPORT CAPABILITIES clears
- * PTPL_C and a PR OUT that sets APTPL is refused.
- */
-#define KT_PR_CAP_FLAGS		2	/* byte of PTPL_C (bit 0) */
-
-static bool kt_pr_asks_aptpl(const struct kt_cmd *cmd, const u8 *param,
-			     u32 len, u16 *field)
-{
-	switch (cmd->d.sa) {
-	case KT_PRO_REGISTER:
-	case KT_PRO_REGISTER_IGNORE:
-		*field = 20;
-		break;
-	case KT_PRO_REGISTER_AND_MOVE:
-		*field = 17;
-		break;
-	default:
-		return false;
-	}
-	return len > *field && param[*field] & 0x01;
-}
-
 void kt_spc_pr_in(struct kt_cmd *cmd)
 {
 	struct kt_dev *dev = cmd->dev;
@@ -126,9 +86,6 @@ void kt_spc_pr_in(struct kt_cmd *cmd)
 	spin_lock(&dev->pr_lock);
 	status = kt_pr_in(dev->pr, cmd->d.sa, buf, len, &full);
 	spin_unlock(&dev->pr_lock);
-	if (status == KT_OK && cmd->d.sa == KT_PRI_REPORT_CAPABILITIES &&
-	    len > KT_PR_CAP_FLAGS)
-		buf[KT_PR_CAP_FLAGS] &= ~0x01;
 	if (status == KT_OK)
 		kt_cmd_copy_to_sgl(cmd, buf, len);
 	else
@@ -193,14 +150,14 @@ static bool kt_pr_sess_is(struct kt_session *s, struct kt_lun *lun,
 }
 
 /*
- * Establish each unit attention kt_pr_out() asked for on the mapped LUNs
- * of the sessions that form its nexus (kt_cfg_mutex and dev->pr_lock
- * held).  A registered nexus without a session now gets none: when it
+ * Establish each unit attention of @fx on the mapped LUNs of the sessions
+ * that form its nexus (kt_cfg_mutex and dev->pr_lock held; @tmp is
+ * scratch).  A registered nexus without a session now gets none: when it
  * logs in again it is told of the power on / nexus loss instead.
  */
-static void kt_pr_post_uas(struct kt_pr_out_ctx *c)
+static void kt_pr_post_uas(struct kt_dev *dev, const struct kt_pr_effects *fx,
+			   struct kt_pr_nexus *tmp)
 {
-	struct kt_dev *dev = c->cmd->dev;
 	struct kt_pr_state *st = dev->pr;
 	struct kt_mapped_lun *mlun;
 	struct kt_session *s;
@@ -208,7 +165,7 @@ static void kt_pr_post_uas(struct kt_pr_out_ctx *c)
 	int i;
 
 	for (i = 0; i < KT_PR_MAX_REGS; i++) {
-		u8 ua = c->fx.ua[i];
+		u8 ua = fx->ua[i];
 
 		if (!ua || ua >= ARRAY_SIZE(kt_pr_ua_kind))
 			continue;
@@ -216,7 +173,7 @@ static void kt_pr_post_uas(struct kt_pr_out_ctx *c)
 			spin_lock(&lun->tpg->lock);
 			list_for_each_entry(s, &lun->tpg->sessions, tpg_entry) {
 				if (!kt_pr_sess_is(s, lun, &st->regs[i].nexus,
-						   st->enforce_isids, &c->tmp))
+						   st->enforce_isids, tmp))
 					continue;
 				mlun = kt_pr_mlun(s->acl, lun);
 				if (mlun)
@@ -225,6 +182,25 @@ static void kt_pr_post_uas(struct kt_pr_out_ctx *c)
 			spin_unlock(&lun->tpg->lock);
 		}
 	}
+}
+
+/*
+ * Commit dev->pr_next, built from dev->pr by a change that gave @fx:
+ * persist it first if it must (APTPL), then establish its unit
+ * attentions (kt_cfg_mutex held).  On an error nothing changes.
+ */
+static int kt_pr_finish(struct kt_dev *dev, const struct kt_pr_effects *fx,
+			struct kt_pr_nexus *tmp)
+{
+	int ret = fx->save ? kt_pr_persist(dev, dev->pr_next) : 0;
+
+	if (ret)
+		return ret;
+	kt_pr_commit(dev);
+	spin_lock(&dev->pr_lock);
+	kt_pr_post_uas(dev, fx, tmp);
+	spin_unlock(&dev->pr_lock);
+	return 0;
 }
 
 /*
@@ -286,25 +262,58 @@ static int kt_pr_ports(struct kt_pr_out_ctx *c)
 	return 0;
 }
 
-/* Under kt_cfg_mutex: the state change and its unit attentions. */
+/* Under kt_cfg_mutex: the state change, its file and unit attentions. */
 static kt_status_t kt_pr_out_locked(struct kt_pr_out_ctx *c)
 {
 	struct kt_dev *dev = c->cmd->dev;
-	struct kt_pr_state *st = dev->pr;
+	struct kt_pr_state *next = dev->pr_next;
 	kt_status_t status;
 
 	if (kt_pr_ports(c))
 		return KT_S_NO_RESOURCES;
-	spin_lock(&dev->pr_lock);
-	/* the ISID rule may change only while nothing is registered */
-	if (!st->nregs)
-		st->enforce_isids = READ_ONCE(dev->attrib.enforce_pr_isids);
-	status = kt_pr_out(st, &c->req, &c->fx);
-	WRITE_ONCE(dev->pr_reserved, st->reserved);
-	if (status == KT_OK)
-		kt_pr_post_uas(c);
-	spin_unlock(&dev->pr_lock);
+	kt_pr_begin(dev);
+	status = kt_pr_out(next, &c->req, &c->fx);
+	if (status == KT_OK && kt_pr_finish(dev, &c->fx, &c->tmp))
+		status = KT_S_INTERNAL_ERROR;
 	return status;
+}
+
+/*
+ * kt_pr_lun_unlinked - @lun (kt_cfg_mutex held, still on dev->luns) is
+ * about to stop exporting @dev: the registrations made through it go, as
+ * if unregistered (a reservation they held is released, with its unit
+ * attentions).  Under APTPL they wait, as the file keeps them, for the
+ * port to come back (kt_pr_lun_linked()), so the file is not rewritten.
+ */
+void kt_pr_lun_unlinked(struct kt_dev *dev, struct kt_lun *lun)
+{
+	struct kt_pr_effects *fx;
+	struct kt_pr_nexus *n;
+	int i;
+
+	lockdep_assert_held(&kt_cfg_mutex);
+	fx = kmalloc(sizeof(*fx), GFP_KERNEL);
+	n = kmalloc_array(2, sizeof(*n), GFP_KERNEL);
+	if (!fx || !n)
+		goto out;
+	for (i = 0; i < KT_PR_MAX_REGS; i++) {
+		if (!dev->pr->regs[i].used ||
+		    dev->pr->regs[i].nexus.rtpi != lun->rtpi)
+			continue;
+		kt_pr_begin(dev);
+		n[0] = dev->pr->regs[i].nexus;
+		kt_pr_drop(dev->pr_next, &n[0], fx);
+		if (dev->pr->aptpl && !kt_pr_set_aside(dev, lun, i))
+			fx->save = false;
+		/* the port goes in any case: commit even if unsaved */
+		if (fx->save)
+			kt_pr_persist(dev, dev->pr_next);
+		fx->save = false;
+		kt_pr_finish(dev, fx, &n[1]);
+	}
+out:
+	kfree(n);
+	kfree(fx);
 }
 
 static void kt_pr_out_error(struct kt_pr_out_ctx *c)
@@ -325,7 +334,6 @@ void kt_spc_pr_out(struct kt_cmd *cmd)
 	struct kt_pr_out_ctx *c;
 	kt_status_t status;
 	bool aborted;
-	u16 field;
 
 	c = kvzalloc(struct_size(c, param, len), GFP_KERNEL);
 	if (!c) {
@@ -335,11 +343,6 @@ void kt_spc_pr_out(struct kt_cmd *cmd)
 	c->cmd = cmd;
 	if (kt_cmd_copy_from_sgl(cmd, c->param, len) < len) {
 		status = KT_S_PARAM_LIST_LENGTH;
-		goto out;
-	}
-	if (kt_pr_asks_aptpl(cmd, c->param, len, &field)) {
-		kt_cmd_bad_param(cmd, field, 0);
-		status = KT_S_INVALID_FIELD_PARAM;
 		goto out;
 	}
 	kt_pr_nexus_of(cmd->sess, cmd->klun, &c->nexus);
@@ -430,10 +433,11 @@ static int kt_pr_show_port(const struct kt_pr_tid *t, char *buf, size_t cap)
 static ssize_t kt_pr_res_holder_show(struct config_item *item, char *page)
 {
 	struct kt_dev *dev = kt_dev_from_pr(item);
-	struct kt_pr_state *st = dev->pr;
+	struct kt_pr_state *st;
 	ssize_t len;
 
 	spin_lock(&dev->pr_lock);
+	st = dev->pr;
 	if (!st->reserved) {
 		len = sysfs_emit(page, "No SPC-3 Reservation holder\n");
 	} else if (st->type == KT_PR_WR_EX_AR || st->type == KT_PR_EX_AC_AR) {
@@ -452,10 +456,11 @@ static ssize_t kt_pr_res_pr_all_tgt_pts_show(struct config_item *item,
 					     char *page)
 {
 	struct kt_dev *dev = kt_dev_from_pr(item);
-	struct kt_pr_state *st = dev->pr;
+	struct kt_pr_state *st;
 	ssize_t len;
 
 	spin_lock(&dev->pr_lock);
+	st = dev->pr;
 	if (!st->reserved)
 		len = sysfs_emit(page, "No SPC-3 Reservation holder\n");
 	else if (st->type == KT_PR_WR_EX_AR || st->type == KT_PR_EX_AC_AR ||
@@ -483,10 +488,11 @@ static ssize_t kt_pr_res_pr_holder_tg_port_show(struct config_item *item,
 						char *page)
 {
 	struct kt_dev *dev = kt_dev_from_pr(item);
-	struct kt_pr_state *st = dev->pr;
+	struct kt_pr_state *st;
 	ssize_t len;
 
 	spin_lock(&dev->pr_lock);
+	st = dev->pr;
 	if (!st->reserved || st->type == KT_PR_WR_EX_AR ||
 	    st->type == KT_PR_EX_AC_AR)
 		len = sysfs_emit(page, "No SPC-3 Reservation holder\n");
@@ -502,11 +508,12 @@ static ssize_t kt_pr_res_pr_registered_i_pts_show(struct config_item *item,
 						  char *page)
 {
 	struct kt_dev *dev = kt_dev_from_pr(item);
-	struct kt_pr_state *st = dev->pr;
+	struct kt_pr_state *st;
 	ssize_t len;
 	int i;
 
 	spin_lock(&dev->pr_lock);
+	st = dev->pr;
 	len = sysfs_emit(page, "SPC-3 PR Registrations:\n");
 	if (!st->nregs)
 		len += sysfs_emit_at(page, len, "None\n");
@@ -525,10 +532,11 @@ static ssize_t kt_pr_res_pr_registered_i_pts_show(struct config_item *item,
 static ssize_t kt_pr_res_pr_type_show(struct config_item *item, char *page)
 {
 	struct kt_dev *dev = kt_dev_from_pr(item);
-	struct kt_pr_state *st = dev->pr;
+	struct kt_pr_state *st;
 	ssize_t len;
 
 	spin_lock(&dev->pr_lock);
+	st = dev->pr;
 	if (st->reserved)
 		len = sysfs_emit(page, "SPC-3 Reservation Type: %s\n",
 				 kt_pr_type_name(st->type));
@@ -546,9 +554,16 @@ static ssize_t kt_pr_res_type_show(struct config_item *item, char *page)
 static ssize_t kt_pr_res_aptpl_active_show(struct config_item *item,
 					   char *page)
 {
-	return sysfs_emit(page, "0\n");	/* no APTPL files yet */
+	struct kt_dev *dev = kt_dev_from_pr(item);
+	bool on;
+
+	spin_lock(&dev->pr_lock);
+	on = dev->pr->aptpl;
+	spin_unlock(&dev->pr_lock);
+	return sysfs_emit(page, "%d\n", on);
 }
 
+/* As LIO: it reads empty (the file under dbroot holds the state) */
 static ssize_t kt_pr_res_aptpl_metadata_show(struct config_item *item,
 					     char *page)
 {
@@ -558,8 +573,7 @@ static ssize_t kt_pr_res_aptpl_metadata_show(struct config_item *item,
 static ssize_t kt_pr_res_aptpl_metadata_store(struct config_item *item,
 					      const char *page, size_t count)
 {
-	pr_err_ratelimited("restoring APTPL reservations is not supported yet\n");
-	return -EOPNOTSUPP;
+	return kt_pr_metadata_add(kt_dev_from_pr(item), page, count) ?: count;
 }
 
 CONFIGFS_ATTR_RO(kt_pr_, res_holder);

@@ -172,6 +172,7 @@ int kt_lun_link(struct kt_lun *lun, struct kt_dev *dev)
 	lun->linked = true;
 	kt_tpg_luns_changed(lun->tpg);
 	kt_tpg_map_dynamic(lun->tpg, lun);
+	kt_pr_lun_linked(lun);
 	return 0;
 }
 
@@ -215,6 +216,7 @@ void kt_lun_unlink(struct kt_lun *lun)
 	mutex_unlock(&kt_cfg_mutex);
 	wait_for_completion(&lun->drained);
 	mutex_lock(&kt_cfg_mutex);
+	kt_pr_lun_unlinked(lun->dev, lun);
 	list_del_init(&lun->dev_entry);
 	lun->dev->export_count--;
 	lun->dev = NULL;

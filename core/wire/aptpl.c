@@ -313,6 +313,117 @@ u32 kt_aptpl_encode(const struct kt_pr_state *s,
 	return o.len;
 }
 
+/**
+ * kt_aptpl_reg_of() - the record of one registration, as the file has it
+ * @s: the PR state
+ * @slot: a used slot of @s->regs
+ * @p: the target-side facts of its nexus
+ * @r: the record to fill in
+ *
+ * Return: 0, or -EINVAL if @slot is not used or @p is unfit.
+ */
+int kt_aptpl_reg_of(const struct kt_pr_state *s, int slot,
+		    const struct kt_aptpl_port *p, struct kt_aptpl_reg *r)
+{
+	const struct kt_pr_reg *g;
+	struct out o = { .buf = r->init_node, .cap = KT_PR_NAME_MAX };
+
+	if (slot < 0 || slot >= KT_PR_MAX_REGS || !s->regs[slot].used ||
+	    !port_ok(p))
+		return -EINVAL;
+	g = &s->regs[slot];
+	memset(r, 0, sizeof(*r));
+	out_init_node(&o, &g->nexus.init);
+	strcpy(r->init_fabric, p->init_fabric);
+	strcpy(r->target_fabric, p->target_fabric);
+	strcpy(r->target_node, p->target_node);
+	r->has_isid = g->nexus.init.proto == KT_PR_PROTO_ISCSI &&
+		      g->nexus.init.has_isid;
+	r->isid = r->has_isid ? g->nexus.init.isid : 0;
+	r->key = g->key;
+	r->holder = slot == holder_slot(s);
+	r->type = r->holder ? s->type : 0;
+	r->scope = r->holder ? s->scope : 0;
+	r->all_tg_pt = g->all_tg_pt;
+	r->mapped_lun = p->mapped_lun;
+	r->tpgt = p->tpgt;
+	r->rtpi = g->nexus.rtpi;
+	r->target_lun = p->target_lun;
+	return 0;
+}
+
+/* An optional fabric name: written only if the record had one */
+static void out_opt_fabric(struct out *o, enum tok t, const char *v)
+{
+	if (v[0])
+		out_kv_str(o, t, v);
+}
+
+static bool rec_names_ok(const struct kt_aptpl_reg *r)
+{
+	u32 fi = strnlen(r->init_fabric, sizeof(r->init_fabric));
+	u32 ft = strnlen(r->target_fabric, sizeof(r->target_fabric));
+
+	return (!fi || name_ok(r->init_fabric, fi, KT_APTPL_FABRIC_MAX)) &&
+	       (!ft || name_ok(r->target_fabric, ft, KT_APTPL_FABRIC_MAX)) &&
+	       name_ok(r->init_node, strnlen(r->init_node, sizeof(r->init_node)),
+		       KT_PR_NAME_MAX) &&
+	       name_ok(r->target_node,
+		       strnlen(r->target_node, sizeof(r->target_node)),
+		       KT_PR_NAME_MAX);
+}
+
+/**
+ * kt_aptpl_encode_reg() - one block of an APTPL file for a registration
+ * read back from metadata and not yet applied
+ * @r: the record (as kt_aptpl_parse_line() or kt_aptpl_parse_file() left it)
+ * @n: the block number
+ * @buf: where to write (NULL if @cap is 0); no NUL is added
+ * @cap: bytes of @buf; nothing is written at or past it
+ *
+ * Return: the length of the whole block, or 0 if a name in @r is unfit
+ * for the format (then nothing is written).
+ */
+u32 kt_aptpl_encode_reg(const struct kt_aptpl_reg *r, u32 n, char *buf,
+			u32 cap)
+{
+	struct out o = { .buf = buf, .cap = cap };
+
+	if (!rec_names_ok(r))
+		return 0;
+	out_str(&o, START_TAG);
+	out_dec(&o, n);
+	out_str(&o, "\n");
+	out_opt_fabric(&o, T_INIT_FABRIC, r->init_fabric);
+	out_kv_str(&o, T_INIT_NODE, r->init_node);
+	if (r->has_isid) {
+		out_key(&o, T_INIT_SID);
+		out_hex(&o, r->isid, ISID_DIGITS);
+		out_str(&o, "\n");
+	}
+	out_kv_dec(&o, T_KEY, r->key);
+	out_kv_dec(&o, T_HOLDER, r->holder);
+	if (r->holder) {
+		out_key(&o, T_TYPE);
+		out_hex(&o, r->type, 2);
+		out_str(&o, "\n");
+		out_key(&o, T_SCOPE);
+		out_hex(&o, r->scope, 2);
+		out_str(&o, "\n");
+	}
+	out_kv_dec(&o, T_ALL_TG_PT, r->all_tg_pt);
+	out_kv_dec(&o, T_MAPPED_LUN, r->mapped_lun);
+	out_opt_fabric(&o, T_TGT_FABRIC, r->target_fabric);
+	out_kv_str(&o, T_TGT_NODE, r->target_node);
+	out_kv_dec(&o, T_TPGT, r->tpgt);
+	out_kv_dec(&o, T_RTPI, r->rtpi);
+	out_kv_dec(&o, T_TGT_LUN, r->target_lun);
+	out_str(&o, END_TAG);
+	out_dec(&o, n);
+	out_str(&o, "\n");
+	return o.len;
+}
+
 /* ------------------------------------------------------------------ */
 /* Items                                                              */
 /* ------------------------------------------------------------------ */

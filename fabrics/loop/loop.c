@@ -993,6 +993,20 @@ static void ktloop_drop_tpg(struct kt_tpg *tpg)
 	kfree(ltpg);
 }
 
+/* The initiator ports' protocol: the one the target name's prefix names */
+static u8 ktloop_proto_id(const struct kt_tpg *tpg)
+{
+	static const u8 id[] = {
+		[KTLOOP_PROTO_SAS]	= KT_PR_PROTO_SAS,
+		[KTLOOP_PROTO_FC]	= KT_PR_PROTO_FC,
+		[KTLOOP_PROTO_ISCSI]	= KT_PR_PROTO_ISCSI,
+	};
+	const struct ktloop_hba *hba = container_of(tpg->wwn, struct ktloop_hba,
+						    wwn);
+
+	return id[hba->proto];
+}
+
 static struct kt_fabric_ops ktloop_ops = {
 	.owner			= THIS_MODULE,
 	.name			= "loopback",
@@ -1006,6 +1020,7 @@ static struct kt_fabric_ops ktloop_ops = {
 	.drop_tpg		= ktloop_drop_tpg,
 	.lun_link		= ktloop_lun_link,
 	.lun_unlink		= ktloop_lun_unlink,
+	.proto_id		= ktloop_proto_id,
 	.fabric_attrs		= ktloop_fabric_attrs,
 	.tpg_attrs		= ktloop_tpg_attrs,
 	.tpg_attrib_attrs	= ktloop_tpg_attrib_attrs,

@@ -210,12 +210,20 @@ struct kt_dev {
 	u32 company_id;
 
 	/*
-	 * Persistent reservations (core/pr.c): @pr_lock protects *@pr;
-	 * @pr_reserved mirrors @pr->reserved for a lockless look first
+	 * Persistent reservations (core/pr.c, core/pr_file.c): @pr_lock
+	 * protects @pr (the pointer and what it points to); @pr_reserved
+	 * mirrors @pr->reserved for a lockless look first.  A change is
+	 * built in @pr_next and swapped in; kt_cfg_mutex serialises changes
+	 * and protects @pr_next, the APTPL records waiting for their port
+	 * (@pr_pending, @pr_npending) and @pr_loaded (the APTPL file read).
 	 */
 	spinlock_t pr_lock;
 	struct kt_pr_state *pr;
 	bool pr_reserved;
+	struct kt_pr_state *pr_next;
+	struct kt_aptpl_reg *pr_pending;
+	unsigned int pr_npending;
+	bool pr_loaded;
 
 	bool d_sense;		/* control page D_SENSE (kt_cfg_mutex) */
 	u16 rtpi_next;		/* under kt_cfg_mutex */
@@ -552,6 +560,9 @@ struct kt_session {
  * @lun_link: optional: a LUN got a device (loopback adds a SCSI device).
  *	Called without core locks held; commands may be submitted from it.
  * @lun_unlink: optional: before the LUN loses its device; same context.
+ * @proto_id: optional: the SCSI transport protocol of @tpg's initiator
+ *	ports (KT_PR_PROTO_*), for persistent reservations restored from
+ *	an APTPL file; iSCSI when absent.  Called under the core's mutex.
  * @make_np: optional: mkdir np/<name>; returns the np's config_group.
  * @drop_np: optional; ends with config_item_put() on @np.
  * @*_attrs: NULL-terminated configfs attribute arrays for the fabric's
@@ -576,6 +587,7 @@ struct kt_fabric_ops {
 	void (*close_acl_sessions)(struct kt_node_acl *acl);
 	int (*lun_link)(struct kt_tpg *tpg, struct kt_lun *lun);
 	void (*lun_unlink)(struct kt_tpg *tpg, struct kt_lun *lun);
+	u8 (*proto_id)(const struct kt_tpg *tpg);
 	struct config_group *(*make_np)(struct kt_tpg *tpg, const char *name);
 	void (*drop_np)(struct kt_tpg *tpg, struct config_group *np);
 

@@ -417,6 +417,23 @@ u32 kt_aptpl_encode(const struct kt_pr_state *s,
 		    const struct kt_aptpl_port *ports, char *buf, u32 cap);
 
 /*
+ * kt_aptpl_reg_of - the record of the registration in @slot of @s on the
+ * port @p, as the file would carry it (a registration set aside until
+ * its port exists again).  0 or -EINVAL.
+ */
+int kt_aptpl_reg_of(const struct kt_pr_state *s, int slot,
+		    const struct kt_aptpl_port *p, struct kt_aptpl_reg *r);
+
+/*
+ * kt_aptpl_encode_reg - block @n of an APTPL file for the record @r (one
+ * not applied yet, kept so that a rewrite of the file does not lose it)
+ * into at most @cap bytes of @buf; returns the block's full length, or 0
+ * if a name in @r is unfit for the format.
+ */
+u32 kt_aptpl_encode_reg(const struct kt_aptpl_reg *r, u32 n, char *buf,
+			u32 cap);
+
+/*
  * kt_aptpl_parse_line - one pr/res_aptpl_metadata write (@len bytes at
  * @buf, one trailing newline allowed) into @r.  0, or -EINVAL (syntax,
  * unknown, repeated or missing token), -ERANGE (a number out of range),

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# kt-timeout: 300
+# kt-timeout: 420
 #
 # Persistent reservations through the iSCSI fabric: tests/iscsi/pr.py
 # logs in under several initiator names and checks registrations, the
@@ -8,7 +8,10 @@
 # attentions of RELEASE, CLEAR and PREEMPT, PREEMPT AND ABORT of a
 # pending write (never lands) and REPORT CAPABILITIES.  One demo-mode
 # target exports a ramdisk as LUN 0.  Then no session may be left, rmmod
-# must succeed and dmesg stay clean.  Each dialogue is in /tmp/pr/<case>.log
+# must succeed and dmesg stay clean.  APTPL: registrations made with
+# APTPL=1 are in <dbroot>/pr/aptpl_<serial>, survive a teardown and module
+# reload (read back from the file, then from rtslib's res_aptpl_metadata
+# lines), and a REGISTER whose file cannot be written fails whole.  Each dialogue is in /tmp/pr/<case>.log
 # (out/pr/ of the run).
 # shellcheck source=tests/guest/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -30,7 +33,7 @@ pr_shows() {
 
 kt_check setup setup || kt_abort setup "cannot configure the target"
 kt_check pr-configfs-start pr_shows res_pr_registered_i_pts '^None$'
-for c in $(/usr/bin/python3 -E -s "$PRPY" --list | cut -d' ' -f1); do
+for c in $(/usr/bin/python3 -E -s "$PRPY" --list | cut -d' ' -f1 | grep -v '^aptpl-'); do
 	kt_check "pr-$c" kt_py_case "$LOGS/$c.log" "$PRPY" "$c"
 done
 # every case leaves nothing registered, after several generations
@@ -40,5 +43,90 @@ kt_check pr-configfs-none pr_shows res_pr_registered_i_pts '^None$'
 kt_check pr-configfs-no-holder pr_shows res_holder 'No SPC-3 Reservation holder'
 kt_check sessions-gone kt_no_sessions 15 "$T"
 kt_check teardown kt_teardown
+
+# ---- APTPL ----
+SERIAL=ktaptpl0001
+PRDIR=
+APTPL=
+
+# aptpl_target [no-link]: a ramdisk with a fixed serial exported by $T
+aptpl_target() {
+	kt_load ktarget_rd ktarget_iscsi || return 1
+	PRDIR=$(cat "$KT_CFS/dbroot")/pr
+	APTPL=$PRDIR/aptpl_$SERIAL
+	DEV=$(kt_mk_rd p1 16) || return 1
+	echo $SERIAL >"$DEV/wwn/vpd_unit_serial" || return 1
+	[ "${1:-}" = no-link ] && return 0
+	kt_iscsi_tpg "$T" 127.0.0.1:3260 "$DEV" demo enable=1
+}
+
+aptpl() {
+	kt_py_case "$LOGS/aptpl-$1.log" "$PRPY" "aptpl-$1"
+}
+
+# the file has both registrations (keys 0xa7 = 167, 0xb7 = 183) and the
+# reservation (Write Exclusive Registrants Only = 05)
+aptpl_file_full() {
+	local want
+
+	for want in '^sa_res_key=167$' '^sa_res_key=183$' '^res_holder=1$' \
+		    '^res_type=05$' '^initiator_sid=80' '^target_lun=0$' \
+		    "^target_node=$IQN\$" '^PR_REG_END: 1$'; do
+		grep -q "$want" "$APTPL" || { echo "no $want in:"; cat "$APTPL"; return 1; }
+	done
+}
+
+# rtslib's res_aptpl_metadata lines: each block's lines joined by commas
+aptpl_metadata() {
+	local line
+
+	awk '/^PR_REG_START:/ { l = $2; next }
+	     /^PR_REG_END:/ { print l "," items "," $2; items = ""; next }
+	     { items = items ? items "," $0 : $0 }' "$1" >/tmp/aptpl.lines
+	[ -s /tmp/aptpl.lines ] || { echo "no blocks in $1"; return 1; }
+	while read -r line; do
+		printf '%s' "$line" >"$DEV/pr/res_aptpl_metadata" || return 1
+	done </tmp/aptpl.lines
+}
+
+aptpl_setup() {
+	aptpl_target || return 1
+	mkdir -p "$PRDIR" && rm -f "$APTPL"
+}
+
+aptpl_saved_by_file() {
+	aptpl_target && aptpl check
+}
+
+aptpl_saved_by_metadata() {
+	mv "$APTPL" /tmp/aptpl.saved || return 1
+	aptpl_target no-link && aptpl_metadata /tmp/aptpl.saved || return 1
+	kt_iscsi_tpg "$T" 127.0.0.1:3260 "$DEV" demo enable=1 && aptpl check
+}
+
+aptpl_unsaved() {
+	aptpl_target || return 1
+	mv "$PRDIR" "$PRDIR.away" || return 1
+	aptpl unsaved
+	local rc=$?
+	mv "$PRDIR.away" "$PRDIR"
+	return $rc
+}
+
+kt_check aptpl-setup aptpl_setup || kt_abort aptpl-setup "cannot configure the APTPL target"
+kt_check aptpl-set aptpl set
+kt_check aptpl-active pr_shows res_aptpl_active '^1$'
+kt_check aptpl-file aptpl_file_full
+kt_check aptpl-teardown kt_teardown
+kt_check aptpl-file-kept aptpl_file_full
+kt_check aptpl-restored-from-file aptpl_saved_by_file
+kt_check aptpl-teardown-2 kt_teardown
+kt_check aptpl-restored-from-metadata aptpl_saved_by_metadata
+kt_check aptpl-file-rewritten aptpl_file_full
+kt_check aptpl-clear aptpl clear
+kt_check aptpl-file-empty test ! -s "$APTPL"
+kt_check aptpl-teardown-3 kt_teardown
+kt_check aptpl-unsaved aptpl_unsaved
+kt_check aptpl-teardown-4 kt_teardown
 [ -d /ktout ] && cp -r $LOGS /ktout/ 2>/dev/null
 guest_summary

@@ -45,13 +45,16 @@ SK_ILLEGAL = 0x5
 SK_DATA_PROTECT = 0x7
 
 
-def session(args, target=None, initial_r2t=True, extra=(), name=None):
+def session(args, target=None, initial_r2t=True, extra=(), name=None,
+            isid=None):
     """A logged-in session (unit attentions consumed); @extra: more
-    operational keys, e.g. for InitialR2T=No."""
+    operational keys, e.g. for InitialR2T=No; @isid: 6 bytes, else a
+    new one."""
     a = argparse.Namespace(**vars(args))
     if target:
         a.target = target
-    c = H.Conn(a, initiator="%s-%s" % (DEF_INITIATOR, name or args.case))
+    c = H.Conn(a, initiator="%s-%s" % (DEF_INITIATOR, name or args.case),
+               isid=isid)
     first, oper = c.base_keys()
     want = dict(oper)
     want["InitialR2T"] = "Yes" if initial_r2t else "No"

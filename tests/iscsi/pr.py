@@ -254,6 +254,72 @@ def c_report_caps(args):
     return "capabilities %s" % d[:8].hex()
 
 
+# APTPL: the guest script runs these around module reloads; each nexus
+# keeps its initiator name and ISID across them.
+APTPL_KEYS = {"a": 0xa7, "b": 0xb7}
+
+
+def aptpl_session(args, who):
+    return P.session(args, name="aptpl-" + who,
+                     isid=bytes([0x80, 0, 0, 0x5a, 0, ord(who)]))
+
+
+def pr_out_aptpl(c, sa, key, sa_key, what):
+    p = pr_out(c, sa, key, sa_key, flags=1)
+    if p.hdr[3] != 0:
+        raise Fail("%s (APTPL=1): %s" % (what, p))
+
+
+@case("aptpl-set", "APTPL: two nexuses register with APTPL=1, one reserves Write Exclusive Registrants Only; REPORT CAPABILITIES shows PTPL_C and PTPL_A (run by the guest script, which then checks the file)")
+def c_aptpl_set(args):
+    a, b = aptpl_session(args, "a"), aptpl_session(args, "b")
+    pr_out_aptpl(a, REGISTER, 0, APTPL_KEYS["a"], "REGISTER a")
+    pr_out_aptpl(b, REGISTER, 0, APTPL_KEYS["b"], "REGISTER b")
+    pr_out_ok(a, RESERVE, APTPL_KEYS["a"], ptype=WR_EX_RO, what="RESERVE")
+    caps = pr_in(a, REPORT_CAPABILITIES)
+    expect("PTPL_C, PTPL_A", (caps[2] & 1, caps[3] & 1), (1, 1))
+    return "registered and reserved"
+
+
+@case("aptpl-check", "APTPL: after a module reload both registrations and the reservation are back: READ KEYS, READ RESERVATION; the registrant writes, a stranger gets RESERVATION CONFLICT")
+def c_aptpl_check(args):
+    a, b = aptpl_session(args, "a"), aptpl_session(args, "b")
+    c = aptpl_session(args, "c")
+    gen, keys = read_keys(c)
+    expect("keys", sorted(keys), sorted(APTPL_KEYS.values()))
+    expect("reservation", read_reservation(c)[1:],
+           (APTPL_KEYS["a"], WR_EX_RO))
+    expect("WRITE by the registrant b", write_status(b, LBA), 0)
+    expect("WRITE by the stranger c", write_status(c, LBA),
+           RESERVATION_CONFLICT)
+    expect("READ by the stranger c", read_status(c, LBA), 0)
+    caps = pr_in(a, REPORT_CAPABILITIES)
+    expect("PTPL_A", caps[3] & 1, 1)
+    return "keys %s, PRGENERATION %d" % ([hex(k) for k in keys], gen)
+
+
+@case("aptpl-clear", "APTPL: CLEAR leaves a file without registrations; a REGISTER with APTPL=0 ends persistence (REPORT CAPABILITIES PTPL_A=0)")
+def c_aptpl_clear(args):
+    a = aptpl_session(args, "a")
+    pr_out_ok(a, CLEAR, APTPL_KEYS["a"])
+    expect("keys after CLEAR", read_keys(a)[1], [])
+    pr_out_ok(a, REGISTER, 0, 0xa8)
+    caps = pr_in(a, REPORT_CAPABILITIES)
+    expect("PTPL_A", caps[3] & 1, 0)
+    pr_out_ok(a, REGISTER, 0xa8, 0)
+    return "cleared"
+
+
+@case("aptpl-unsaved", "APTPL: when the file cannot be written (no pr/ folder) REGISTER with APTPL=1 fails with HARDWARE ERROR and registers nothing")
+def c_aptpl_unsaved(args):
+    a = aptpl_session(args, "a")
+    p = pr_out(a, REGISTER, 0, 0xa9, flags=1)
+    if p.hdr[3] != 0x02 or p.sense()[0] != 4:
+        raise Fail("REGISTER APTPL=1 without pr/: %s" % p)
+    expect("keys", read_keys(a)[1], [])
+    return "refused with %x/%02x/%02x" % p.sense()
+
+
 def main():
     ap = H.case_parser(__doc__, DEF_TARGET)
     args = H.case_args(ap, CASES)

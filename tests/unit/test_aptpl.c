@@ -296,6 +296,63 @@ static void parse_file_known(void)
 	check_known_regs();
 }
 
+/* A record not applied yet is written back exactly as it was read */
+static void encode_reg_known(void)
+{
+	unsigned int n, i;
+	u32 off, len = 0, l;
+
+	CHECK_EQ(kt_aptpl_parse_file(known_text, strlen(known_text), regs,
+				     KT_PR_MAX_REGS, &n, &off), 0);
+	for (i = 0; i < n; i++) {
+		l = kt_aptpl_encode_reg(&regs[i], i, text + len,
+					sizeof(text) - len);
+		CHECK(l > 0);
+		CHECK_EQ(kt_aptpl_encode_reg(&regs[i], i, NULL, 0), l);
+		len += l;
+	}
+	CHECK_EQ(len, strlen(known_text));
+	CHECK(!memcmp(text, known_text, len));
+	/* bounded: a short buffer gets a prefix and the full length */
+	memset(text, 'X', 16);
+	CHECK_EQ(kt_aptpl_encode_reg(&regs[0], 0, text, 8),
+		 kt_aptpl_encode_reg(&regs[0], 0, NULL, 0));
+	CHECK(!memcmp(text, "PR_REG_S", 8) && text[8] == 'X');
+	/* an unfit name writes nothing */
+	regs[0].init_node[3] = ',';
+	CHECK_EQ(kt_aptpl_encode_reg(&regs[0], 0, text, sizeof(text)), 0);
+	regs[0].init_node[0] = 0;
+	CHECK_EQ(kt_aptpl_encode_reg(&regs[0], 0, text, sizeof(text)), 0);
+}
+
+/* A registration set aside is the record its block in the file gives */
+static void reg_of_matches_file(void)
+{
+	struct kt_aptpl_reg r;
+	unsigned int n;
+	u32 off, len, l = 0;
+	int i, k = 0;
+
+	known_state();
+	len = kt_aptpl_encode(&st, ports, text, sizeof(text));
+	CHECK_EQ(kt_aptpl_parse_file(text, len, regs, KT_PR_MAX_REGS, &n,
+				     &off), 0);
+	for (i = 0; i < KT_PR_MAX_REGS; i++) {
+		if (!st.regs[i].used)
+			continue;
+		CHECK_EQ(kt_aptpl_reg_of(&st, i, &ports[i], &r), 0);
+		CHECK(!memcmp(&r, &regs[k], sizeof(r)));
+		l += kt_aptpl_encode_reg(&r, k, text + len + l, 4096);
+		k++;
+	}
+	CHECK_EQ(k, n);
+	CHECK_EQ(l, len);
+	CHECK(!memcmp(text, text + len, len));
+	CHECK_EQ(kt_aptpl_reg_of(&st, KT_PR_MAX_REGS - 1, &ports[0], &r),
+		 -EINVAL);
+	CHECK_EQ(kt_aptpl_reg_of(&st, -1, &ports[0], &r), -EINVAL);
+}
+
 /* Encode, parse, restore: the same registrations and reservation */
 static void round_trip(void)
 {
@@ -782,6 +839,8 @@ static const struct kt_test tests[] = {
 	KT_TEST(apply_all_registrants),
 	KT_TEST(apply_capacity),
 	KT_TEST(round_trip_pr_made),
+	KT_TEST(encode_reg_known),
+	KT_TEST(reg_of_matches_file),
 };
 
 int main(void)
