@@ -151,7 +151,13 @@ static int kt_pr_file_read(struct kt_dev *dev, char **text, u32 *len)
 	if (IS_ERR(f))
 		return PTR_ERR(f);
 	buf = kvmalloc(KT_APTPL_MAX + 1, GFP_KERNEL);
-	n = buf ? kernel_read(f, buf, KT_APTPL_MAX + 1, &pos) : -ENOMEM;
+	n = buf ? 0 : -ENOMEM;
+	while (n >= 0 && pos <= KT_APTPL_MAX) {
+		n = kernel_read(f, buf + pos, KT_APTPL_MAX + 1 - pos, &pos);
+		if (n <= 0)
+			break;
+	}
+	n = n < 0 ? n : pos;
 	filp_close(f, NULL);
 	if (n < 0 || n > KT_APTPL_MAX) {
 		kvfree(buf);
