@@ -81,6 +81,21 @@ out_path:
 	return ret;
 }
 
+/* <dbroot>/pr made if missing (dbroot itself must exist) */
+static int kt_pr_mkdir(const char *dir)
+{
+	struct dentry *d;
+	struct path parent;
+	int ret;
+
+	d = kern_path_create(AT_FDCWD, dir, &parent, LOOKUP_DIRECTORY);
+	if (IS_ERR(d))
+		return PTR_ERR(d) == -EEXIST ? 0 : PTR_ERR(d);
+	ret = kt_vfs_mkdir(&parent, d, 0700);
+	done_path_create(&parent, d);
+	return ret;
+}
+
 static int kt_pr_write_tmp(const char *path, const char *text, u32 len)
 {
 	struct file *f;
@@ -118,7 +133,9 @@ static int kt_pr_file_replace(struct kt_dev *dev, const char *text, u32 len)
 		tmp_path = kasprintf(GFP_KERNEL, "%s/%s", dir, tmp);
 	if (!name || !tmp_path)
 		goto out;
-	ret = kt_pr_write_tmp(tmp_path, text, len);
+	ret = kt_pr_mkdir(dir);
+	if (!ret)
+		ret = kt_pr_write_tmp(tmp_path, text, len);
 	if (!ret)
 		ret = kt_pr_rename(dir, tmp, name);
 	if (!ret)

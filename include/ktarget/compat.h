@@ -21,25 +21,31 @@
 #endif
 
 /*
- * kt_vfs_rename_in - rename @old to @new, both in the directory @dir
- * (locked with lock_rename(), mount write access held).  struct
- * renamedata names the mounts' ID mappings (struct mnt_idmap) from Linux
- * 6.3, their user namespaces before.
+ * The VFS calls the core makes to keep its APTPL files (core/pr_file.c):
+ * they name the mount's ID mapping (struct mnt_idmap) from Linux 6.3,
+ * its user namespace before.
  */
 #include <linux/fs.h>
 #include <linux/mount.h>
 #include <linux/path.h>
 
+#ifdef KT_HAVE_MNT_IDMAP
+#define kt_mnt_map(mnt)	mnt_idmap(mnt)
+#else
+#define kt_mnt_map(mnt)	mnt_user_ns(mnt)
+#endif
+
+/* rename @old to @new, both in @dir (lock_rename() and mount write held) */
 static inline int kt_vfs_rename_in(const struct path *dir, struct dentry *old,
 				   struct dentry *new)
 {
 	struct renamedata rd = {
-#ifdef KT_HAVE_RENAMEDATA_IDMAP
-		.old_mnt_idmap = mnt_idmap(dir->mnt),
-		.new_mnt_idmap = mnt_idmap(dir->mnt),
+#ifdef KT_HAVE_MNT_IDMAP
+		.old_mnt_idmap = kt_mnt_map(dir->mnt),
+		.new_mnt_idmap = kt_mnt_map(dir->mnt),
 #else
-		.old_mnt_userns = mnt_user_ns(dir->mnt),
-		.new_mnt_userns = mnt_user_ns(dir->mnt),
+		.old_mnt_userns = kt_mnt_map(dir->mnt),
+		.new_mnt_userns = kt_mnt_map(dir->mnt),
 #endif
 		.old_dir = d_inode(dir->dentry),
 		.old_dentry = old,
@@ -48,6 +54,14 @@ static inline int kt_vfs_rename_in(const struct path *dir, struct dentry *old,
 	};
 
 	return vfs_rename(&rd);
+}
+
+/* mkdir @d in @parent (from kern_path_create()) */
+static inline int kt_vfs_mkdir(const struct path *parent, struct dentry *d,
+			       umode_t mode)
+{
+	return vfs_mkdir(kt_mnt_map(parent->mnt), d_inode(parent->dentry), d,
+			 mode);
 }
 
 #endif /* KTARGET_COMPAT_H */

@@ -104,12 +104,18 @@ aptpl_saved_by_metadata() {
 	kt_iscsi_tpg "$T" 127.0.0.1:3260 "$DEV" demo enable=1 && aptpl check
 }
 
+# a pr/ folder that is missing is made; one that cannot be (a file of
+# that name is in the way) makes REGISTER with APTPL=1 fail whole
 aptpl_unsaved() {
+	local rc
+
 	aptpl_target || return 1
-	mv "$PRDIR" "$PRDIR.away" || return 1
+	rm -rf "$PRDIR" && aptpl clear-made || return 1
+	[ -d "$PRDIR" ] || { echo "$PRDIR was not made"; return 1; }
+	rm -rf "$PRDIR" && touch "$PRDIR" || return 1
 	aptpl unsaved
-	local rc=$?
-	mv "$PRDIR.away" "$PRDIR"
+	rc=$?
+	rm -f "$PRDIR"
 	return $rc
 }
 

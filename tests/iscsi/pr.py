@@ -310,7 +310,16 @@ def c_aptpl_clear(args):
     return "cleared"
 
 
-@case("aptpl-unsaved", "APTPL: when the file cannot be written (no pr/ folder) REGISTER with APTPL=1 fails with HARDWARE ERROR and registers nothing")
+@case("aptpl-clear-made", "APTPL: a REGISTER with APTPL=1 succeeds when dbroot has no pr/ folder yet (it is made), and is undone")
+def c_aptpl_clear_made(args):
+    a = aptpl_session(args, "a")
+    pr_out_aptpl(a, REGISTER, 0, 0xaa, "REGISTER without pr/")
+    pr_out_ok(a, REGISTER, 0xaa, 0)
+    expect("keys", read_keys(a)[1], [])
+    return "registered and unregistered"
+
+
+@case("aptpl-unsaved", "APTPL: when the file cannot be written (pr is a file) REGISTER with APTPL=1 fails with HARDWARE ERROR and registers nothing")
 def c_aptpl_unsaved(args):
     a = aptpl_session(args, "a")
     p = pr_out(a, REGISTER, 0, 0xa9, flags=1)
