@@ -6,7 +6,10 @@
 # logs in under several initiator names and checks registrations, the
 # reservation types' conflicts (refused before any Data-Out), the unit
 # attentions of RELEASE, CLEAR and PREEMPT, PREEMPT AND ABORT of a
-# pending write (never lands) and REPORT CAPABILITIES.  One demo-mode
+# pending write (never lands) and REPORT CAPABILITIES; and SPC-2 RESERVE
+# and RELEASE (the spc2-* cases): what another nexus may still run, the
+# reservation's loss at LUN reset, Logout and connection loss, and how it
+# meets persistent reservations (CRH=1).  One demo-mode
 # target exports a ramdisk as LUN 0.  Then no session may be left, rmmod
 # must succeed and dmesg stay clean.  Each dialogue is in /tmp/pr/<case>.log
 # (out/pr/ of the run).
