@@ -575,6 +575,8 @@ static kt_status_t kt_cmd_check(struct kt_cmd *cmd)
 	if (status == KT_OK)
 		status = kt_pr_check_cmd(cmd);
 	if (status == KT_OK)
+		status = kt_res_check_cmd(cmd);
+	if (status == KT_OK)
 		status = kt_cmd_check_dir(cmd);
 	if (status == KT_OK)
 		status = kt_cmd_check_len(cmd);

@@ -145,6 +145,15 @@ void kt_pr_lun_linked(struct kt_lun *lun);
 int kt_pr_set_aside(struct kt_dev *dev, struct kt_lun *lun, int slot);
 int kt_pr_metadata_add(struct kt_dev *dev, const char *page, size_t count);
 
+/* reserve.c: SPC-2 RESERVE and RELEASE */
+kt_status_t kt_res_check_cmd(struct kt_cmd *cmd);
+kt_status_t kt_spc_setup_res(struct kt_cmd *cmd);
+void kt_spc_reserve(struct kt_cmd *cmd);
+void kt_spc_release(struct kt_cmd *cmd);
+void kt_res_lun_reset(struct kt_dev *dev);
+void kt_res_sess_gone(struct kt_session *sess);
+void kt_res_lun_gone(struct kt_lun *lun);
+
 /* cmd.c */
 bool kt_cmd_tmr_abort(struct kt_cmd *cmd, bool tas);
 bool kt_cmd_tmr_live(const struct kt_cmd *cmd);
@@ -165,7 +174,9 @@ void kt_cmd_bad_param(struct kt_cmd *cmd, u16 field, int bit);
  * and the LUN allow and may size the data itself.  @max_data also bounds
  * the buffer: a 32-bit allocation length never sizes one alone.  @pr is
  * how the command fares under another nexus's persistent reservation
- * (setup may refine it in cmd->pr_class from the CDB's fields).
+ * (setup may refine it in cmd->pr_class from the CDB's fields), @res
+ * under an SPC-2 reservation (zero, KT_RES_CLS_CONFLICT: another
+ * nexus's command conflicts).
  */
 struct kt_op_def {
 	void (*execute)(struct kt_cmd *cmd);
@@ -173,6 +184,7 @@ struct kt_op_def {
 	u32 max_data;
 	unsigned int flags;
 	enum kt_pr_class pr;
+	enum kt_res_class res;
 };
 
 #define KT_OPF_NO_LUN		BIT(0)	/* runs on a LUN the session lacks */

@@ -11,6 +11,13 @@
  * always allowed, as is PERSISTENT RESERVE OUT, which checks its own
  * key; reads are refused by the exclusive access types, and everything
  * that changes the medium or the unit's state, and MODE SENSE, by all.
+ *
+ * Under another nexus's SPC-2 reservation (.res, core/reserve.c): only
+ * INQUIRY, REPORT LUNS and REQUEST SENSE run; RESERVE and RELEASE
+ * decide for themselves when they execute (another nexus's RESERVE
+ * conflicts, its RELEASE does nothing), as they do under persistent
+ * reservations (compatible reservation handling), so their .pr lets
+ * them through; PERSISTENT RESERVE IN and OUT conflict for every nexus.
  */
 #include "core.h"
 
@@ -29,17 +36,20 @@ const struct kt_op_def kt_op_defs[KT_OP__COUNT] = {
 		.setup = kt_spc_setup_inquiry,
 		.max_data = KT_INQ_RESP_MAX,
 		.flags = KT_OPF_NO_LUN | KT_OPF_UA_EXEMPT,
+		.res = KT_RES_CLS_ALLOWED,
 	},
 	[KT_OP_REQUEST_SENSE] = {
 		.execute = kt_spc_request_sense,
 		.max_data = KT_SENSE_MAX,
 		.flags = KT_OPF_NO_LUN | KT_OPF_UA_EXEMPT,
+		.res = KT_RES_CLS_ALLOWED,
 	},
 	[KT_OP_REPORT_LUNS] = {
 		.execute = kt_spc_report_luns,
 		.setup = kt_spc_setup_report_luns,
 		.max_data = KT_REPORT_LUNS_BYTES,
 		.flags = KT_OPF_NO_LUN | KT_OPF_UA_EXEMPT,
+		.res = KT_RES_CLS_ALLOWED,
 	},
 	[KT_OP_MODE_SENSE] = {
 		.execute = kt_spc_mode_sense,
@@ -101,10 +111,22 @@ const struct kt_op_def kt_op_defs[KT_OP__COUNT] = {
 		.execute = kt_spc_pr_in,
 		.setup = kt_spc_setup_pr,
 		.max_data = KT_PR_IN_MAX,
+		.res = KT_RES_CLS_PR,
 	},
 	[KT_OP_PR_OUT] = {
 		.execute = kt_spc_pr_out,
 		.setup = kt_spc_setup_pr,
 		.max_data = KT_PR_OUT_MAX,
+		.res = KT_RES_CLS_PR,
+	},
+	[KT_OP_RESERVE] = {
+		.execute = kt_spc_reserve,
+		.setup = kt_spc_setup_res,
+		.res = KT_RES_CLS_ALLOWED,
+	},
+	[KT_OP_RELEASE] = {
+		.execute = kt_spc_release,
+		.setup = kt_spc_setup_res,
+		.res = KT_RES_CLS_ALLOWED,
 	},
 };

@@ -139,6 +139,7 @@ static enum kt_tmf_rsp kt_tmr_lu(struct kt_tmr *t, struct kt_lun *lun)
 		return KT_TMF_REJECTED;
 	if (t->req->fn != KT_TMF_LUN_RESET)
 		return KT_TMF_COMPLETE;
+	kt_res_lun_reset(t->dev);
 	mutex_lock(&kt_cfg_mutex);
 	kt_ua_dev_reset(t->dev, t->sess->acl, KT_UA_LUN_RESET);
 	mutex_unlock(&kt_cfg_mutex);
@@ -155,6 +156,7 @@ static enum kt_tmf_rsp kt_tmr_nexus(struct kt_tmr *t)
 		return KT_TMF_REJECTED;
 	if (t->req->fn == KT_TMF_IT_NEXUS_RESET) {
 		mutex_lock(&kt_cfg_mutex);
+		kt_res_sess_gone(t->sess);
 		kt_ua_acl_all(t->sess->acl, KT_UA_NEXUS_LOSS);
 		mutex_unlock(&kt_cfg_mutex);
 	}

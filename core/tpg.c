@@ -217,6 +217,7 @@ void kt_lun_unlink(struct kt_lun *lun)
 	wait_for_completion(&lun->drained);
 	mutex_lock(&kt_cfg_mutex);
 	kt_pr_lun_unlinked(lun->dev, lun);
+	kt_res_lun_gone(lun);
 	list_del_init(&lun->dev_entry);
 	lun->dev->export_count--;
 	lun->dev = NULL;
@@ -472,6 +473,7 @@ void kt_session_destroy(struct kt_session *sess)
 	list_del(&sess->tpg_entry);
 	spin_unlock(&tpg->lock);
 	mutex_lock(&kt_cfg_mutex);
+	kt_res_sess_gone(sess);
 	sess->acl->nr_sessions--;
 	mutex_unlock(&kt_cfg_mutex);
 	kt_acl_put(sess->acl);

@@ -14,6 +14,8 @@
 #define OP_WRITE_6		0x0a
 #define OP_INQUIRY		0x12
 #define OP_MODE_SELECT_6	0x15
+#define OP_RESERVE_6		0x16
+#define OP_RELEASE_6		0x17
 #define OP_MODE_SENSE_6		0x1a
 #define OP_START_STOP		0x1b
 #define OP_PREVENT_ALLOW	0x1e
@@ -24,6 +26,8 @@
 #define OP_VERIFY_10		0x2f
 #define OP_SYNC_CACHE_10	0x35
 #define OP_MODE_SELECT_10	0x55
+#define OP_RESERVE_10		0x56
+#define OP_RELEASE_10		0x57
 #define OP_MODE_SENSE_10	0x5a
 #define OP_PR_IN		0x5e
 #define OP_PR_OUT		0x5f
@@ -313,6 +317,27 @@ static kt_status_t dec_pr_out(const u8 *c, struct kt_cdb *d)
 	return KT_OK;
 }
 
+/*
+ * RESERVE and RELEASE (6) and (10) of SPC-2: logical unit reservations
+ * of the I_T nexus the command came through, nothing else.  A
+ * third-party reservation (3RDPTY, byte 1 bit 4) and an extent
+ * reservation (SCSI-2's EXTENT, byte 1 bit 0, obsolete in SPC-2) are
+ * refused.  With 3RDPTY zero SPC-2 has LONGID and the (10)'s PARAMETER
+ * LIST LENGTH ignored: no data moves.
+ */
+static kt_status_t dec_reserve_release(const u8 *c, struct kt_cdb *d)
+{
+	if (c[0] == OP_RESERVE_6 || c[0] == OP_RESERVE_10)
+		d->op = KT_OP_RESERVE;
+	else
+		d->op = KT_OP_RELEASE;
+	if (c[1] & 0x10)
+		return bad_field(d, 1, 4);
+	if (c[1] & 0x01)
+		return bad_field(d, 1, 0);
+	return KT_OK;
+}
+
 typedef kt_status_t (*kt_cdb_decoder)(const u8 *c, struct kt_cdb *d);
 
 static const kt_cdb_decoder decoders[256] = {
@@ -322,6 +347,8 @@ static const kt_cdb_decoder decoders[256] = {
 	[OP_WRITE_6]		= dec_write,
 	[OP_INQUIRY]		= dec_inquiry,
 	[OP_MODE_SELECT_6]	= dec_mode_select,
+	[OP_RESERVE_6]		= dec_reserve_release,
+	[OP_RELEASE_6]		= dec_reserve_release,
 	[OP_MODE_SENSE_6]	= dec_mode_sense,
 	[OP_START_STOP]		= dec_start_stop,
 	[OP_PREVENT_ALLOW]	= dec_prevent_allow,
@@ -332,6 +359,8 @@ static const kt_cdb_decoder decoders[256] = {
 	[OP_VERIFY_10]		= dec_verify,
 	[OP_SYNC_CACHE_10]	= dec_sync_cache,
 	[OP_MODE_SELECT_10]	= dec_mode_select,
+	[OP_RESERVE_10]		= dec_reserve_release,
+	[OP_RELEASE_10]		= dec_reserve_release,
 	[OP_MODE_SENSE_10]	= dec_mode_sense,
 	[OP_PR_IN]		= dec_pr_in,
 	[OP_PR_OUT]		= dec_pr_out,

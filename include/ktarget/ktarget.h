@@ -25,6 +25,7 @@
 
 #include "wire.h"
 #include "pr.h"
+#include "reserve.h"
 
 #define KT_API_VERSION		3
 #define KT_NAME_LEN		256	/* WWNs, initiator names */
@@ -224,6 +225,12 @@ struct kt_dev {
 	struct kt_aptpl_reg *pr_pending;
 	unsigned int pr_npending;
 	bool pr_loaded;
+	/*
+	 * SPC-2 RESERVE/RELEASE (core/reserve.c): @res, under @pr_lock
+	 * too; @res_held mirrors @res.held for a lockless look first
+	 */
+	struct kt_res_state res;
+	bool res_held;
 
 	bool d_sense;		/* control page D_SENSE (kt_cfg_mutex) */
 	u16 rtpi_next;		/* under kt_cfg_mutex */

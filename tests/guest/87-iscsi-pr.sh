@@ -6,7 +6,10 @@
 # logs in under several initiator names and checks registrations, the
 # reservation types' conflicts (refused before any Data-Out), the unit
 # attentions of RELEASE, CLEAR and PREEMPT, PREEMPT AND ABORT of a
-# pending write (never lands) and REPORT CAPABILITIES.  One demo-mode
+# pending write (never lands) and REPORT CAPABILITIES; and SPC-2 RESERVE
+# and RELEASE (the spc2-* cases): what another nexus may still run, the
+# reservation's loss at LUN reset, Logout and connection loss, and how it
+# meets persistent reservations (CRH=1).  One demo-mode
 # target exports a ramdisk as LUN 0.  Then no session may be left, rmmod
 # must succeed and dmesg stay clean.  APTPL: registrations made with
 # APTPL=1 are in <dbroot>/pr/aptpl_<serial>, survive a teardown and module

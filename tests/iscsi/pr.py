@@ -10,6 +10,10 @@ reservation refuses with RESERVATION CONFLICT before any Data-Out and
 the ones it allows, the unit attentions other nexuses get when they are
 preempted, released or cleared, PREEMPT AND ABORT aborting the preempted
 nexus's pending write (which never lands), and REPORT CAPABILITIES.
+The spc2-* cases do the same for SPC-2 RESERVE and RELEASE (6)/(10):
+the commands another nexus may still run, the reservation's loss (LUN
+reset, Logout, connection loss) and how it meets persistent
+reservations (compatible reservation handling, CRH=1).
 
     pr.py [-H host] [-p port] [-t target-iqn] CASE
     pr.py --list
@@ -22,6 +26,7 @@ standard library only.
 import os
 import struct
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import hostile as H  # noqa: E402
@@ -327,6 +332,179 @@ def c_aptpl_unsaved(args):
         raise Fail("REGISTER APTPL=1 without pr/: %s" % p)
     expect("keys", read_keys(a)[1], [])
     return "refused with %x/%02x/%02x" % p.sense()
+
+
+# ------------------------------------------------- SPC-2 RESERVE/RELEASE
+
+OP_RESERVE6, OP_RELEASE6, OP_RESERVE10, OP_RELEASE10 = 0x16, 0x17, 0x56, 0x57
+UA_LUN_RESET = (UA, 0x29, 0x03)
+
+
+def res_status(c, op, b1=0):
+    """Status of RESERVE/RELEASE (6) or (10) (@b1: CDB byte 1)."""
+    cdb = bytes([op, b1]) + b"\0" * (4 if op < 0x20 else 8)
+    return status_of(c, cdb, 0)
+
+
+def res_ok(c, op, what):
+    rsp = res_status(c, op)
+    if rsp.hdr[3] != 0:
+        raise Fail("%s: %s" % (what, rsp))
+
+
+def sks(p):
+    """(C/D, BPV, bit, field) of a fixed-format sense's field pointer."""
+    n = struct.unpack_from(">H", p.data)[0]
+    sd = p.data[2:2 + n]
+    if len(sd) < 18 or not sd[15] & 0x80:
+        raise Fail("no sense-key specific field pointer: %s" % sd.hex())
+    return (sd[15] >> 6) & 1, (sd[15] >> 3) & 1, sd[15] & 7, \
+        struct.unpack_from(">H", sd, 16)[0]
+
+
+def until_write_ok(c, what, timeout=10.0):
+    """@c's WRITE succeeds within @timeout (a session's end releases its
+    reservation when the target has torn it down, a moment later)."""
+    end = time.monotonic() + timeout
+    while True:
+        st = write_status(c, LBA)
+        if st == 0:
+            return
+        if st != RESERVATION_CONFLICT or time.monotonic() > end:
+            raise Fail("%s: WRITE status 0x%02x" % (what, st))
+        time.sleep(0.2)
+
+
+@case("spc2-reserve", "SPC-2 RESERVE(6) by A: A may reserve again, reads and writes; B's RESERVE, READ, WRITE (before any R2T), TEST UNIT READY, MODE SENSE get RESERVATION CONFLICT, its INQUIRY, REPORT LUNS and REQUEST SENSE run, its RELEASE is GOOD and changes nothing; PR IN conflicts for both; after A's RELEASE(6) B writes, and RESERVE(10)/RELEASE(10) work")
+def c_spc2_reserve(args):
+    a, b = session(args, "a"), session(args, "b")
+    res_ok(a, OP_RESERVE6, "RESERVE(6)")
+    res_ok(a, OP_RESERVE6, "RESERVE(6) again by the holder")
+    expect("RESERVE(6) by another", res_status(b, OP_RESERVE6).hdr[3],
+           RESERVATION_CONFLICT)
+    expect("RESERVE(10) by another", res_status(b, OP_RESERVE10).hdr[3],
+           RESERVATION_CONFLICT)
+    expect("other READ", read_status(b, LBA), RESERVATION_CONFLICT)
+    expect("other WRITE", write_status(b, LBA), RESERVATION_CONFLICT)
+    expect("other TEST UNIT READY", status_of(b, b"\0" * 6, 0).hdr[3],
+           RESERVATION_CONFLICT)
+    expect("other MODE SENSE", status_of(b, b"\x1a\0\x3f\0\xff\0", 255,
+                                         read=True).hdr[3],
+           RESERVATION_CONFLICT)
+    for name, cdb, n in (("INQUIRY", b"\x12\0\0\0\x60\0", 96),
+                         ("REPORT LUNS", struct.pack(">BxxxxxIxx", 0xa0,
+                                                     256), 256),
+                         ("REQUEST SENSE", b"\x03\0\0\0\x12\0", 18)):
+        expect("other " + name, status_of(b, cdb, n, read=True).hdr[3], 0)
+    res_ok(b, OP_RELEASE6, "RELEASE(6) by another")
+    expect("other WRITE after its RELEASE", write_status(b, LBA),
+           RESERVATION_CONFLICT)
+    for c, who in ((a, "holder"), (b, "other")):
+        rsp, _ = c.scsi(struct.pack(">BBxxxxxHx", 0x5e, READ_KEYS, 256), 256,
+                        read=True)
+        expect(who + " PR IN", rsp.hdr[3], RESERVATION_CONFLICT)
+    expect("holder READ", read_status(a, LBA), 0)
+    expect("holder WRITE", write_status(a, LBA), 0)
+    res_ok(a, OP_RELEASE6, "RELEASE(6) by the holder")
+    expect("WRITE after RELEASE", write_status(b, LBA), 0)
+    res_ok(b, OP_RESERVE10, "RESERVE(10)")
+    expect("other WRITE under RESERVE(10)", write_status(a, LBA),
+           RESERVATION_CONFLICT)
+    res_ok(b, OP_RELEASE10, "RELEASE(10)")
+    expect("WRITE after RELEASE(10)", write_status(a, LBA), 0)
+    return "ok"
+
+
+@case("spc2-bad-cdb", "RESERVE(10) with 3RDPTY and RESERVE(6)/RELEASE(6) with EXTENT: CHECK CONDITION, INVALID FIELD IN CDB pointing at byte 1 bit 4 / bit 0; nothing is reserved")
+def c_spc2_bad_cdb(args):
+    a, b = session(args, "a"), session(args, "b")
+    for op, b1, bit in ((OP_RESERVE10, 0x10, 4), (OP_RELEASE10, 0x12, 4),
+                        (OP_RESERVE6, 0x01, 0), (OP_RELEASE6, 0x01, 0)):
+        rsp = res_status(a, op, b1)
+        P.expect_sense(rsp, (5, 0x24, 0x00), "opcode %02xh byte 1 %02xh" %
+                       (op, b1))
+        expect("field pointer of %02xh" % op, sks(rsp), (1, 1, bit, 1))
+    expect("WRITE of another", write_status(b, LBA), 0)
+    return "ok"
+
+
+@case("spc2-lun-reset", "LOGICAL UNIT RESET (by the other nexus) releases A's SPC-2 reservation: B writes and reserves, A gets BUS DEVICE RESET FUNCTION OCCURRED")
+def c_spc2_lun_reset(args):
+    a, b = session(args, "a"), session(args, "b")
+    res_ok(a, OP_RESERVE6, "RESERVE(6)")
+    expect("other WRITE", write_status(b, LBA), RESERVATION_CONFLICT)
+    expect("LUN RESET", b.tmf(H.TMF_LUN_RESET), 0)
+    expect("WRITE after the reset", write_status(b, LBA), 0)
+    expect_ua(a, UA_LUN_RESET, "holder after the reset")
+    res_ok(b, OP_RESERVE6, "RESERVE(6) by the other after the reset")
+    expect("old holder's WRITE", write_status(a, LBA), RESERVATION_CONFLICT)
+    res_ok(b, OP_RELEASE6, "RELEASE(6)")
+    return "ok"
+
+
+@case("spc2-logout", "the holder's Logout (nexus loss) releases its SPC-2 reservation: the other nexus writes and reserves")
+def c_spc2_logout(args):
+    a, b = session(args, "a"), session(args, "b")
+    res_ok(a, OP_RESERVE6, "RESERVE(6)")
+    expect("other WRITE", write_status(b, LBA), RESERVATION_CONFLICT)
+    a.logout()
+    until_write_ok(b, "after the holder's logout")
+    res_ok(b, OP_RESERVE6, "RESERVE(6) after the logout")
+    res_ok(b, OP_RELEASE6, "RELEASE(6)")
+    return "ok"
+
+
+@case("spc2-conn-loss", "the holder's connection dropped without Logout (nexus loss) releases its SPC-2 reservation")
+def c_spc2_conn_loss(args):
+    a, b = session(args, "a"), session(args, "b")
+    res_ok(a, OP_RESERVE10, "RESERVE(10)")
+    expect("other WRITE", write_status(b, LBA), RESERVATION_CONFLICT)
+    a.close()
+    until_write_ok(b, "after the holder's connection loss")
+    return "ok"
+
+
+@case("spc2-vs-pr", "with a registration RESERVE/RELEASE conflict for everyone; under a persistent reservation the holder's RESERVE(6)/RELEASE(6) are GOOD and change nothing (CRH=1, which REPORT CAPABILITIES shows), others conflict")
+def c_spc2_vs_pr(args):
+    a, b = session(args, "a"), session(args, "b")
+    caps = pr_in(a, REPORT_CAPABILITIES)
+    expect("CRH", caps[2] & 0x10, 0x10)
+    pr_out_ok(a, REGISTER, 0, 0xa1)
+    expect("RESERVE(6) by the registrant", res_status(a, OP_RESERVE6).hdr[3],
+           RESERVATION_CONFLICT)
+    expect("RESERVE(6) by another", res_status(b, OP_RESERVE6).hdr[3],
+           RESERVATION_CONFLICT)
+    expect("RELEASE(6) by another", res_status(b, OP_RELEASE6).hdr[3],
+           RESERVATION_CONFLICT)
+    pr_out_ok(a, RESERVE, 0xa1, ptype=WR_EX)
+    res_ok(a, OP_RESERVE6, "RESERVE(6) by the PR holder")
+    # no SPC-2 reservation was made: WRITE EXCLUSIVE still lets B read
+    expect("other READ", read_status(b, LBA), 0)
+    expect("other WRITE", write_status(b, LBA), RESERVATION_CONFLICT)
+    res_ok(a, OP_RELEASE10, "RELEASE(10) by the PR holder")
+    _, key, ptype = read_reservation(b)
+    expect("reservation after RELEASE(10)", (key, ptype), (0xa1, WR_EX))
+    expect("RESERVE(10) by another", res_status(b, OP_RESERVE10).hdr[3],
+           RESERVATION_CONFLICT)
+    clear_all(a, 0xa1)
+    res_ok(b, OP_RESERVE6, "RESERVE(6) with nothing registered")
+    res_ok(b, OP_RELEASE6, "RELEASE(6)")
+    return "ok"
+
+
+@case("spc2-blocks-pr-out", "while an SPC-2 reservation is held, PERSISTENT RESERVE OUT (REGISTER) gets RESERVATION CONFLICT from any nexus, the holder's too (SPC-4 6.16.1); after RELEASE it registers")
+def c_spc2_blocks_pr_out(args):
+    a, b = session(args, "a"), session(args, "b")
+    res_ok(a, OP_RESERVE6, "RESERVE(6)")
+    expect("other REGISTER", pr_out(b, REGISTER, 0, 0xb1).hdr[3],
+           RESERVATION_CONFLICT)
+    expect("holder REGISTER", pr_out(a, REGISTER, 0, 0xa1).hdr[3],
+           RESERVATION_CONFLICT)
+    res_ok(a, OP_RELEASE6, "RELEASE(6)")
+    expect("keys after RELEASE", read_keys(b)[1], [])
+    pr_out_ok(b, REGISTER, 0, 0xb1)
+    pr_out_ok(b, REGISTER, 0xb1, 0)
+    return "ok"
 
 
 def main():

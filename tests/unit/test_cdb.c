@@ -575,6 +575,50 @@ static void prevent_allow(void)
 	CHECK_DATA(d, KT_DIR_NONE, KT_XFER_NONE);
 }
 
+/* RESERVE/RELEASE (6) and (10): SPC-2 logical unit reservations only */
+static void reserve_release(void)
+{
+	static const struct { u8 op; enum kt_op want; } t[] = {
+		{ 0x16, KT_OP_RESERVE }, { 0x17, KT_OP_RELEASE },
+		{ 0x56, KT_OP_RESERVE }, { 0x57, KT_OP_RELEASE },
+	};
+	u8 c[10] = { 0 };
+	struct kt_cdb d;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		memset(c, 0, sizeof(c));
+		c[0] = t[i].op;
+		CHECK_ST(kt_cdb_decode(c, sizeof(c), &d), KT_OK);
+		CHECK_EQ(d.op, t[i].want);
+		CHECK_EQ(d.len, t[i].op < 0x20 ? 6 : 10);
+		CHECK_DATA(d, KT_DIR_NONE, KT_XFER_NONE);
+		/* the LUN field (obsolete) and SCSI-2's id fields: ignored */
+		c[1] = 0xe0 | 0x0e;
+		c[2] = 0x12;
+		c[3] = 0x34;
+		CHECK_ST(kt_cdb_decode(c, sizeof(c), &d), KT_OK);
+		/* 3RDPTY: third-party reservations are refused */
+		c[1] = 0x10;
+		CHECK_BAD_FIELD(kt_cdb_decode(c, sizeof(c), &d), d, 1, 4);
+		/* EXTENT (SCSI-2): extent reservations are refused */
+		c[1] = 0x01;
+		CHECK_BAD_FIELD(kt_cdb_decode(c, sizeof(c), &d), d, 1, 0);
+	}
+}
+
+/* RESERVE(10) without 3RDPTY: LONGID and the list length are ignored */
+static void reserve10_longid_without_3rdpty(void)
+{
+	static const u8 c[10] = { 0x56, 0x02, 0, 0, 0, 0, 0, 0, 8, 0 };
+	struct kt_cdb d;
+
+	CHECK_ST(DECODE(c, &d), KT_OK);
+	CHECK_EQ(d.op, KT_OP_RESERVE);
+	CHECK_DATA(d, KT_DIR_NONE, KT_XFER_NONE);
+	CHECK_EQ(d.alloc_len, 0);
+}
+
 /* Opcodes that are obsolete, reserved or vendor specific */
 static void unknown_opcode(void)
 {
@@ -594,9 +638,9 @@ static void unknown_opcode(void)
 }
 
 static const u8 known_ops[] = {
-	0x00, 0x03, 0x08, 0x0a, 0x12, 0x15, 0x1a, 0x1b, 0x1e, 0x25, 0x28,
-	0x2a, 0x2e, 0x2f, 0x35, 0x55, 0x5a, 0x88, 0x8a, 0x8e, 0x8f, 0x91,
-	0x9e, 0xa0, 0xa8, 0xaa, 0xae, 0xaf,
+	0x00, 0x03, 0x08, 0x0a, 0x12, 0x15, 0x16, 0x17, 0x1a, 0x1b, 0x1e,
+	0x25, 0x28, 0x2a, 0x2e, 0x2f, 0x35, 0x55, 0x56, 0x57, 0x5a, 0x88,
+	0x8a, 0x8e, 0x8f, 0x91, 0x9e, 0xa0, 0xa8, 0xaa, 0xae, 0xaf,
 };
 
 /* One byte short of the group length is an error, whatever the opcode */
@@ -763,6 +807,8 @@ static const struct kt_test tests[] = {
 	KT_TEST(start_stop),
 	KT_TEST(request_sense),
 	KT_TEST(prevent_allow),
+	KT_TEST(reserve_release),
+	KT_TEST(reserve10_longid_without_3rdpty),
 	KT_TEST(unknown_opcode),
 	KT_TEST(short_cdb),
 	KT_TEST(zero_length),
