@@ -113,6 +113,17 @@ static const struct kt_status_map kt_status_map[KT_S__COUNT] = {
 	[KT_IDX(KT_S_PR_NO_RESOURCES)] = KT_CC(ILLEGAL_REQUEST, 0x55, 0x04),
 	/* INVALID RELEASE OF PERSISTENT RESERVATION */
 	[KT_IDX(KT_S_PR_INVALID_RELEASE)] = KT_CC(ILLEGAL_REQUEST, 0x26, 0x04),
+	/*
+	 * The target port group the command came through does not let it
+	 * run (SPC-4 5.15.2.4, 5.15.2.5): LOGICAL UNIT NOT ACCESSIBLE,
+	 * ASYMMETRIC ACCESS STATE TRANSITION; ..., TARGET PORT IN STANDBY
+	 * STATE; ..., TARGET PORT IN UNAVAILABLE STATE; and LOGICAL UNIT
+	 * NOT READY, OFFLINE for an offline group (as LIO)
+	 */
+	[KT_IDX(KT_S_ALUA_TRANSITION)] = KT_CC(NOT_READY, 0x04, 0x0a),
+	[KT_IDX(KT_S_ALUA_STANDBY)] = KT_CC(NOT_READY, 0x04, 0x0b),
+	[KT_IDX(KT_S_ALUA_UNAVAILABLE)] = KT_CC(NOT_READY, 0x04, 0x0c),
+	[KT_IDX(KT_S_ALUA_OFFLINE)] = KT_CC(NOT_READY, 0x04, 0x12),
 };
 
 static const struct kt_status_map *kt_status_lookup(kt_status_t status)

@@ -46,7 +46,11 @@ typedef unsigned int __bitwise kt_status_t;
 #define KT_S_LUN_COMM_FAILURE		((__force kt_status_t)22)
 #define KT_S_PR_NO_RESOURCES		((__force kt_status_t)23)
 #define KT_S_PR_INVALID_RELEASE		((__force kt_status_t)24)
-#define KT_S__COUNT			25
+#define KT_S_ALUA_TRANSITION		((__force kt_status_t)25)
+#define KT_S_ALUA_STANDBY		((__force kt_status_t)26)
+#define KT_S_ALUA_UNAVAILABLE		((__force kt_status_t)27)
+#define KT_S_ALUA_OFFLINE		((__force kt_status_t)28)
+#define KT_S__COUNT			29
 
 /* SCSI status bytes (SAM-5) */
 #define KT_SAM_GOOD			0x00

@@ -42,6 +42,10 @@ static const struct status_want status_table[] = {
 	CC(KT_S_LUN_COMM_FAILURE, 0x0b, 0x08, 0x00),
 	CC(KT_S_PR_NO_RESOURCES, 0x05, 0x55, 0x04),
 	CC(KT_S_PR_INVALID_RELEASE, 0x05, 0x26, 0x04),
+	CC(KT_S_ALUA_TRANSITION, 0x02, 0x04, 0x0a),
+	CC(KT_S_ALUA_STANDBY, 0x02, 0x04, 0x0b),
+	CC(KT_S_ALUA_UNAVAILABLE, 0x02, 0x04, 0x0c),
+	CC(KT_S_ALUA_OFFLINE, 0x02, 0x04, 0x12),
 };
 
 static void status_map_all(void)
