@@ -29,6 +29,16 @@
 
 /* ---------------- files ---------------- */
 
+/* A serial that names a file in <dbroot>/pr, not a path elsewhere */
+static int kt_pr_serial_ok(const struct kt_dev *dev)
+{
+	if (!strchr(dev->unit_serial, '/'))
+		return 0;
+	pr_err_ratelimited("%s: unit serial %s has a '/': no APTPL file\n",
+			   dev->name, dev->unit_serial);
+	return -EINVAL;
+}
+
 /* <dbroot>/pr, or NULL */
 static char *kt_pr_dir(void)
 {
@@ -124,8 +134,11 @@ static int kt_pr_write_tmp(const char *path, const char *text, u32 len)
 static int kt_pr_file_replace(struct kt_dev *dev, const char *text, u32 len)
 {
 	char *dir, *name = NULL, *tmp = NULL, *tmp_path = NULL;
-	int ret = -ENOMEM;
+	int ret = kt_pr_serial_ok(dev);
 
+	if (ret)
+		return ret;
+	ret = -ENOMEM;
 	dir = kt_pr_dir();
 	name = kasprintf(GFP_KERNEL, KT_PR_FILE "%s", dev->unit_serial);
 	tmp = kasprintf(GFP_KERNEL, "." KT_PR_FILE "%s.tmp", dev->unit_serial);
@@ -159,6 +172,8 @@ static int kt_pr_file_read(struct kt_dev *dev, char **text, u32 *len)
 	loff_t pos = 0;
 	ssize_t n;
 
+	if (kt_pr_serial_ok(dev))
+		return -EINVAL;
 	path = kasprintf(GFP_KERNEL, "%s/" KT_PR_DIR "/" KT_PR_FILE "%s",
 			 kt_dbroot, dev->unit_serial);
 	if (!path)
