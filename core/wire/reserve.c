@@ -56,19 +56,31 @@ static enum res_pr res_vs_pr(const struct kt_pr_state *pr,
 	return RES_CONFLICT;
 }
 
+/* Does the PR state answer RESERVE/RELEASE of @n by itself (in *@st)? */
+static bool res_pr_decides(const struct kt_pr_state *pr,
+			   const struct kt_pr_nexus *n, kt_status_t *st)
+{
+	switch (res_vs_pr(pr, n)) {
+	case RES_NOOP:
+		*st = KT_OK;
+		return true;
+	case RES_CONFLICT:
+		*st = KT_S_RESERVATION_CONFLICT;
+		return true;
+	default:
+		return false;
+	}
+}
+
 kt_status_t kt_res_reserve(struct kt_res_state *r,
 			   const struct kt_pr_state *pr,
 			   const struct kt_pr_nexus *n,
 			   const struct kt_res_id *id)
 {
-	switch (res_vs_pr(pr, n)) {
-	case RES_NOOP:
-		return KT_OK;
-	case RES_CONFLICT:
-		return KT_S_RESERVATION_CONFLICT;
-	default:
-		break;
-	}
+	kt_status_t st;
+
+	if (res_pr_decides(pr, n, &st))
+		return st;
 	if (r->held && !res_is(&r->holder, id))
 		return KT_S_RESERVATION_CONFLICT;
 	r->held = true;
@@ -81,14 +93,10 @@ kt_status_t kt_res_release(struct kt_res_state *r,
 			   const struct kt_pr_nexus *n,
 			   const struct kt_res_id *id)
 {
-	switch (res_vs_pr(pr, n)) {
-	case RES_NOOP:
-		return KT_OK;
-	case RES_CONFLICT:
-		return KT_S_RESERVATION_CONFLICT;
-	default:
-		break;
-	}
+	kt_status_t st;
+
+	if (res_pr_decides(pr, n, &st))
+		return st;
 	if (r->held && res_is(&r->holder, id))
 		kt_res_reset(r);
 	return KT_OK;
