@@ -12,7 +12,9 @@
 # open-iscsi (a pattern written and read back); "sessions detail" while
 # logged in (rtslib parses acls/<ini>/info); saveconfig, clearconfig
 # (configfs left empty), restoreconfig without errors, and the same logins
-# and data again. Only ktarget_core is loaded by hand, so rtslib's mkdir of
+# and data again; a registration made with APTPL=1 (sg_persist) is in the
+# kernel's file under dbroot before the save and back after the restore
+# (rtslib re-injects it through pr/res_aptpl_metadata). Only ktarget_core is loaded by hand, so rtslib's mkdir of
 # target/ succeeds and it never modprobes LIO's target_core_mod; our core
 # loads the backstores and ktarget_iscsi itself.
 #
@@ -267,6 +269,43 @@ read_back() {
 	dd if="$src" bs=1M skip=1 count=4 $flag status=none | cmp - $PAT
 }
 
+# ---------------------------------------------------------------- APTPL
+APTPL_KEY=0xa5a5
+
+# a registration with APTPL=1 through the open-iscsi disk: in the file
+aptpl_register() {
+	local sd wwn file
+
+	sd=$(iscsi_disk) || return 1
+	sg_persist --out --register --param-sark=$APTPL_KEY --param-aptpl \
+		"$sd" >/dev/null || return 1
+	wwn=$(sed 's/.*: //' "$KT_CFS"/core/fileio_*/f0/wwn/vpd_unit_serial)
+	file=$(cat "$KT_CFS/dbroot")/pr/aptpl_$wwn
+	grep -q "^sa_res_key=$((APTPL_KEY))$" "$file" || { echo "not in $file"; return 1; }
+}
+
+aptpl_restored() {
+	local sd
+
+	sd=$(iscsi_disk) || return 1
+	sg_persist --in --read-keys "$sd" >/tmp/keys.out 2>&1
+	grep -q "$APTPL_KEY" /tmp/keys.out || { cat /tmp/keys.out; return 1; }
+	grep -q '^1$' "$KT_CFS"/core/fileio_*/f0/pr/res_aptpl_active
+}
+
+# open-iscsi's new session has another ISID, so it is another I_T nexus
+# than the restored registration (enforce_pr_isids=1): it registers with
+# REGISTER AND IGNORE EXISTING KEY, then CLEARs, as cluster agents do
+aptpl_clear() {
+	local sd
+
+	sd=$(iscsi_disk) || return 1
+	sg_persist --out --register-ignore --param-sark=$APTPL_KEY \
+		"$sd" >/dev/null &&
+		sg_persist --out --clear --param-rk=$APTPL_KEY "$sd" >/dev/null &&
+		sg_persist --in --read-keys "$sd" | grep -q 'NO registered'
+}
+
 # ---------------------------------------------------------------- 5. show
 sessions_detail() {
 	tcli sessions detail >/dev/null || { cat "$LOG"; return 1; }
@@ -389,6 +428,7 @@ kt_check open-iscsi-discovery discover
 kt_check login login
 kt_check write-pattern write_pattern
 kt_check read-back read_back
+kt_check aptpl-register aptpl_register
 # 5. the session as targetcli sees it
 kt_check sessions-detail sessions_detail
 kt_check logout logout
@@ -408,6 +448,8 @@ kt_check restored-wrong-secret-refused inq_refused \
 	"iscsi://$CHAP_USER%wrong-secret-99@127.0.0.1/$IQN/0"
 kt_check restored-login login
 kt_check restored-read-back read_back
+kt_check restored-aptpl-registration aptpl_restored
+kt_check aptpl-clear aptpl_clear
 kt_check restored-logout logout
 
 # 6. teardown
