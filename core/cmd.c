@@ -340,7 +340,10 @@ static void kt_cmd_respond_work(struct work_struct *work)
 
 /*
  * kt_cmd_complete - the command has its final status.  Any context: from
- * interrupt context the fabric is called from kt_wq.
+ * interrupt context, or with interrupts off (a backstore's completion
+ * under its queue's lock, e.g. a loop device's flush), the fabric is
+ * called from kt_wq, so that it never completes its own request inside
+ * the lower device's locks.
  */
 void kt_cmd_complete(struct kt_cmd *cmd, kt_status_t status)
 {
@@ -371,7 +374,7 @@ void kt_cmd_complete(struct kt_cmd *cmd, kt_status_t status)
 		return;
 	if (cmd->tmr_aborted && cmd->abort_tas)
 		kt_cmd_set_aborted(cmd);
-	if (in_task()) {
+	if (in_task() && !irqs_disabled()) {
 		kt_cmd_respond(cmd);
 	} else {
 		INIT_WORK(&cmd->work, kt_cmd_respond_work);
