@@ -38,12 +38,16 @@
 #define OP_SYNC_CACHE_16	0x91
 #define OP_SERVICE_ACTION_IN_16	0x9e
 #define OP_REPORT_LUNS		0xa0
+#define OP_MAINTENANCE_IN	0xa3
+#define OP_MAINTENANCE_OUT	0xa4
 #define OP_READ_12		0xa8
 #define OP_WRITE_12		0xaa
 #define OP_WRITE_VERIFY_12	0xae
 #define OP_VERIFY_12		0xaf
 
 #define SAI_READ_CAPACITY_16	0x10
+#define MI_REPORT_TPGS		0x0a	/* MAINTENANCE IN service action */
+#define MO_SET_TPGS		0x0a	/* MAINTENANCE OUT service action */
 
 /* Mark byte @field (bit @bit, or -1 for the whole byte) as invalid. */
 static kt_status_t bad_field(struct kt_cdb *d, unsigned int field, int bit)
@@ -338,6 +342,36 @@ static kt_status_t dec_reserve_release(const u8 *c, struct kt_cdb *d)
 	return KT_OK;
 }
 
+/*
+ * MAINTENANCE IN: only REPORT TARGET PORT GROUPS (SPC-4 6.37), in the
+ * length-only (0) or extended (1) PARAMETER DATA FORMAT
+ */
+static kt_status_t dec_maint_in(const u8 *c, struct kt_cdb *d)
+{
+	d->sa = c[1] & 0x1f;
+	if (d->sa != MI_REPORT_TPGS)
+		return bad_field(d, 1, 4);
+	d->op = KT_OP_RTPG;
+	d->rtpg_fmt = c[1] >> 5;
+	d->alloc_len = get_unaligned_be32(c + 6);
+	set_data(d, KT_DIR_FROM_DEV, KT_XFER_BYTES);
+	if (d->rtpg_fmt > 1)
+		return bad_field(d, 1, 7);
+	return KT_OK;
+}
+
+/* MAINTENANCE OUT: only SET TARGET PORT GROUPS (SPC-4 6.45) */
+static kt_status_t dec_maint_out(const u8 *c, struct kt_cdb *d)
+{
+	d->sa = c[1] & 0x1f;
+	if (d->sa != MO_SET_TPGS)
+		return bad_field(d, 1, 4);
+	d->op = KT_OP_STPG;
+	d->alloc_len = get_unaligned_be32(c + 6);
+	set_data(d, KT_DIR_TO_DEV, KT_XFER_BYTES);
+	return KT_OK;
+}
+
 typedef kt_status_t (*kt_cdb_decoder)(const u8 *c, struct kt_cdb *d);
 
 static const kt_cdb_decoder decoders[256] = {
@@ -371,6 +405,8 @@ static const kt_cdb_decoder decoders[256] = {
 	[OP_SYNC_CACHE_16]	= dec_sync_cache,
 	[OP_SERVICE_ACTION_IN_16] = dec_service_action_in16,
 	[OP_REPORT_LUNS]	= dec_report_luns,
+	[OP_MAINTENANCE_IN]	= dec_maint_in,
+	[OP_MAINTENANCE_OUT]	= dec_maint_out,
 	[OP_READ_12]		= dec_read,
 	[OP_WRITE_12]		= dec_write,
 	[OP_WRITE_VERIFY_12]	= dec_write_verify,

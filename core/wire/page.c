@@ -10,7 +10,7 @@
  * builds into any buffer and gets a page cut at the buffer's end: no
  * input can make a builder write past @cap.
  */
-#include <ktarget/wire.h>
+#include <ktarget/alua.h>
 
 /* @s (at most @max bytes, NUL or not) space-padded into a @width field */
 static void kt_put_pad(u8 *buf, u32 cap, u32 off, const char *s, u32 max,
@@ -44,6 +44,7 @@ u32 kt_inq_std(const struct kt_lu_info *lu, u8 *buf, u32 cap)
 	kt_put8(buf, cap, 2, 0x06);		/* SPC-4 */
 	kt_put8(buf, cap, 3, 0x12);		/* HISUP, RESPONSE DATA FORMAT 2 */
 	kt_put8(buf, cap, 4, KT_INQ_STD_LEN - 5);
+	kt_put8(buf, cap, 5, (lu->tpgs & 0x3) << 4);	/* TPGS */
 	kt_put8(buf, cap, 7, 0x02);		/* CMDQUE */
 	kt_put_pad(buf, cap, 8, lu->vendor, sizeof(lu->vendor), 8);
 	kt_put_pad(buf, cap, 16, lu->product, sizeof(lu->product), 16);
@@ -166,6 +167,8 @@ static u32 kt_vpd_83(const struct kt_lu_info *lu, u8 *buf, u32 cap)
 	off += kt_vpd_83_naa(lu, buf, cap, off);
 	off += kt_vpd_83_t10(lu, buf, cap, off);
 	off += kt_vpd_83_rtpi(lu, buf, cap, off);
+	if (lu->tpg_valid)
+		off += kt_alua_vpd83_tpg(lu->tpg_id, buf, cap, off);
 	if (!tlen)
 		return off;
 	for (i = 0; i < 4; i++)

@@ -147,6 +147,8 @@ enum kt_op {
 	KT_OP_PR_OUT,
 	KT_OP_RESERVE,
 	KT_OP_RELEASE,
+	KT_OP_RTPG,		/* REPORT TARGET PORT GROUPS */
+	KT_OP_STPG,		/* SET TARGET PORT GROUPS */
 	KT_OP__COUNT
 };
 
@@ -182,6 +184,7 @@ enum kt_op {
  * @protect: RDPROTECT/WRPROTECT/VRPROTECT field
  * @pr_scope: SCOPE (PERSISTENT RESERVE OUT)
  * @pr_type: TYPE (PERSISTENT RESERVE OUT)
+ * @rtpg_fmt: PARAMETER DATA FORMAT (REPORT TARGET PORT GROUPS)
  * @err_field: byte of the offending field when decoding failed
  * @err_bit: bit of the offending field, if @err_bit_valid
  * @err_bit_valid: @err_bit is meaningful
@@ -217,6 +220,7 @@ struct kt_cdb {
 	u8 protect;
 	u8 pr_scope;
 	u8 pr_type;
+	u8 rtpg_fmt;
 	u16 err_field;
 	u8 err_bit;
 	bool err_bit_valid;
@@ -318,6 +322,10 @@ static inline void kt_put64(u8 *buf, u32 cap, u32 off, u64 v)
  * @company_id: IEEE company id of the NAA designator (24 bits)
  * @tpgt: target portal group tag of the port
  * @rtpi: relative target port identifier
+ * @tpgs: TPGS field of standard INQUIRY data (ALUA access type, 0-3)
+ * @tpg_valid: the port is in a target port group: @tpg_id is its id
+ *	(VPD 0x83 target port group designator)
+ * @tpg_id: TARGET PORT GROUP of the port's group
  * @wce: the write cache is enabled (VPD 0x86 V_SUP)
  * @nonrot: non-rotating medium (VPD 0xB1)
  * @opt_gran: optimal transfer length granularity, blocks (VPD 0xB0)
@@ -334,6 +342,9 @@ struct kt_lu_info {
 	u32 company_id;
 	u16 tpgt;
 	u16 rtpi;
+	u8 tpgs;
+	bool tpg_valid;
+	u16 tpg_id;
 	bool wce;
 	bool nonrot;
 	u16 opt_gran;

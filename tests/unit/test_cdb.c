@@ -432,6 +432,41 @@ static void report_luns_short_alloc(void)
 	CHECK_EQ(d.alloc_len, 16);
 }
 
+/* MAINTENANCE IN A3h, service action 0Ah: REPORT TARGET PORT GROUPS */
+static void report_tpgs(void)
+{
+	u8 c[12] = { 0xa3, 0x0a, 0, 0, 0, 0, 0, 0, 0x12, 0x34, 0, 0 };
+	struct kt_cdb d;
+
+	CHECK_ST(DECODE(c, &d), KT_OK);
+	CHECK_EQ(d.op, KT_OP_RTPG);
+	CHECK_EQ(d.len, 12);
+	CHECK_EQ(d.rtpg_fmt, 0);
+	CHECK_EQ(d.alloc_len, 0x1234);
+	CHECK_DATA(d, KT_DIR_FROM_DEV, KT_XFER_BYTES);
+	c[1] = 0x2a;			/* extended format */
+	CHECK_ST(DECODE(c, &d), KT_OK);
+	CHECK_EQ(d.rtpg_fmt, 1);
+	c[1] = 0x4a;			/* format 2: reserved */
+	CHECK_BAD_FIELD(DECODE(c, &d), d, 1, 7);
+	c[1] = 0x0b;			/* another MAINTENANCE IN action */
+	CHECK_BAD_FIELD(DECODE(c, &d), d, 1, 4);
+}
+
+/* MAINTENANCE OUT A4h, service action 0Ah: SET TARGET PORT GROUPS */
+static void set_tpgs(void)
+{
+	u8 c[12] = { 0xa4, 0x0a, 0, 0, 0, 0, 0, 0, 0, 0x0c, 0, 0 };
+	struct kt_cdb d;
+
+	CHECK_ST(DECODE(c, &d), KT_OK);
+	CHECK_EQ(d.op, KT_OP_STPG);
+	CHECK_EQ(d.alloc_len, 12);
+	CHECK_DATA(d, KT_DIR_TO_DEV, KT_XFER_BYTES);
+	c[1] = 0x06;
+	CHECK_BAD_FIELD(DECODE(c, &d), d, 1, 4);
+}
+
 /* READ CAPACITY(16) = SERVICE ACTION IN(16) 9Eh, service action 10h */
 static void read_capacity16(void)
 {
@@ -798,6 +833,8 @@ static const struct kt_test tests[] = {
 	KT_TEST(mode_select),
 	KT_TEST(report_luns),
 	KT_TEST(report_luns_short_alloc),
+	KT_TEST(report_tpgs),
+	KT_TEST(set_tpgs),
 	KT_TEST(read_capacity16),
 	KT_TEST(read_capacity16_sa_bits),
 	KT_TEST(service_action_in_unknown),

@@ -122,6 +122,35 @@ static void vpd83_long_serial_and_name(void)
 	free(buf);
 }
 
+/* ALUA: INQUIRY's TPGS field and the target port group designator */
+static void alua_tpgs_and_vpd83_tpg(void)
+{
+	struct kt_lu_info lu;
+	struct desig d[8];
+	u8 std[KT_INQ_RESP_MAX];
+	u32 need;
+	u8 *buf;
+	int n;
+
+	lu_long(&lu, 16, 40);
+	kt_inq_std(&lu, std, sizeof(std));
+	CHECK_EQ(std[5] & 0x30, 0);
+	lu.tpgs = 3;
+	lu.tpg_valid = true;
+	lu.tpg_id = 0x1234;
+	kt_inq_std(&lu, std, sizeof(std));
+	CHECK_EQ(std[5] & 0x30, 0x30);
+	need = build_vpd(0x83, &lu, &buf, KT_INQ_RESP_MAX);
+	n = walk_designators(buf, need, d, 8);
+	CHECK_EQ(n, 6);
+	CHECK_EQ(d[2].type, 4);
+	CHECK_EQ(d[3].type, 5);		/* right after the relative port */
+	CHECK_EQ(d[3].assoc, 1);
+	CHECK_EQ(d[3].len, 4);
+	CHECK_EQ(get_unaligned_be16(d[3].body + 2), 0x1234);
+	free(buf);
+}
+
 /* The longest serial and target name configfs takes: nothing overflows */
 static void vpd83_longest_strings(void)
 {
@@ -434,6 +463,7 @@ static const struct kt_test tests[] = {
 	KT_TEST(mode_select_changes),
 	KT_TEST(mode_select_refusals),
 	KT_TEST(read_capacity),
+	KT_TEST(alua_tpgs_and_vpd83_tpg),
 };
 
 int main(void)
