@@ -576,6 +576,8 @@ static kt_status_t kt_cmd_check(struct kt_cmd *cmd)
 		return KT_S_UNIT_ATTENTION;
 	status = kt_cmd_setup(cmd, status);
 	if (status == KT_OK)
+		status = kt_alua_check_cmd(cmd);
+	if (status == KT_OK)
 		status = kt_pr_check_cmd(cmd);
 	if (status == KT_OK)
 		status = kt_res_check_cmd(cmd);

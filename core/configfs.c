@@ -210,10 +210,9 @@ static void kt_dev_add_groups(struct kt_dev *dev)
 	config_group_init_type_name(&dev->alua_group, "alua",
 				    &kt_dev_alua_type);
 	configfs_add_default_group(&dev->alua_group, &dev->group);
-	config_group_init_type_name(&dev->alua_tg_pt_gp_group,
+	config_group_init_type_name(&dev->tg_pt_gp.group,
 				    "default_tg_pt_gp", &kt_dev_tg_pt_gp_type);
-	configfs_add_default_group(&dev->alua_tg_pt_gp_group,
-				   &dev->alua_group);
+	configfs_add_default_group(&dev->tg_pt_gp.group, &dev->alua_group);
 	config_group_init_type_name(&dev->stat_group, "statistics",
 				    &kt_dev_stat_type);
 	configfs_add_default_group(&dev->stat_group, &dev->group);
@@ -233,7 +232,9 @@ static struct config_group *kt_dev_make(struct config_group *group,
 	dev = hba->ops->alloc_dev(hba, name);
 	if (IS_ERR_OR_NULL(dev))
 		return dev ? ERR_CAST(dev) : ERR_PTR(-ENOMEM);
-	if (kt_dev_pr_alloc(dev)) {
+	if (kt_dev_alua_alloc(dev) || kt_dev_pr_alloc(dev)) {
+		kt_dev_pr_free(dev);
+		kt_dev_alua_free(dev);
 		hba->ops->free_dev(dev);
 		return ERR_PTR(-ENOMEM);
 	}
@@ -501,7 +502,7 @@ static const struct config_item_type kt_root_type = {
 	.ct_owner = THIS_MODULE,
 };
 
-static struct configfs_subsystem kt_subsys = {
+struct configfs_subsystem kt_subsys = {
 	.su_group = {
 		.cg_item = {
 			.ci_type = &kt_root_type,

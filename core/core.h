@@ -8,6 +8,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <ktarget/ktarget.h>
+#include <ktarget/alua.h>
 
 #define KT_VERSION	"v5.0"
 #define KT_DBROOT_DEFAULT	"/var/target"
@@ -51,6 +52,7 @@ enum kt_ua {
 	KT_UA_CAPACITY_CHANGED,	/* 2A/09 */
 	KT_UA_LUNS_CHANGED,	/* 3F/0E */
 	KT_UA_INQUIRY_CHANGED,	/* 3F/03 */
+	KT_UA_ALUA_CHANGED,	/* 2A/06 */
 	KT_UA__COUNT
 };
 
@@ -67,8 +69,22 @@ void kt_configfs_exit(void);
 void kt_dev_set_defaults(struct kt_dev *dev);
 bool kt_item_is_dev(struct config_item *item);
 
-/* alua.c */
-void kt_alua_dev_defaults(struct kt_dev *dev);
+/* alua.c: ALUA of each device (configfs, the access check, RTPG, STPG) */
+int kt_dev_alua_alloc(struct kt_dev *dev);
+void kt_dev_alua_free(struct kt_dev *dev);
+int kt_alua_lun_linked(struct kt_lun *lun);
+void kt_alua_lun_unlinked(struct kt_lun *lun);
+kt_status_t kt_alua_check_cmd(struct kt_cmd *cmd);
+void kt_alua_lu_info(struct kt_cmd *cmd, struct kt_lu_info *lu);
+kt_status_t kt_alua_setup_rtpg(struct kt_cmd *cmd);
+void kt_alua_exec_rtpg(struct kt_cmd *cmd);
+kt_status_t kt_alua_setup_stpg(struct kt_cmd *cmd);
+void kt_alua_exec_stpg(struct kt_cmd *cmd);
+extern struct configfs_subsystem kt_subsys;
+extern struct configfs_attribute kt_lun_attr_alua_tg_pt_gp;
+extern struct configfs_attribute kt_lun_attr_alua_tg_pt_offline;
+extern struct configfs_attribute kt_lun_attr_alua_tg_pt_status;
+extern struct configfs_attribute kt_lun_attr_alua_tg_pt_write_md;
 
 /* stat.c */
 void kt_stat_dev_groups(struct kt_dev *dev);
@@ -176,7 +192,9 @@ void kt_cmd_bad_param(struct kt_cmd *cmd, u16 field, int bit);
  * how the command fares under another nexus's persistent reservation
  * (setup may refine it in cmd->pr_class from the CDB's fields), @res
  * under an SPC-2 reservation (zero, KT_RES_CLS_CONFLICT: another
- * nexus's command conflicts).
+ * nexus's command conflicts), @alua in which states of the target
+ * port group it came through it runs (zero, KT_ALUA_CLS_OTHER: active
+ * states only).
  */
 struct kt_op_def {
 	void (*execute)(struct kt_cmd *cmd);
@@ -185,6 +203,7 @@ struct kt_op_def {
 	unsigned int flags;
 	enum kt_pr_class pr;
 	enum kt_res_class res;
+	enum kt_alua_class alua;
 };
 
 #define KT_OPF_NO_LUN		BIT(0)	/* runs on a LUN the session lacks */

@@ -83,7 +83,6 @@ void kt_dev_set_defaults(struct kt_dev *dev)
 	strscpy(dev->revision, dev->ops->inquiry_rev, sizeof(dev->revision));
 	dev->company_id = 0x001405;
 	kt_dev_default_serial(dev);
-	kt_alua_dev_defaults(dev);
 }
 
 /*
@@ -165,6 +164,7 @@ void kt_dev_free(struct kt_dev *dev)
 	struct kt_backend_ops *ops = dev->hba->ops;
 
 	kt_dev_pr_free(dev);
+	kt_dev_alua_free(dev);
 	ops->free_dev(dev);
 }
 
@@ -683,12 +683,8 @@ const struct config_item_type kt_dev_wwn_type = {
 	.ct_owner = THIS_MODULE,
 };
 
-/* ---------------- action/ and alua/ ---------------- */
+/* ---------------- action/ ---------------- */
 
 const struct config_item_type kt_dev_action_type = {
-	.ct_owner = THIS_MODULE,
-};
-
-const struct config_item_type kt_dev_alua_type = {
 	.ct_owner = THIS_MODULE,
 };

@@ -18,6 +18,13 @@
  * conflicts, its RELEASE does nothing), as they do under persistent
  * reservations (compatible reservation handling), so their .pr lets
  * them through; PERSISTENT RESERVE IN and OUT conflict for every nexus.
+ *
+ * By the state of the target port group a command came through (.alua,
+ * SPC-4 5.15.2.4 and 5.15.2.5, checked by kt_alua_check_cmd()): INQUIRY,
+ * REPORT LUNS, REQUEST SENSE and REPORT TARGET PORT GROUPS run in every
+ * state but offline; MODE SENSE and SELECT and PERSISTENT RESERVE IN and
+ * OUT also in standby; SET TARGET PORT GROUPS also in unavailable; every
+ * other command (zero, KT_ALUA_CLS_OTHER) only in the active states.
  */
 #include "core.h"
 
@@ -25,6 +32,8 @@
 #define KT_REPORT_LUNS_BYTES	(8 + 8 * (KT_MAX_LUN + 2))
 #define KT_READ_CAP10_BYTES	8
 #define KT_READ_CAP16_BYTES	32
+/* SET TARGET PORT GROUPS: header and a descriptor per group, with room */
+#define KT_STPG_BYTES		(4 + 4 * 2 * KT_ALUA_MAX_GROUPS)
 
 const struct kt_op_def kt_op_defs[KT_OP__COUNT] = {
 	[KT_OP_TEST_UNIT_READY] = {
@@ -37,12 +46,14 @@ const struct kt_op_def kt_op_defs[KT_OP__COUNT] = {
 		.max_data = KT_INQ_RESP_MAX,
 		.flags = KT_OPF_NO_LUN | KT_OPF_UA_EXEMPT,
 		.res = KT_RES_CLS_ALLOWED,
+		.alua = KT_ALUA_CLS_INFO,
 	},
 	[KT_OP_REQUEST_SENSE] = {
 		.execute = kt_spc_request_sense,
 		.max_data = KT_SENSE_MAX,
 		.flags = KT_OPF_NO_LUN | KT_OPF_UA_EXEMPT,
 		.res = KT_RES_CLS_ALLOWED,
+		.alua = KT_ALUA_CLS_INFO,
 	},
 	[KT_OP_REPORT_LUNS] = {
 		.execute = kt_spc_report_luns,
@@ -50,17 +61,20 @@ const struct kt_op_def kt_op_defs[KT_OP__COUNT] = {
 		.max_data = KT_REPORT_LUNS_BYTES,
 		.flags = KT_OPF_NO_LUN | KT_OPF_UA_EXEMPT,
 		.res = KT_RES_CLS_ALLOWED,
+		.alua = KT_ALUA_CLS_INFO,
 	},
 	[KT_OP_MODE_SENSE] = {
 		.execute = kt_spc_mode_sense,
 		.max_data = KT_MODE_SENSE_MAX,
 		.pr = KT_PR_CLS_WRITE,
+		.alua = KT_ALUA_CLS_STANDBY,
 	},
 	[KT_OP_MODE_SELECT] = {
 		.execute = kt_spc_mode_select,
 		.setup = kt_spc_setup_mode_select,
 		.max_data = KT_MODE_SELECT_MAX,
 		.pr = KT_PR_CLS_WRITE,
+		.alua = KT_ALUA_CLS_STANDBY,
 	},
 	[KT_OP_READ_CAPACITY10] = {
 		.execute = kt_sbc_read_capacity10,
@@ -112,12 +126,14 @@ const struct kt_op_def kt_op_defs[KT_OP__COUNT] = {
 		.setup = kt_spc_setup_pr,
 		.max_data = KT_PR_IN_MAX,
 		.res = KT_RES_CLS_PR,
+		.alua = KT_ALUA_CLS_STANDBY,
 	},
 	[KT_OP_PR_OUT] = {
 		.execute = kt_spc_pr_out,
 		.setup = kt_spc_setup_pr,
 		.max_data = KT_PR_OUT_MAX,
 		.res = KT_RES_CLS_PR,
+		.alua = KT_ALUA_CLS_STANDBY,
 	},
 	[KT_OP_RESERVE] = {
 		.execute = kt_spc_reserve,
@@ -128,5 +144,19 @@ const struct kt_op_def kt_op_defs[KT_OP__COUNT] = {
 		.execute = kt_spc_release,
 		.setup = kt_spc_setup_res,
 		.res = KT_RES_CLS_ALLOWED,
+	},
+	[KT_OP_RTPG] = {
+		.execute = kt_alua_exec_rtpg,
+		.setup = kt_alua_setup_rtpg,
+		.max_data = KT_ALUA_RTPG_MAX,
+		.pr = KT_PR_CLS_ALLOWED,
+		.alua = KT_ALUA_CLS_INFO,
+	},
+	[KT_OP_STPG] = {
+		.execute = kt_alua_exec_stpg,
+		.setup = kt_alua_setup_stpg,
+		.max_data = KT_STPG_BYTES,
+		.pr = KT_PR_CLS_WRITE,
+		.alua = KT_ALUA_CLS_STPG,
 	},
 };

@@ -78,6 +78,7 @@ static void kt_lu_info_fill(struct kt_cmd *cmd, struct kt_lu_info *lu)
 	strscpy(lu->target, wwn->name, sizeof(lu->target));
 	lu->tpgt = cmd->sess->tpg->tpgt;
 	lu->rtpi = cmd->klun->rtpi;
+	kt_alua_lu_info(cmd, lu);
 	lu->wce = kt_dev_wce(dev);
 	lu->nonrot = READ_ONCE(dev->attrib.is_nonrot);
 	kt_lu_info_limits(dev, lu);

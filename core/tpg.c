@@ -165,6 +165,10 @@ int kt_lun_link(struct kt_lun *lun, struct kt_dev *dev)
 	if (!++dev->rtpi_next)
 		dev->rtpi_next = 1;
 	lun->rtpi = dev->rtpi_next;
+	if (kt_alua_lun_linked(lun)) {
+		lun->dev = NULL;
+		return -ENOSPC;
+	}
 	dev->export_count++;
 	list_add_tail(&lun->dev_entry, &dev->luns);
 	reinit_completion(&lun->drained);
@@ -218,6 +222,7 @@ void kt_lun_unlink(struct kt_lun *lun)
 	mutex_lock(&kt_cfg_mutex);
 	kt_pr_lun_unlinked(lun->dev, lun);
 	kt_res_lun_gone(lun);
+	kt_alua_lun_unlinked(lun);
 	list_del_init(&lun->dev_entry);
 	lun->dev->export_count--;
 	lun->dev = NULL;

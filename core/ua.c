@@ -17,6 +17,7 @@ static const u8 kt_ua_codes[KT_UA__COUNT][2] = {
 	[KT_UA_CAPACITY_CHANGED] = { 0x2a, 0x09 },
 	[KT_UA_LUNS_CHANGED]	 = { 0x3f, 0x0e },
 	[KT_UA_INQUIRY_CHANGED]	 = { 0x3f, 0x03 },
+	[KT_UA_ALUA_CHANGED]	 = { 0x2a, 0x06 },
 };
 
 void kt_ua_set(struct kt_mapped_lun *mlun, enum kt_ua ua)

@@ -152,24 +152,34 @@ struct kt_dev_attrib {
 	u32 pgr_support;
 };
 
+struct kt_alua_state;
+
 /**
- * struct kt_tg_pt_gp - a device's ALUA target port group (alua/<name>/)
- * @state: asymmetric access state (0 active/optimized ... 0xf transitioning)
- * @status: 0 none, 1 altered by explicit STPG, 2 altered by implicit ALUA
- * @type: 0 none, 1 implicit, 2 explicit, 3 both
- * @supported: bit per state: T O LBD U S AN AO (SPC-4 RTPG byte 1 order)
+ * struct kt_tg_pt_gp - a target port group of a device (alua/<name>/):
+ * what the pure ALUA state (struct kt_alua_state, kt_dev.alua) does
+ * not hold.  Fields under kt_cfg_mutex unless noted.
+ * @dev: its device
+ * @id: TARGET PORT GROUP, once @id_set (always for the default group)
+ * @id_set: tg_pt_gp_id was written: the group is in @dev->alua
+ * @entry: in @dev->tg_pt_gps
+ * @write_metadata: alua_write_metadata
+ * @nonop_delay_msecs: nonop_delay_msecs (kept, not applied)
+ * @trans_delay_msecs: how long a transition shows TRANSITIONING
+ * @trans_to: the state a pending transition ends in (@dev->alua_lock)
+ * @trans_work: ends that transition; cancelled before the group goes
+ * @group: alua/<name>/
  */
 struct kt_tg_pt_gp {
-	u32 state;
-	u32 status;
-	u32 type;
-	u32 supported;
+	struct kt_dev *dev;
+	u16 id;
+	bool id_set;
+	struct list_head entry;
 	u32 write_metadata;
 	u32 nonop_delay_msecs;
 	u32 trans_delay_msecs;
-	u32 implicit_trans_secs;
-	u32 preferred;
-	u32 id;
+	u8 trans_to;
+	struct delayed_work trans_work;
+	struct config_group group;
 };
 
 /**
@@ -234,6 +244,16 @@ struct kt_dev {
 
 	bool d_sense;		/* control page D_SENSE (kt_cfg_mutex) */
 	u16 rtpi_next;		/* under kt_cfg_mutex */
+	/*
+	 * ALUA (core/alua.c): @alua_lock protects what @alua points to (the
+	 * target port groups, their states and ports) and each group's
+	 * trans_to; kt_cfg_mutex serialises every change and protects
+	 * @tg_pt_gps (struct kt_tg_pt_gp.entry).  Lock order: kt_cfg_mutex,
+	 * then @alua_lock.  The I/O path takes only @alua_lock.
+	 */
+	spinlock_t alua_lock;
+	struct kt_alua_state *alua;
+	struct list_head tg_pt_gps;
 	struct kt_tg_pt_gp tg_pt_gp;	/* alua/default_tg_pt_gp */
 	struct list_head luns;	/* kt_lun.dev_entry, under kt_cfg_mutex */
 
@@ -251,7 +271,6 @@ struct kt_dev {
 	struct config_group wwn_group;
 	struct config_group pr_group;
 	struct config_group alua_group;
-	struct config_group alua_tg_pt_gp_group;
 	struct config_group stat_group;
 	struct config_group stat_dev_group;
 	struct config_group stat_tgt_dev_group;
@@ -424,6 +443,11 @@ struct kt_lun {
 	struct completion drained;
 	bool linked;
 	u16 rtpi;		/* relative target port id, unique per device */
+	/* ALUA: its group and alua_tg_pt_* values, under kt_cfg_mutex */
+	struct kt_tg_pt_gp *alua_gp;
+	bool alua_offline;	/* secondary state offline (READ_ONCE) */
+	u8 alua_status;		/* alua_tg_pt_status */
+	bool alua_write_md;	/* alua_tg_pt_write_md */
 	struct list_head dev_entry;	/* in dev->luns, under kt_cfg_mutex */
 	void *fabric_priv;
 	atomic64_t num_cmds;
