@@ -9,7 +9,9 @@
  *   3      VPD or mode page code
  *   4      flags: 0x01 (10) CDB, 0x02 DBD, 0x04 LLBAA, 0x18 page control,
  *          0x20 WCE, 0x40 WCE changeable, 0x80 D_SENSE
- *   5-6    tpgt, 7-8 rtpi, 9-16 blocks, 17-20 block size
+ *   5-6    tpgt, 7-8 rtpi, 9-16 blocks, 17-20 block size; byte 6 also
+ *          gives ALUA: TPGS (bits 1-0), the port is in a group (bit 2),
+ *          whose id is rtpi ^ tpgt
  *   21...  builders 0-2: raw bytes of the LU's strings (vendor, product,
  *          revision, serial, target name in that order, no NUL needed);
  *          builder 3: the parameter list
@@ -61,6 +63,9 @@ static void parse(const u8 *data, size_t size, struct input *in)
 	in->lu.rtpi = get_unaligned_be16(h + 7);
 	in->lu.company_id = get_unaligned_be32(h + 9) & 0xffffff;
 	in->lu.wce = in->flags & 0x20;
+	in->lu.tpgs = h[6] & 0x3;
+	in->lu.tpg_valid = h[6] & 0x4;
+	in->lu.tpg_id = in->lu.rtpi ^ in->lu.tpgt;
 	take(in, &off, in->lu.vendor, sizeof(in->lu.vendor));
 	take(in, &off, in->lu.product, sizeof(in->lu.product));
 	take(in, &off, in->lu.revision, sizeof(in->lu.revision));

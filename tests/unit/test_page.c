@@ -161,8 +161,11 @@ static void vpd83_longest_strings(void)
 	int n;
 
 	lu_long(&lu, sizeof(lu.serial) - 1, sizeof(lu.target) - 1);
+	lu.tpg_valid = true;	/* the largest page has the group too */
 	need = kt_inq_vpd(0x83, &lu, NULL, 0);
 	CHECK(need <= KT_INQ_RESP_MAX);
+	lu.tpg_valid = false;
+	need = kt_inq_vpd(0x83, &lu, NULL, 0);
 	build_vpd(0x83, &lu, &buf, need);
 	n = walk_designators(buf, need, d, 8);
 	/* the names do not fit a designator: left out, never cut */
