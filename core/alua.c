@@ -350,7 +350,7 @@ static kt_status_t kt_alua_stpg_apply(struct kt_cmd *cmd, const u8 *buf,
 	}
 	spin_unlock(&dev->alua_lock);
 	if (any)
-		kt_ua_dev_others(dev, cmd->mlun, KT_UA_ALUA_CHANGED);
+		kt_ua_dev_others(dev, cmd->sess, KT_UA_ALUA_CHANGED);
 	mutex_unlock(&kt_cfg_mutex);
 	return status;
 }

@@ -126,17 +126,20 @@ void kt_mlun_unlink(struct kt_mapped_lun *mlun);
 struct kt_mapped_lun *kt_sess_lookup_lun(struct kt_session *sess, u64 lun);
 int kt_sess_report_luns(struct kt_session *sess, u8 *buf, u32 len, u8 select);
 
-/* ua.c */
-void kt_ua_set(struct kt_mapped_lun *mlun, enum kt_ua ua);
+/* ua.c: unit attentions, per session and mapped LUN (I_T_L nexus) */
+int kt_ua_sess_init(struct kt_session *sess, struct kt_node_acl *acl);
+void kt_ua_sess_exit(struct kt_session *sess);
+int kt_ua_map(struct kt_node_acl *acl, u64 mapped);
+void kt_ua_unmap(struct kt_node_acl *acl, u64 mapped);
+void kt_ua_set(struct kt_session *sess, u64 mapped, enum kt_ua ua);
+void kt_ua_sess_all(struct kt_session *sess, enum kt_ua ua);
 void kt_ua_acl_all(struct kt_node_acl *acl, enum kt_ua ua);
-void kt_ua_lun_others(struct kt_lun *lun, struct kt_mapped_lun *except,
+void kt_ua_lun_others(struct kt_lun *lun, struct kt_session *except,
 		      enum kt_ua ua);
-void kt_ua_dev_others(struct kt_dev *dev, struct kt_mapped_lun *except,
+void kt_ua_dev_others(struct kt_dev *dev, struct kt_session *except,
 		      enum kt_ua ua);
-void kt_ua_dev_reset(struct kt_dev *dev, struct kt_node_acl *issuer,
-		     enum kt_ua ua);
 bool kt_ua_check(struct kt_cmd *cmd);
-bool kt_ua_pop(struct kt_mapped_lun *mlun, u8 *asc, u8 *ascq);
+bool kt_ua_pop(struct kt_cmd *cmd, u8 *asc, u8 *ascq);
 
 /* tmr.c */
 void kt_tmr_abort_done(struct kt_cmd *cmd);

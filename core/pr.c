@@ -150,9 +150,9 @@ static bool kt_pr_sess_is(struct kt_session *s, struct kt_lun *lun,
 }
 
 /*
- * Establish each unit attention of @fx on the mapped LUNs of the sessions
- * that form its nexus (kt_cfg_mutex and dev->pr_lock held; @tmp is
- * scratch).  A registered nexus without a session now gets none: when it
+ * Establish each unit attention of @fx for the sessions that form its
+ * nexus, on their mapping of the LUN (kt_cfg_mutex and dev->pr_lock held;
+ * @tmp is scratch).  A registered nexus without a session now gets none: when it
  * logs in again it is told of the power on / nexus loss instead.
  */
 static void kt_pr_post_uas(struct kt_dev *dev, const struct kt_pr_effects *fx,
@@ -177,7 +177,8 @@ static void kt_pr_post_uas(struct kt_dev *dev, const struct kt_pr_effects *fx,
 					continue;
 				mlun = kt_pr_mlun(s->acl, lun);
 				if (mlun)
-					kt_ua_set(mlun, kt_pr_ua_kind[ua]);
+					kt_ua_set(s, mlun->mapped,
+						  kt_pr_ua_kind[ua]);
 			}
 			spin_unlock(&lun->tpg->lock);
 		}

@@ -182,7 +182,7 @@ static kt_status_t kt_mode_select_apply(struct kt_cmd *cmd, const u8 *buf,
 		if (want.wce != cur.wce)
 			WRITE_ONCE(dev->attrib.emulate_write_cache, want.wce);
 		WRITE_ONCE(dev->d_sense, want.d_sense);
-		kt_ua_dev_others(dev, cmd->mlun, KT_UA_MODE_CHANGED);
+		kt_ua_dev_others(dev, cmd->sess, KT_UA_MODE_CHANGED);
 	}
 	mutex_unlock(&kt_cfg_mutex);
 	if (status != KT_OK && field != 0xffff)
@@ -224,7 +224,7 @@ void kt_spc_request_sense(struct kt_cmd *cmd)
 	if (!cmd->dev && cmd->lun != KT_WLUN_REPORT_LUNS) {
 		si.key = KT_SK_ILLEGAL_REQUEST;
 		si.asc = 0x25;	/* LOGICAL UNIT NOT SUPPORTED */
-	} else if (cmd->mlun && kt_ua_pop(cmd->mlun, &si.asc, &si.ascq)) {
+	} else if (cmd->mlun && kt_ua_pop(cmd, &si.asc, &si.ascq)) {
 		si.key = KT_SK_UNIT_ATTENTION;
 	}
 	len = kt_sense_build(buf, sizeof(buf), cmd->d.desc, &si);

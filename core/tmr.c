@@ -104,7 +104,7 @@ static void kt_tmr_scan(struct kt_tmr *t, struct kt_session *s)
 		/* held until the command is done or released: not yet */
 		mlun = READ_ONCE(cmd->mlun);
 		if (cleared && mlun)
-			kt_ua_set(mlun, KT_UA_CMDS_CLEARED);
+			kt_ua_set(s, mlun->mapped, KT_UA_CMDS_CLEARED);
 	}
 	spin_unlock_irqrestore(&s->lock, flags);
 }
@@ -141,7 +141,7 @@ static enum kt_tmf_rsp kt_tmr_lu(struct kt_tmr *t, struct kt_lun *lun)
 		return KT_TMF_COMPLETE;
 	kt_res_lun_reset(t->dev);
 	mutex_lock(&kt_cfg_mutex);
-	kt_ua_dev_reset(t->dev, t->sess->acl, KT_UA_LUN_RESET);
+	kt_ua_dev_others(t->dev, t->sess, KT_UA_LUN_RESET);
 	mutex_unlock(&kt_cfg_mutex);
 	return KT_TMF_COMPLETE;
 }
@@ -157,7 +157,7 @@ static enum kt_tmf_rsp kt_tmr_nexus(struct kt_tmr *t)
 	if (t->req->fn == KT_TMF_IT_NEXUS_RESET) {
 		mutex_lock(&kt_cfg_mutex);
 		kt_res_sess_gone(t->sess);
-		kt_ua_acl_all(t->sess->acl, KT_UA_NEXUS_LOSS);
+		kt_ua_sess_all(t->sess, KT_UA_NEXUS_LOSS);
 		mutex_unlock(&kt_cfg_mutex);
 	}
 	return KT_TMF_COMPLETE;

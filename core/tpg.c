@@ -71,6 +71,13 @@ static struct kt_mapped_lun *kt_mlun_new(struct kt_node_acl *acl, u64 mapped)
 		kmem_cache_free(kt_mlun_cache, mlun);
 		return ERR_PTR(ret == -EBUSY ? -EEXIST : ret);
 	}
+	ret = kt_ua_map(acl, mapped);
+	if (ret) {
+		kt_ua_unmap(acl, mapped);
+		xa_erase(&acl->mapped, mapped);
+		kmem_cache_free(kt_mlun_cache, mlun);
+		return ERR_PTR(ret);
+	}
 	return mlun;
 }
 
@@ -93,14 +100,18 @@ void kt_mlun_put(struct kt_mapped_lun *mlun)
 	kref_put(&mlun->kref, kt_mlun_release);
 }
 
-/* Remove @mlun from its ACL's table and drop the table's reference. */
+/*
+ * Remove @mlun from its ACL's table and its sessions' unit attentions and
+ * drop the table's reference (kt_cfg_mutex held, or no session left).
+ */
 static void kt_mlun_remove(struct kt_mapped_lun *mlun)
 {
+	kt_ua_unmap(mlun->acl, mlun->mapped);
 	xa_erase(&mlun->acl->mapped, mlun->mapped);
 	kt_mlun_put(mlun);
 }
 
-/* Tell every mapped LUN of @tpg's ACLs that the LUN inventory changed. */
+/* Tell every session of @tpg, on each LUN, that the inventory changed. */
 static void kt_tpg_luns_changed(struct kt_tpg *tpg)
 {
 	struct kt_node_acl *acl;
@@ -256,6 +267,7 @@ static struct kt_node_acl *kt_acl_new(struct kt_tpg *tpg, const char *name,
 	acl->dynamic = dynamic;
 	acl->cmdsn_depth = tpg->default_cmdsn_depth;
 	xa_init(&acl->mapped);
+	INIT_LIST_HEAD(&acl->sessions);
 	kref_init(&acl->kref);
 	if (ops->init_acl)
 		ops->init_acl(acl);
@@ -410,6 +422,45 @@ void kt_mlun_unlink(struct kt_mapped_lun *mlun)
 
 /* ---------------- sessions ---------------- */
 
+/*
+ * The ACL a new session of @initiator joins, with a reference: its static
+ * or dynamic ACL, or a new dynamic one in demo mode (kt_cfg_mutex held).
+ */
+static struct kt_node_acl *kt_sess_acl(struct kt_tpg *tpg,
+				       const char *initiator)
+{
+	struct kt_node_acl *acl = kt_acl_find(tpg, initiator);
+
+	if (acl) {
+		kref_get(&acl->kref);
+		return acl;
+	}
+	if (tpg->generate_node_acls && strlen(initiator) < KT_NAME_LEN &&
+	    *initiator)
+		return kt_acl_new(tpg, initiator, true);
+	pr_info("initiator %s has no ACL on %s tpgt %u: refused\n",
+		initiator, tpg->wwn->name, tpg->tpgt);
+	return ERR_PTR(-EACCES);
+}
+
+/*
+ * List @sess in its ACL and TPG, with its unit attentions (POWER ON on
+ * every LUN: a new I_T nexus).  kt_cfg_mutex held.
+ */
+static int kt_sess_join(struct kt_session *sess, struct kt_node_acl *acl)
+{
+	int ret = kt_ua_sess_init(sess, acl);
+
+	if (ret)
+		return ret;
+	list_add_tail(&sess->acl_entry, &acl->sessions);
+	kt_acl_prod_write_protect(acl);
+	spin_lock(&sess->tpg->lock);
+	list_add_tail(&sess->tpg_entry, &sess->tpg->sessions);
+	spin_unlock(&sess->tpg->lock);
+	return 0;
+}
+
 struct kt_session *kt_session_create(struct kt_tpg *tpg, const char *initiator,
 				     const struct kt_pr_tid *port,
 				     void *fabric_priv)
@@ -417,44 +468,33 @@ struct kt_session *kt_session_create(struct kt_tpg *tpg, const char *initiator,
 	static atomic64_t kt_sid;
 	struct kt_node_acl *acl;
 	struct kt_session *sess;
+	int ret;
 
 	sess = kmem_cache_zalloc(kt_sess_cache, GFP_KERNEL);
 	if (!sess)
 		return ERR_PTR(-ENOMEM);
-	mutex_lock(&kt_cfg_mutex);
-	acl = kt_acl_find(tpg, initiator);
-	if (acl) {
-		kref_get(&acl->kref);
-	} else if (tpg->generate_node_acls && strlen(initiator) < KT_NAME_LEN &&
-		   *initiator) {
-		acl = kt_acl_new(tpg, initiator, true);
-	} else {
-		mutex_unlock(&kt_cfg_mutex);
-		kmem_cache_free(kt_sess_cache, sess);
-		pr_info("initiator %s has no ACL on %s tpgt %u: refused\n",
-			initiator, tpg->wwn->name, tpg->tpgt);
-		return ERR_PTR(-EACCES);
-	}
-	if (IS_ERR(acl)) {
-		mutex_unlock(&kt_cfg_mutex);
-		kmem_cache_free(kt_sess_cache, sess);
-		return ERR_CAST(acl);
-	}
-	if (!acl->nr_sessions++)
-		kt_ua_acl_all(acl, KT_UA_POWER_ON);
-	kt_acl_prod_write_protect(acl);
 	sess->tpg = tpg;
-	sess->acl = acl;
 	sess->fabric_priv = fabric_priv;
 	sess->port = *port;
 	sess->sid = atomic64_inc_return(&kt_sid);
 	spin_lock_init(&sess->lock);
 	INIT_LIST_HEAD(&sess->cmds);
 	init_waitqueue_head(&sess->idle);
-	spin_lock(&tpg->lock);
-	list_add_tail(&sess->tpg_entry, &tpg->sessions);
-	spin_unlock(&tpg->lock);
+	mutex_lock(&kt_cfg_mutex);
+	acl = kt_sess_acl(tpg, initiator);
+	if (IS_ERR(acl)) {
+		mutex_unlock(&kt_cfg_mutex);
+		kmem_cache_free(kt_sess_cache, sess);
+		return ERR_CAST(acl);
+	}
+	sess->acl = acl;
+	ret = kt_sess_join(sess, acl);
 	mutex_unlock(&kt_cfg_mutex);
+	if (ret) {
+		kt_acl_put(acl);
+		kmem_cache_free(kt_sess_cache, sess);
+		return ERR_PTR(ret);
+	}
 	return sess;
 }
 EXPORT_SYMBOL_GPL(kt_session_create);
@@ -479,8 +519,9 @@ void kt_session_destroy(struct kt_session *sess)
 	spin_unlock(&tpg->lock);
 	mutex_lock(&kt_cfg_mutex);
 	kt_res_sess_gone(sess);
-	sess->acl->nr_sessions--;
+	list_del(&sess->acl_entry);
 	mutex_unlock(&kt_cfg_mutex);
+	kt_ua_sess_exit(sess);
 	kt_acl_put(sess->acl);
 	kmem_cache_free(kt_sess_cache, sess);
 }

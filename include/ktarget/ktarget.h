@@ -27,7 +27,7 @@
 #include "pr.h"
 #include "reserve.h"
 
-#define KT_API_VERSION		4
+#define KT_API_VERSION		5
 #define KT_NAME_LEN		256	/* WWNs, initiator names */
 #define KT_SERIAL_LEN		256
 #define KT_PATH_LEN		512
@@ -469,7 +469,7 @@ struct kt_node_acl {
 	char tag[64];
 	struct xarray mapped;	/* mapped LUN -> kt_mapped_lun; RCU reads */
 	struct list_head tpg_entry;	/* in tpg->acls, under kt_cfg_mutex */
-	int nr_sessions;	/* under kt_cfg_mutex */
+	struct list_head sessions;	/* kt_session.acl_entry, kt_cfg_mutex */
 	struct kref kref;	/* configfs (static ACLs) + one per session */
 	struct config_group group;
 	struct config_group attrib_group;
@@ -480,7 +480,9 @@ struct kt_node_acl {
 
 /**
  * struct kt_mapped_lun - an ACL's view of one TPG LUN (acls/<n>/lun_M/)
- * @ua: pending unit attentions, one bit per enum kt_ua
+ *
+ * Its unit attentions are kept by each session of the ACL (kt_session.ua):
+ * every I_T nexus has its own.
  */
 struct kt_mapped_lun {
 	struct kt_node_acl *acl;
@@ -488,7 +490,6 @@ struct kt_mapped_lun {
 	struct kt_lun *lun;	/* NULL until linked; kt_cfg_mutex + RCU */
 	/* stored under kt_cfg_mutex (WRITE_ONCE); a command reads it once */
 	bool write_protect;
-	unsigned long ua;
 	struct kref kref;	/* the ACL's entry + one per command */
 	struct rcu_head rcu;
 	struct config_group group;
@@ -541,6 +542,11 @@ struct kt_tpg {
  *	completion, bounded by ktarget_core.max_write_buffer_mb
  * @port: the initiator port (its TransportID identity: name and ISID, or
  *	port name), as persistent reservations know the I_T nexus
+ * @acl_entry: in acl->sessions, under kt_cfg_mutex
+ * @ua: the pending unit attentions of each I_T_L nexus: mapped LUN number
+ *	-> xa_mk_value(bitmap of enum kt_ua).  One slot per mapped LUN of
+ *	the ACL, made and erased under kt_cfg_mutex (core/ua.c); the
+ *	xarray's own lock (irq-safe) protects the bitmaps in the slots.
  */
 struct kt_session {
 	struct kt_tpg *tpg;
@@ -554,6 +560,8 @@ struct kt_session {
 	u64 sid;
 	atomic64_t write_buffered;
 	struct kt_pr_tid port;
+	struct list_head acl_entry;
+	struct xarray ua;
 };
 
 /**
