@@ -7,7 +7,9 @@
 # TASK SET, I_T NEXUS RESET (a unit attention for that nexus only),
 # ABORT TASK SET leaving other sessions' tasks alone, CLEAR TASK SET with
 # the control page's TAS on and off, a LUN RESET during another session's
-# slow write (never lands, the victim's data intact); ABORT TASK and LUN
+# slow write (never lands, the victim's data intact); unit attentions per
+# I_T nexus (two sessions of one initiator name, two LUNs, several pending
+# in priority order, REQUEST SENSE); ABORT TASK and LUN
 # RESET of a READ that a slow device is carrying out (answered only once
 # it ended); the admin's unlink of a LUN with commands waiting for the
 # initiator (Data-Out, a CmdSN gap) returns at once and aborts them.  One

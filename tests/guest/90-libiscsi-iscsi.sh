@@ -3,9 +3,13 @@
 # kt-timeout: 2400
 #
 # libiscsi's iscsi-test-cu, every family, over iSCSI on 127.0.0.1 against
-# a file LUN with ACLs for both of its initiator names.  The tests that
-# must pass are in tests/conformance/iscsi-ratchet.txt; the iSCSI family
-# itself must have no failure but the ones refused on purpose
+# a file LUN with ACLs for both of its initiator names.  Then the
+# MultipathIO family alone, given two paths (the same URL twice: two
+# sessions of the first initiator name, two ISIDs, two I_T nexuses); with
+# one URL it skips them, and giving the full run two URLs would change
+# which session its two-initiator tests use.  The tests that must pass
+# are in tests/conformance/iscsi-ratchet.txt; the iSCSI family itself
+# must have no failure but the ones refused on purpose
 # (tests/conformance/iscsi-by-design.txt), which must keep failing.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 conf=$(cd "$(dirname "${BASH_SOURCE[0]}")/../conformance" && pwd)
@@ -15,6 +19,7 @@ INI1=iqn.2007-10.com.github:sahlberg:libiscsi:iscsi-test
 INI2=iqn.2007-10.com.github:sahlberg:libiscsi:iscsi-test-2
 T=$KT_CFS/iscsi/$IQN/tpgt_1
 out=/tmp/cu-iscsi.txt
+mpout=/tmp/cu-iscsi-mpath.txt
 
 setup() {
 	local dev ini
@@ -36,7 +41,14 @@ echo "running iscsi-test-cu -d -t ALL over iSCSI"
 	"iscsi://127.0.0.1/$IQN/0") >"$out" 2>&1
 echo "iscsi-test-cu exit status $?"
 cp "$out" /ktout/iscsi-test-cu-iscsi.txt 2>/dev/null
-bash "$conf/check-ratchet.sh" libiscsi-iscsi "$conf/iscsi-ratchet.txt" "$out"
+echo "running iscsi-test-cu -d -t MultipathIO over two paths"
+url=iscsi://127.0.0.1/$IQN/0
+(cd /tmp && timeout 300 iscsi-test-cu -d -t MultipathIO -i "$INI1" \
+	-I "$INI2" "$url" "$url") >"$mpout" 2>&1
+echo "iscsi-test-cu (MultipathIO) exit status $?"
+cp "$mpout" /ktout/iscsi-test-cu-iscsi-mpath.txt 2>/dev/null
+bash "$conf/check-ratchet.sh" libiscsi-iscsi "$conf/iscsi-ratchet.txt" \
+	"$out" "$mpout"
 # the tests refused on purpose (iscsi-by-design.txt) must still fail
 design=$(grep -v '^#' "$conf/iscsi-by-design.txt")
 res=$(awk -f "$conf/cunit-results.awk" "$out")

@@ -9,8 +9,12 @@ I_T NEXUS LOSS OCCURRED, other sessions keep working), ABORT TASK SET
 (other sessions' tasks are left alone), CLEAR TASK SET with the control
 page's TAS bit on and off (another session's task is answered TASK
 ABORTED, or not at all and then COMMANDS CLEARED BY ANOTHER INITIATOR),
-and a LUN RESET during another session's slow write (the write never
-lands, the victim's data reads back intact and its session goes on).
+a LUN RESET during another session's slow write (the write never
+lands, the victim's data reads back intact and its session goes on), and
+unit attentions per I_T nexus: two sessions of one initiator name (two
+ISIDs) each get their own (LUN RESET, MODE SELECT by the other), per LUN,
+several pending ones one per command in priority order, REQUEST SENSE
+taking one.
 A "pending" task is a WRITE waiting for its Data-Out: it exists for the
 target until its data is in and it is answered.  With --slow-lun (a LUN
 on a device that delays each I/O), ABORT TASK and LUN RESET of a READ
@@ -315,6 +319,117 @@ def lun_reset_slow_write(args):
     expect_status(c, 0, what="the resetter, after")
     logout(c, victim)
     return "reset in %.1f s; TASK ABORTED; 6/29/03; data intact" % took
+
+
+# ------------------------------------------------ unit attentions
+# Two sessions of ONE initiator name (two ISIDs: two I_T nexuses of one
+# ACL) each keep their own unit attentions, per LUN.  --spare-lun: a LUN
+# of another device, which must keep its own (none).
+
+REQUEST_SENSE = struct.pack(">BBBBBB", 0x03, 0, 0, 0, 18, 0)
+
+
+def twins(args):
+    """Two sessions of the same initiator name, UAs consumed on LUN 0 and
+    on the spare LUN."""
+    if args.spare_lun is None:
+        raise Fail("needs --spare-lun")
+    name = "%s-twin" % args.case
+    a, b = P.session(args, name=name), P.session(args, name=name)
+    if a.isid == b.isid:
+        raise Fail("the two sessions got the same ISID")
+    for c in (a, b):
+        c.clear_ua(args.spare_lun)
+    return a, b
+
+
+def set_wce(c, on):
+    """MODE SELECT(6) of the caching page with WCE @on (from MODE SENSE(6),
+    DBD, page 0x08); returns the WCE it had."""
+    rsp, data = c.scsi(struct.pack(">BBBBBB", 0x1a, 0x08, 0x08, 0, 64, 0),
+                       64, read=True)
+    if rsp.hdr[3] != 0 or len(data) < 6 or data[4] & 0x3f != 0x08:
+        raise Fail("MODE SENSE of the caching page: %s" % rsp)
+    page = bytearray(data[4:6 + data[5]])
+    was = bool(page[2] & 0x04)
+    page[0] &= 0x3f
+    page[2] = (page[2] & ~0x04) | (0x04 if on else 0)
+    param = bytes(4) + bytes(page)
+    cdb = struct.pack(">BBBBBB", 0x15, 0x10, 0, 0, len(param), 0)
+    expect_good(answer_of(c, P.send_write(c, cdb, len(param), imm=param)),
+                "MODE SELECT(6) of WCE=%d" % on)
+    return was
+
+
+def toggle_wce(c):
+    """Two MODE SELECTs from @c that change WCE and change it back."""
+    was = set_wce(c, True)
+    if was:
+        set_wce(c, False)
+        set_wce(c, True)
+    else:
+        set_wce(c, False)
+
+
+def request_sense(c):
+    """(key, asc, ascq) of REQUEST SENSE (fixed format)."""
+    rsp, data = c.scsi(REQUEST_SENSE, 18, read=True)
+    if rsp.hdr[3] != 0 or len(data) < 14:
+        raise Fail("REQUEST SENSE: %s" % rsp)
+    return data[2] & 0x0f, data[12], data[13]
+
+
+@case("ua-twin-lun-reset", "two sessions of one initiator name: a LUN RESET from one gives 6/29/03 to the other only, on that LUN only")
+def c_ua_twin_lun_reset(args):
+    spare = args.spare_lun
+    a, b = twins(args)
+    check_tmf(a.tmf(H.TMF_LUN_RESET), RSP_COMPLETE, "LUN RESET")
+    expect_status(a, 0, what="the resetter")
+    expect_status(b, 0, what="the twin on the spare LUN", lun=spare)
+    expect_status(b, 2, (6, 0x29, 0x03), "the twin on LUN 0")
+    expect_status(b, 0, what="the twin, once told")
+    logout(a, b)
+    return "6/29/03 for the twin on LUN 0 only; the resetter GOOD"
+
+
+@case("ua-twin-mode-select", "two sessions of one initiator name: a MODE SELECT from one gives 6/2A/01 to the other only, on the device's LUN only")
+def c_ua_twin_mode_select(args):
+    spare = args.spare_lun
+    a, b = twins(args)
+    toggle_wce(a)
+    expect_status(a, 0, what="the session that changed the page")
+    expect_status(b, 0, what="the twin on the spare LUN", lun=spare)
+    expect_status(b, 2, (6, 0x2a, 0x01), "the twin on LUN 0")
+    expect_status(b, 0, what="the twin, once told")
+    logout(a, b)
+    return "6/2A/01 once for the twin on LUN 0 only; the changer GOOD"
+
+
+@case("ua-queue-order", "several unit attentions pending on one nexus are reported one per command, highest priority first (29/03 before 2A/01), each once; REQUEST SENSE returns and clears one")
+def c_ua_queue_order(args):
+    a, b = twins(args)
+    got = []
+    for pop in ("TEST UNIT READY", "REQUEST SENSE"):
+        toggle_wce(a)
+        check_tmf(a.tmf(H.TMF_LUN_RESET), RSP_COMPLETE, "LUN RESET")
+        if pop == "REQUEST SENSE":
+            sense = request_sense(b)
+            if sense != (6, 0x29, 0x03):
+                raise Fail("REQUEST SENSE: %x/%02x/%02x, expected "
+                           "6/29/03" % sense)
+        else:
+            expect_status(b, 2, (6, 0x29, 0x03), "first, the reset")
+        expect_status(b, 2, (6, 0x2a, 0x01), "then the mode change")
+        expect_status(b, 0, what="then nothing")
+        sense = request_sense(b)
+        if sense != (0, 0, 0):
+            raise Fail("REQUEST SENSE with nothing pending: %x/%02x/%02x" %
+                       sense)
+        got.append(pop)
+    expect_status(a, 0, what="the issuer")
+    logout(a, b)
+    return "29/03, then 2A/01, then GOOD; the first told by %s" % \
+        " then by ".join(got)
 
 
 # ------------------------------------------------------- running tasks
