@@ -126,7 +126,8 @@ static void kt_tmr_scan_dev(struct kt_tmr *t)
 
 /*
  * CLEAR TASK SET and LUN RESET of the device behind @lun (referenced):
- * every nexus's tasks; after a reset the others get a unit attention.
+ * every nexus's tasks.  After a reset every I_T nexus that sees the
+ * device, the issuer's included, is told 29/03 (SAM-5 6.3.3).
  */
 static enum kt_tmf_rsp kt_tmr_lu(struct kt_tmr *t, struct kt_lun *lun)
 {
@@ -141,7 +142,7 @@ static enum kt_tmf_rsp kt_tmr_lu(struct kt_tmr *t, struct kt_lun *lun)
 		return KT_TMF_COMPLETE;
 	kt_res_lun_reset(t->dev);
 	mutex_lock(&kt_cfg_mutex);
-	kt_ua_dev_others(t->dev, t->sess, KT_UA_LUN_RESET);
+	kt_ua_dev_others(t->dev, NULL, KT_UA_LUN_RESET);
 	mutex_unlock(&kt_cfg_mutex);
 	return KT_TMF_COMPLETE;
 }

@@ -1937,7 +1937,7 @@ def reset_sessions(args, function, name):
     return a, b, t2
 
 
-@case("tmf-warm-reset-authorised", "TARGET WARM RESET from an ACL with attrib/tmr_warm_reset (-i, --tpg): complete, the other session gets a unit attention")
+@case("tmf-warm-reset-authorised", "TARGET WARM RESET from an ACL with attrib/tmr_warm_reset (-i, --tpg): complete, every session (the asker's too) gets a unit attention")
 def c_tmf_warm_reset_authorised(args):
     attr = os.path.join(need_tpg(args), "acls", args.initiator, "attrib",
                         "tmr_warm_reset")
@@ -1957,9 +1957,10 @@ def c_tmf_warm_reset_authorised(args):
     if t2:
         ua += ", the other TPG's session " + expect_ua(t2, "other TPG")
         t2.logout()
+    ua += ", the asker " + expect_ua(a, "asker")
     rsp, _ = a.scsi(TUR, 0)
     if rsp.hdr[3] != 0:
-        raise Fail("the asker got %s after its own reset" % rsp)
+        raise Fail("the asker got %s once told of its reset" % rsp)
     a.logout()
     b.logout()
     return "refused (6) without the attribute; complete with it, the " \

@@ -428,12 +428,13 @@ def c_spc2_bad_cdb(args):
     return "ok"
 
 
-@case("spc2-lun-reset", "LOGICAL UNIT RESET (by the other nexus) releases A's SPC-2 reservation: B writes and reserves, A gets BUS DEVICE RESET FUNCTION OCCURRED")
+@case("spc2-lun-reset", "LOGICAL UNIT RESET (by the other nexus) releases A's SPC-2 reservation: B writes and reserves, both get BUS DEVICE RESET FUNCTION OCCURRED")
 def c_spc2_lun_reset(args):
     a, b = session(args, "a"), session(args, "b")
     res_ok(a, OP_RESERVE6, "RESERVE(6)")
     expect("other WRITE", write_status(b, LBA), RESERVATION_CONFLICT)
     expect("LUN RESET", b.tmf(H.TMF_LUN_RESET), 0)
+    expect_ua(b, UA_LUN_RESET, "resetter after the reset")
     expect("WRITE after the reset", write_status(b, LBA), 0)
     expect_ua(a, UA_LUN_RESET, "holder after the reset")
     res_ok(b, OP_RESERVE6, "RESERVE(6) by the other after the reset")

@@ -316,6 +316,7 @@ def lun_reset_slow_write(args):
     if victim.write(LBA, data).hdr[3] != 0 or \
             P.read_back(victim, LBA, 32) != data:
         raise Fail("the victim cannot write after the reset")
+    expect_status(c, 2, (6, 0x29, 0x03), "the resetter's next command")
     expect_status(c, 0, what="the resetter, after")
     logout(c, victim)
     return "reset in %.1f s; TASK ABORTED; 6/29/03; data intact" % took
@@ -379,17 +380,19 @@ def request_sense(c):
     return data[2] & 0x0f, data[12], data[13]
 
 
-@case("ua-twin-lun-reset", "two sessions of one initiator name: a LUN RESET from one gives 6/29/03 to the other only, on that LUN only")
+@case("ua-twin-lun-reset", "two sessions of one initiator name: a LUN RESET from one gives 6/29/03 to both (SAM-5: every I_T nexus), on that LUN only, once each")
 def c_ua_twin_lun_reset(args):
     spare = args.spare_lun
     a, b = twins(args)
     check_tmf(a.tmf(H.TMF_LUN_RESET), RSP_COMPLETE, "LUN RESET")
-    expect_status(a, 0, what="the resetter")
+    expect_status(a, 0, what="the resetter on the spare LUN", lun=spare)
+    expect_status(a, 2, (6, 0x29, 0x03), "the resetter on LUN 0")
+    expect_status(a, 0, what="the resetter, once told")
     expect_status(b, 0, what="the twin on the spare LUN", lun=spare)
     expect_status(b, 2, (6, 0x29, 0x03), "the twin on LUN 0")
     expect_status(b, 0, what="the twin, once told")
     logout(a, b)
-    return "6/29/03 for the twin on LUN 0 only; the resetter GOOD"
+    return "6/29/03 once for each nexus on LUN 0 only"
 
 
 @case("ua-twin-mode-select", "two sessions of one initiator name: a MODE SELECT from one gives 6/2A/01 to the other only, on the device's LUN only")
@@ -426,7 +429,8 @@ def c_ua_queue_order(args):
             raise Fail("REQUEST SENSE with nothing pending: %x/%02x/%02x" %
                        sense)
         got.append(pop)
-    expect_status(a, 0, what="the issuer")
+    expect_status(a, 2, (6, 0x29, 0x03), "the issuer, of its two resets")
+    expect_status(a, 0, what="the issuer, once told")
     logout(a, b)
     return "29/03, then 2A/01, then GOOD; the first told by %s" % \
         " then by ".join(got)
