@@ -18,6 +18,8 @@
 # (out/pr/ of the run).
 # shellcheck source=tests/guest/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=tests/guest/aptpl.sh
+. "$(dirname "${BASH_SOURCE[0]}")/aptpl.sh"
 
 IQN=iqn.2003-01.org.ktarget:pr
 T=$KT_CFS/iscsi/$IQN/tpgt_1
@@ -48,37 +50,6 @@ kt_check sessions-gone kt_no_sessions 15 "$T"
 kt_check teardown kt_teardown
 
 # ---- APTPL ----
-SERIAL=ktaptpl0001
-PRDIR=
-APTPL=
-
-# aptpl_target [no-link]: a ramdisk with a fixed serial exported by $T
-aptpl_target() {
-	kt_load ktarget_rd ktarget_iscsi || return 1
-	PRDIR=$(cat "$KT_CFS/dbroot")/pr
-	APTPL=$PRDIR/aptpl_$SERIAL
-	DEV=$(kt_mk_rd p1 16) || return 1
-	echo $SERIAL >"$DEV/wwn/vpd_unit_serial" || return 1
-	[ "${1:-}" = no-link ] && return 0
-	kt_iscsi_tpg "$T" 127.0.0.1:3260 "$DEV" demo enable=1
-}
-
-aptpl() {
-	kt_py_case "$LOGS/aptpl-$1.log" "$PRPY" "aptpl-$1"
-}
-
-# the file has both registrations (keys 0xa7 = 167, 0xb7 = 183) and the
-# reservation (Write Exclusive Registrants Only = 05)
-aptpl_file_full() {
-	local want
-
-	for want in '^sa_res_key=167$' '^sa_res_key=183$' '^res_holder=1$' \
-		    '^res_type=05$' '^initiator_sid=80' '^target_lun=0$' \
-		    "^target_node=$IQN\$" '^PR_REG_END: 1$'; do
-		grep -q "$want" "$APTPL" || { echo "no $want in:"; cat "$APTPL"; return 1; }
-	done
-}
-
 # rtslib's res_aptpl_metadata lines: each block's lines joined by commas
 aptpl_metadata() {
 	local line
@@ -95,10 +66,6 @@ aptpl_metadata() {
 aptpl_setup() {
 	aptpl_target || return 1
 	mkdir -p "$PRDIR" && rm -f "$APTPL"
-}
-
-aptpl_saved_by_file() {
-	aptpl_target && aptpl check
 }
 
 aptpl_saved_by_metadata() {

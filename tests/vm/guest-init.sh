@@ -68,7 +68,7 @@ main() {
 	[ -n "$run" ] && [ -r "$run/job" ] || fatal "no job (kt.run=$run)"
 	# shellcheck source=/dev/null
 	. "$run/job"
-	export KT_INTERACTIVE KT_TIMEOUT KT_TIMEOUT_SCALE
+	export KT_INTERACTIVE KT_TIMEOUT KT_TIMEOUT_SCALE KT_BOOT
 	dmesg -w >$OUT/dmesg.live 2>/dev/null &
 	dpid=$!
 	# Shortly before run-guest.sh kills QEMU, dump the blocked tasks into

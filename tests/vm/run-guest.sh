@@ -34,6 +34,11 @@
 #   # kt-dmesg-allow: <regex>
 # and ask for a longer timeout than 600 s:
 #   # kt-timeout: <seconds>
+# or to be booted several times in a row (a reboot; the timeout is per boot):
+#   # kt-boots: <n>
+# Each boot sees KT_BOOT=1..n; /ktout/persist (run-guest.sh's out/persist)
+# is kept from one boot to the next, all else in the guest is new.  A
+# boot's output goes to out/boot<k>/; a failed boot ends the run.
 set -uo pipefail
 
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -65,6 +70,8 @@ TIMEOUT=${KT_TIMEOUT:-$(sed -n 's/^# kt-timeout: *\([0-9][0-9]*\).*/\1/p' "$SCRI
 TIMEOUT=${TIMEOUT:-600}
 # KT_TIMEOUT_SCALE: a factor for a slower kernel (make check-debug).
 TIMEOUT=$((TIMEOUT * ${KT_TIMEOUT_SCALE:-1}))
+BOOTS=$(sed -n 's/^# kt-boots: *\([0-9][0-9]*\).*/\1/p' "$SCRIPT" | head -n1)
+BOOTS=${BOOTS:-1}
 
 # setup.sh once, unless the kernel asked for (KABI) is ready already
 # (e.g. the debug kernel, which tests/debug/build.sh prepares).
@@ -75,6 +82,8 @@ kt_load_env
 
 RUN=
 QPID=
+# the boot under way (1..BOOTS) and how it went, as one_boot() judges it
+BOOT=1 RC=none DM=ok LEAK=- TO=no BOOT_T=-
 TPIDS=()
 
 cleanup() {
@@ -121,6 +130,7 @@ write_job() {
 		printf 'KT_INTERACTIVE=%q\n' "$INTERACTIVE"
 		[ "$INTERACTIVE" = 1 ] || printf 'KT_TIMEOUT=%q\n' "$TIMEOUT"
 		printf 'KT_TIMEOUT_SCALE=%q\n' "${KT_TIMEOUT_SCALE:-1}"
+		printf 'KT_BOOT=%q\n' "$BOOT"
 		printf 'KT_KMEMLEAK_WAIT=%q\n' "${KT_KMEMLEAK_WAIT:-6}"
 		printf 'KT_ARGS=('
 		[ $# -gt 0 ] && printf '%q ' "$@"
@@ -222,64 +232,90 @@ kmemleak_problems() {
 		END { flush() }' "$f" | grep -Ev "$re"
 }
 
-main() {
-	local t0 t1 qrc rc=none dm=ok to=no boot=- status bad leak=- leaks
+# one_boot [args...]: boot the guest once and judge it: sets RC, DM, LEAK,
+# TO and BOOT_T, returns the boot's status (see the top of this file).
+one_boot() {
+	local t0 qrc bad leaks
 
-	[[ "$KT_ROOT$KT_CACHE" != *[[:space:]]* ]] || kt_die "the rig cannot live in a path with spaces"
-	[ "$INTERACTIVE" = 0 ] || [ -t 0 ] || kt_die "-i needs a terminal on stdin"
-	prune_runs
-	RUN=$(mktemp -d "$KT_CACHE/runs/$NAME.XXXXXX")
-	mkdir -m 777 "$RUN/out"
+	RC=none DM=ok LEAK=- TO=no BOOT_T=-
 	: >"$RUN/out/stdout"
 	: >"$RUN/out/stderr"
-	stage_modules
 	write_job "$@"
-	qemu_cmd
 	t0=$(date +%s.%N)
 	boot
 	qrc=$?
-	t1=$(date +%s.%N)
-	[ $qrc -eq 124 ] || [ $qrc -eq 137 ] && to=yes
-	[ -f "$RUN/out/rc" ] && rc=$(cat "$RUN/out/rc")
+	[ $qrc -eq 124 ] || [ $qrc -eq 137 ] && TO=yes
+	[ -f "$RUN/out/rc" ] && RC=$(cat "$RUN/out/rc")
 	[ -f "$RUN/out/started" ] &&
-		boot=$(echo "$(date -r "$RUN/out/started" +%s.%N) $t0 $(cat "$RUN/out/started")" |
-		       awk '{printf "%.1f (guest %.1f)", $1 - $2, $3}')
+		BOOT_T=$(echo "$(date -r "$RUN/out/started" +%s.%N) $t0 $(cat "$RUN/out/started")" |
+			 awk '{printf "%.1f (guest %.1f)", $1 - $2, $3}')
 	bad=$(dmesg_problems)
 	if [ -n "$bad" ]; then
-		dm=bad
+		DM=bad
 		kt_log "run-guest: $NAME: the guest kernel log shows problems:"
 		printf '%s\n' "$bad" | head -n 20 | sed 's/^/  | /' >&2
 		kt_log "run-guest: full log: $RUN/out/dmesg.live"
 	fi
 	if [ -f "$RUN/out/kmemleak" ]; then
-		leak=ok
+		LEAK=ok
 		leaks=$(kmemleak_problems)
 		if [ -n "$leaks" ]; then
-			leak=bad
+			LEAK=bad
 			kt_log "run-guest: $NAME: kmemleak lists $(printf '%s\n' "$leaks" | wc -l) object(s) of our modules:"
 			printf '%s\n' "$leaks" | head -n 10 | cut -c1-900 | sed 's/^/  | /' >&2
 			kt_log "run-guest: full report: $RUN/out/kmemleak"
 		fi
 	fi
-	if [ "$to" = yes ]; then
+	if [ "$TO" = yes ]; then
 		kt_log "run-guest: $NAME: TIMEOUT after ${TIMEOUT}s; kernel log: $RUN/out/dmesg.live"
 		tail -n 30 "$RUN/out/dmesg.live" 2>/dev/null | sed 's/^/  | /' >&2
-		status=124
-	elif [ "$rc" = none ]; then
+		return 124
+	elif [ "$RC" = none ]; then
 		kt_log "run-guest: $NAME: the guest stopped before the script finished; console:"
 		tail -n 30 "$RUN/console.log" | sed 's/^/  | /' >&2
-		status=125
-	elif [ "$rc" != 0 ]; then
-		status=$rc
-	elif [ "$dm" = bad ] || [ "$leak" = bad ]; then
-		status=125
-	else
-		status=0
+		return 125
+	elif [ "$RC" != 0 ]; then
+		return "$RC"
+	elif [ "$DM" = bad ] || [ "$LEAK" = bad ]; then
+		return 125
 	fi
+	return 0
+}
+
+# Before the next boot, boot $1's output moves to out/boot$1/.
+keep_boot() {
+	local f
+
+	mkdir "$RUN/out/boot$1"
+	for f in stdout stderr rc started dmesg dmesg.live kmemleak; do
+		[ -e "$RUN/out/$f" ] && mv "$RUN/out/$f" "$RUN/out/boot$1/"
+	done
+}
+
+main() {
+	local t0 status
+
+	[[ "$KT_ROOT$KT_CACHE" != *[[:space:]]* ]] || kt_die "the rig cannot live in a path with spaces"
+	[ "$INTERACTIVE" = 0 ] || [ -t 0 ] || kt_die "-i needs a terminal on stdin"
+	prune_runs
+	RUN=$(mktemp -d "$KT_CACHE/runs/$NAME.XXXXXX")
+	mkdir -m 777 "$RUN/out" "$RUN/out/persist"
+	stage_modules
+	qemu_cmd
+	t0=$(date +%s.%N)
+	for ((BOOT = 1; BOOT <= BOOTS; BOOT++)); do
+		if [ $BOOT -gt 1 ]; then
+			keep_boot $((BOOT - 1))
+			kt_log "run-guest: $NAME: boot $BOOT of $BOOTS"
+		fi
+		one_boot "$@"
+		status=$?
+		[ $status -eq 0 ] || break
+	done
 	[ $status -eq 0 ] && [ -z "${KT_KEEP:-}" ] && rm -rf "$RUN" && RUN=
 	printf 'run-guest: result %s: rc=%s dmesg=%s kmemleak=%s timeout=%s boot=%s time=%ss\n' \
-		"$NAME" "$rc" "$dm" "$leak" "$to" "$boot" \
-		"$(echo "$t1 $t0" | awk '{printf "%.1f", $1 - $2}')" >&2
+		"$NAME" "$RC" "$DM" "$LEAK" "$TO" "$BOOT_T" \
+		"$(echo "$(date +%s.%N) $t0" | awk '{printf "%.1f", $1 - $2}')" >&2
 	return $status
 }
 
