@@ -210,9 +210,10 @@ struct kt_pr_effects {
 
 /**
  * enum kt_pr_class - how a command fares under a persistent reservation
- * held by another I_T nexus (SPC-4 table 169, SBC-3 table 13).  Under
- * the registrants only and all registrants types a registered nexus may
- * run every class but KT_PR_CLS_HOLDER.
+ * held by another I_T nexus (SPC-4 table 169, SBC-3 table 13).  A
+ * holder (under the all registrants types, every registrant) runs every
+ * class; under the registrants only types another registrant runs every
+ * class but KT_PR_CLS_HOLDER.
  * @KT_PR_CLS_ALLOWED: never conflicts (INQUIRY, REPORT LUNS, REQUEST
  *	SENSE, TEST UNIT READY, READ CAPACITY, PR IN; PR OUT, which checks
  *	its own key)

@@ -120,23 +120,6 @@ setup_tgt() {
 		tgtadm --lld iscsi --op bind --mode target --tid 1 -I ALL
 }
 
-# disk_of IQN: the /dev/sdX of the open-iscsi session with that target
-disk_of() {
-	local s d name
-
-	for _ in $(seq 100); do
-		for s in /sys/class/iscsi_session/session*; do
-			read -r name <"$s/targetname" 2>/dev/null || continue
-			[ "$name" = "$1" ] || continue
-			for d in "$s"/device/target*/*/block/*; do
-				[ -e "$d" ] && { echo "/dev/${d##*/}"; return 0; }
-			done
-		done
-		sleep 0.1
-	done
-	return 1
-}
-
 # login T: discovery and login over open-iscsi; sets UP[T] to the disk
 login() {
 	local t=$1 p=127.0.0.1:${PORT[$1]}
@@ -144,7 +127,7 @@ login() {
 	timeout 60 iscsiadm -m discovery -t st -p "$p" >/dev/null &&
 		timeout 60 iscsiadm -m node -T "${IQN[$t]}" -p "$p" --login \
 			>/dev/null || return 1
-	UP[$t]=$(disk_of "${IQN[$t]}")
+	UP[$t]=$(kt_iscsi_disk targetname "${IQN[$t]}")
 	[ -n "${UP[$t]}" ]
 }
 

@@ -235,24 +235,10 @@ logout() {
 	timeout 60 iscsiadm -m node -T $IQN -p 127.0.0.1 --logout
 }
 
-# iscsi_disk: the /dev/sdX of our LUN once the session is up
-iscsi_disk() {
-	local d
-
-	for _ in $(seq 100); do
-		for d in /sys/class/iscsi_session/session*/device/target*/*:0/block/*; do
-			[ -e "$d" ] && { echo "/dev/${d##*/}"; return 0; }
-		done
-		sleep 0.1
-	done
-	echo "no disk after login"
-	return 1
-}
-
 write_pattern() {
 	local sd
 
-	sd=$(iscsi_disk) || return 1
+	sd=$(kt_iscsi_disk) || return 1
 	head -c $((4 << 20)) /dev/urandom >$PAT &&
 		dd if=$PAT of="$sd" bs=1M seek=1 oflag=direct conv=fsync status=none
 }
@@ -262,7 +248,7 @@ read_back() {
 	local src=$1 flag=
 
 	if [ -z "$src" ]; then
-		src=$(iscsi_disk) || return 1
+		src=$(kt_iscsi_disk) || return 1
 		flag=iflag=direct
 	fi
 	# shellcheck disable=SC2086
@@ -276,7 +262,7 @@ APTPL_KEY=0xa5a5
 aptpl_register() {
 	local sd wwn file
 
-	sd=$(iscsi_disk) || return 1
+	sd=$(kt_iscsi_disk) || return 1
 	sg_persist --out --register --param-sark=$APTPL_KEY --param-aptpl \
 		"$sd" >/dev/null || return 1
 	wwn=$(sed 's/.*: //' "$KT_CFS"/core/fileio_*/f0/wwn/vpd_unit_serial)
@@ -287,7 +273,7 @@ aptpl_register() {
 aptpl_restored() {
 	local sd
 
-	sd=$(iscsi_disk) || return 1
+	sd=$(kt_iscsi_disk) || return 1
 	sg_persist --in --read-keys "$sd" >/tmp/keys.out 2>&1
 	grep -q "$APTPL_KEY" /tmp/keys.out || { cat /tmp/keys.out; return 1; }
 	grep -q '^1$' "$KT_CFS"/core/fileio_*/f0/pr/res_aptpl_active
@@ -299,7 +285,7 @@ aptpl_restored() {
 aptpl_clear() {
 	local sd
 
-	sd=$(iscsi_disk) || return 1
+	sd=$(kt_iscsi_disk) || return 1
 	sg_persist --out --register-ignore --param-sark=$APTPL_KEY \
 		"$sd" >/dev/null &&
 		sg_persist --out --clear --param-rk=$APTPL_KEY "$sd" >/dev/null &&

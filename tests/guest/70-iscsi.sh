@@ -43,19 +43,6 @@ logout() {
 	timeout 60 iscsiadm -m node -T "$IQN" -p 127.0.0.1 --logout >/dev/null 2>&1
 }
 
-# iscsi_disk: the /dev/sdX of our LUN once the session is up
-iscsi_disk() {
-	local i d
-
-	for i in $(seq 100); do
-		for d in /sys/class/iscsi_session/session*/device/target*/*/block/*; do
-			[ -e "$d" ] && { echo "/dev/${d##*/}"; return 0; }
-		done
-		sleep 0.1
-	done
-	return 1
-}
-
 fs_cycle() {
 	local sd=$1
 
@@ -88,7 +75,7 @@ kt_iscsid_start "$INI"
 kt_check discovery bash -c \
 	"timeout 60 iscsiadm -m discovery -t st -p 127.0.0.1 | grep -q '127.0.0.1:3260,1 $IQN'"
 kt_check login-none login
-sd=$(iscsi_disk) || fail disk "no disk after login"
+sd=$(kt_iscsi_disk) || fail disk "no disk after login"
 if [ -n "$sd" ]; then
 	kt_check fs-checksum-fsck fs_cycle "$sd"
 	kt_check fio-verify fio_verify "$sd"
@@ -108,7 +95,7 @@ kt_check chap-login login
 read_some() {
 	local sd
 
-	sd=$(iscsi_disk) && dd if="$sd" of=/dev/null bs=1M count=4 iflag=direct status=none
+	sd=$(kt_iscsi_disk) && dd if="$sd" of=/dev/null bs=1M count=4 iflag=direct status=none
 }
 kt_check chap-io read_some
 kt_check chap-logout logout
@@ -121,7 +108,7 @@ node_set node.session.auth.password_in secret-two-345
 node_set node.conn[0].iscsi.HeaderDigest CRC32C
 node_set node.conn[0].iscsi.DataDigest CRC32C
 kt_check mutual-chap-digests-login login
-sd=$(iscsi_disk) || fail disk-digests "no disk after login"
+sd=$(kt_iscsi_disk) || fail disk-digests "no disk after login"
 [ -n "$sd" ] && kt_check digests-fio-verify fio_verify "$sd"
 # Data-In goes to TCP by reference (ktarget_iscsi.zerocopy=1) or copied:
 # both must deliver the same bytes.

@@ -105,27 +105,10 @@ node_login() {
 			--login >/dev/null
 }
 
-# the /dev/sdX of the session of INITIATOR (waits for it)
-node_disk() {
-	local s d _
-
-	for _ in $(seq 100); do
-		for s in /sys/class/iscsi_session/session*; do
-			[ "$(cat "$s/initiatorname" 2>/dev/null)" = "$1" ] || continue
-			for d in "$s"/device/target*/*/block/*; do
-				[ -e "$d" ] && { echo "/dev/${d##*/}"; return 0; }
-			done
-		done
-		sleep 0.1
-	done
-	echo "no disk for $1"
-	return 1
-}
-
 nodes_up() {
 	kt_iscsid_start $N1
 	node_login 1 $N1 && node_login 2 $N2 || return 1
-	DISK[1]=$(node_disk $N1) && DISK[2]=$(node_disk $N2) || return 1
+	DISK[1]=$(kt_iscsi_disk initiatorname $N1) && DISK[2]=$(kt_iscsi_disk initiatorname $N2) || return 1
 	[ "${DISK[1]}" != "${DISK[2]}" ] || { echo "one disk for both"; return 1; }
 }
 

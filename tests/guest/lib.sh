@@ -350,6 +350,28 @@ kt_teardown() {
 	return $rc
 }
 
+# kt_iscsi_disk [ATTR VALUE]: the /dev/sdX of the first disk of an
+# open-iscsi session, or of the session whose sysfs ATTR (targetname,
+# initiatorname, ...) is VALUE; waits up to 10 s for udev and the scan.
+kt_iscsi_disk() {
+	local s d v
+
+	for _ in $(seq 100); do
+		for s in /sys/class/iscsi_session/session*; do
+			if [ $# -eq 2 ]; then
+				read -r v <"$s/$1" 2>/dev/null || continue
+				[ "$v" = "$2" ] || continue
+			fi
+			for d in "$s"/device/target*/*/block/*; do
+				[ -e "$d" ] && { echo "/dev/${d##*/}"; return 0; }
+			done
+		done
+		sleep 0.1
+	done
+	echo "no disk for the session${2:+ of $2}" >&2
+	return 1
+}
+
 # kt_iscsi_tpg TPG PORTAL [DEV | SETTING]...: the iSCSI TPG folder TPG
 # (.../iscsi/<iqn>/tpgt_N, made when missing) listening on PORTAL
 # (ip:port). Each DEV (a core device folder: an absolute path) becomes its
