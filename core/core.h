@@ -141,6 +141,12 @@ void kt_ua_dev_others(struct kt_dev *dev, struct kt_session *except,
 bool kt_ua_check(struct kt_cmd *cmd);
 bool kt_ua_pop(struct kt_cmd *cmd, u8 *asc, u8 *ascq);
 
+/* taskset.c: task attribute order in each device's task set */
+void kt_ts_init(struct kt_dev *dev);
+void kt_ts_enter(struct kt_cmd *cmd);
+bool kt_ts_leave(struct kt_cmd *cmd);
+bool kt_ts_park(struct kt_cmd *cmd);
+
 /* tmr.c */
 void kt_tmr_abort_done(struct kt_cmd *cmd);
 void kt_tmr_abort_lun_tasks(struct kt_session *s, struct kt_lun *lun,

@@ -184,6 +184,42 @@ void kt_tmr_abort_lun_tasks(struct kt_session *s, struct kt_lun *lun,
 	spin_unlock_irqrestore(&s->lock, flags);
 }
 
+/* Is @cmd waiting in its task set for its turn (sess->lock held)? */
+static bool kt_tmr_blocked(struct kt_cmd *cmd)
+{
+	struct kt_dev *dev = cmd->ts_dev;
+	bool blocked;
+
+	if (!dev)
+		return false;
+	spin_lock(&dev->ts_lock);
+	blocked = cmd->ts_blocked;
+	spin_unlock(&dev->ts_lock);
+	return blocked;
+}
+
+/**
+ * kt_session_abort_blocked() - the I_T nexus ends: abort its tasks that
+ * wait in a task set for their task attribute's turn
+ * @sess: the ending session
+ *
+ * They have not started and never will; they go without an answer
+ * (->release_cmd()), so that the end of the session does not wait for
+ * other nexuses' tasks ahead of them.  Running tasks are left to finish.
+ * Any context but interrupts.
+ */
+void kt_session_abort_blocked(struct kt_session *sess)
+{
+	struct kt_cmd *cmd;
+
+	spin_lock_irq(&sess->lock);
+	list_for_each_entry(cmd, &sess->cmds, sess_entry)
+		if (kt_tmr_blocked(cmd))
+			kt_cmd_tmr_abort(cmd, false);
+	spin_unlock_irq(&sess->lock);
+}
+EXPORT_SYMBOL_GPL(kt_session_abort_blocked);
+
 bool kt_tmr_wait_dev(struct kt_dev *dev)
 {
 	return kt_tmr_wait(&dev->aborting);

@@ -932,6 +932,16 @@ static u8 kti_logout_other(struct kti_cmd *cmd)
 	return KTI_LOGOUT_RSP_NO_CID;
 }
 
+/* Does this Logout end the session (no connection or recovery left)? */
+static bool kti_logout_ends_session(struct kti_cmd *cmd)
+{
+	struct kti_sess *sess = cmd->conn->sess;
+
+	if (cmd->hdr.logout.reason == KTI_LOGOUT_CLOSE_SESSION)
+		return true;
+	return READ_ONCE(sess->nr_conns) == 1 && sess->params.erl < 2;
+}
+
 /*
  * Logout (its turn has come, seq_mutex held).  Closing this connection
  * or the session: no new tasks; the answer goes once this connection's
@@ -956,6 +966,9 @@ static void kti_logout_exec(struct kti_cmd *cmd)
 	}
 	conn->state = KTI_CONN_LOGOUT;
 	kti_drop_held(conn->sess, kti_held_conn, (uintptr_t)conn);
+	/* the session ends: its tasks waiting for their turn go too */
+	if (kti_logout_ends_session(cmd))
+		kt_session_abort_blocked(conn->sess->ks);
 	if (wait_event_interruptible_timeout(conn->cmds_wait,
 					     atomic_read(&conn->nr_cmds) == 1,
 					     30 * HZ) <= 0)
@@ -1168,6 +1181,8 @@ static void kti_cmd_exec(struct kti_cmd *cmd)
 	switch (cmd->opcode) {
 	case KTI_OP_SCSI_CMD:
 		kti_task_active(cmd);
+		/* its place in the LU's task set is its CmdSN's */
+		kt_cmd_enter(&cmd->kc);
 		kti_cmd_open_gate(cmd);
 		break;
 	case KTI_OP_TMF_REQ:

@@ -50,7 +50,8 @@ typedef unsigned int __bitwise kt_status_t;
 #define KT_S_ALUA_STANDBY		((__force kt_status_t)26)
 #define KT_S_ALUA_UNAVAILABLE		((__force kt_status_t)27)
 #define KT_S_ALUA_OFFLINE		((__force kt_status_t)28)
-#define KT_S__COUNT			29
+#define KT_S_INVALID_MESSAGE		((__force kt_status_t)29)
+#define KT_S__COUNT			30
 
 /* SCSI status bytes (SAM-5) */
 #define KT_SAM_GOOD			0x00

@@ -109,8 +109,9 @@ def expect_unanswered(c, itt, timeout=3.0):
         raise Fail("connection closed: %s" % p)
 
 
-def expect_status(c, status, sense=None, what="TEST UNIT READY", lun=0):
-    rsp, _ = c.scsi(H.TUR, 0, lun=lun)
+def expect_status(c, status, sense=None, what="TEST UNIT READY", lun=0,
+                  **kw):
+    rsp, _ = c.scsi(H.TUR, 0, lun=lun, **kw)
     if rsp.hdr[3] != status:
         raise Fail("%s: status %#x, expected %#x (%s)" %
                    (what, rsp.hdr[3], status, rsp))
@@ -505,6 +506,215 @@ def c_lun_reset_running_read(args):
     P.read_back(victim, LBA, 8, lun=lun)
     logout(c, victim)
     return "FUNCTION COMPLETE after %.1f s; TASK ABORTED; 6/29/03" % took
+
+
+# ------------------------------------------------------ task attributes
+# SAM-5 8.6, one task set per logical unit (TST 000): an ORDERED task
+# starts once every older task of the LU is done, tasks after it wait
+# for it, HEAD OF QUEUE starts at once.  The older task is a WRITE
+# waiting for its Data-Out.
+ATTR_SIMPLE, ATTR_ORDERED, ATTR_HOQ, ATTR_ACA = 1, 2, 3, 4
+QUIET = 2.0		# seconds a blocked task must stay unanswered
+
+
+def send_cmd(c, cdb, edtl=0, attr=ATTR_SIMPLE, read=False):
+    """Send a command without Data-Out; its ITT."""
+    itt = c.itt()
+    c.send(c.scsi_hdr(cdb, edtl, read=read, itt=itt, attr=attr))
+    return itt
+
+
+def expect_quiet(c, itts, timeout=QUIET):
+    """No PDU about any of @itts comes for @timeout seconds (others are
+    a failure too: nothing else is outstanding)."""
+    kind, p = react(c, timeout)
+    if kind == "pdu":
+        raise Fail("expected %s to wait, got %s" %
+                   (", ".join("%#x" % i for i in itts), p))
+    if kind == "close":
+        raise Fail("connection closed: %s" % p)
+
+
+def answers(c, itts, timeout=10.0):
+    """{itt: (status, Data-In bytes)} once each of @itts is answered."""
+    want = set(itts)
+    data = {i: bytearray() for i in want}
+    done = {}
+    while len(done) < len(want):
+        p, _ = c.wait_for(lambda p: p.itt in want and p.itt not in done,
+                          timeout, "answers to %s" %
+                          ", ".join("%#x" % i for i in want - set(done)))
+        if p.op == H.OP_DATA_IN:
+            data[p.itt] += p.data
+            if p.flags & 0x01:
+                done[p.itt] = (p.hdr[3], bytes(data[p.itt]))
+        elif p.op == OP_SCSI_RSP:
+            done[p.itt] = (p.hdr[3], bytes(data[p.itt]))
+        else:
+            raise Fail("unexpected %s" % p)
+    return done
+
+
+def expect_answer(got, itt, status, what, data=None):
+    st, d = got[itt]
+    if st != status:
+        raise Fail("%s: status %#x, expected %#x" % (what, st, status))
+    if data is not None and d != data:
+        raise Fail("%s: not the data written before it" % what)
+
+
+@case("ordered-waits", "an ORDERED READ waits for an older WRITE waiting for its Data-Out, a SIMPLE command after it waits for it; once the data is in, the READ returns the new data and both are answered GOOD")
+def c_ordered_waits(args):
+    c = session(args, "o")
+    P.fill(c, LBA, 16, 0x21)
+    data = os.urandom(16 * BLOCK)
+    witt, ttt = pending_write(c, LBA, 16)
+    oitt = send_cmd(c, H.cdb_read10(LBA, 16), 16 * BLOCK, ATTR_ORDERED,
+                    read=True)
+    sitt = send_cmd(c, H.TUR)
+    expect_quiet(c, (oitt, sitt))
+    check_tmf(c.tmf(TMF_QUERY_TASK, ref_itt=oitt), RSP_SUCCEEDED,
+              "QUERY TASK of the waiting ORDERED READ")
+    finish_write(c, witt, ttt, data)
+    got = answers(c, (witt, oitt, sitt))
+    expect_answer(got, witt, 0, "the older WRITE")
+    expect_answer(got, oitt, 0, "the ORDERED READ", data)
+    expect_answer(got, sitt, 0, "the SIMPLE TEST UNIT READY after it")
+    c.logout()
+    return "READ and TUR silent %.0f s, then GOOD; the READ saw the WRITE" \
+        % QUIET
+
+
+@case("ordered-other-nexus", "one task set for every I_T nexus (TST 000): an ORDERED command of one session waits for another session's WRITE waiting for Data-Out, and a SIMPLE one of a third session waits for the ORDERED one")
+def c_ordered_other_nexus(args):
+    w, o, s = sessions(args, "w", "o", "s")
+    data = os.urandom(16 * BLOCK)
+    witt, ttt = pending_write(w, LBA, 16)
+    oitt = send_cmd(o, H.cdb_read10(LBA, 16), 16 * BLOCK, ATTR_ORDERED,
+                    read=True)
+    sitt = send_cmd(s, H.TUR)
+    expect_quiet(o, (oitt,))
+    expect_quiet(s, (sitt,), 0.5)
+    finish_write(w, witt, ttt, data)
+    expect_good(answer_of(w, witt), "the WRITE")
+    expect_answer(answers(o, (oitt,)), oitt, 0, "the ORDERED READ", data)
+    expect_answer(answers(s, (sitt,)), sitt, 0, "the third session's TUR")
+    logout(w, o, s)
+    return "ORDERED and SIMPLE of other nexuses waited for the WRITE"
+
+
+@case("head-of-queue", "a HEAD OF QUEUE READ passes a waiting ORDERED command and the WRITE it waits for: answered at once; the ORDERED one waits until the WRITE is answered")
+def c_head_of_queue(args):
+    c = session(args, "h")
+    old = P.fill(c, LBA, 16, 0x42)
+    data = os.urandom(16 * BLOCK)
+    witt, ttt = pending_write(c, LBA, 16)
+    oitt = send_cmd(c, H.TUR, attr=ATTR_ORDERED)
+    t0 = time.monotonic()
+    hitt = send_cmd(c, H.cdb_read10(LBA, 16), 16 * BLOCK, ATTR_HOQ,
+                    read=True)
+    expect_answer(answers(c, (hitt,), timeout=QUIET), hitt, 0,
+                  "the HEAD OF QUEUE READ", old)
+    took = time.monotonic() - t0
+    expect_quiet(c, (oitt,))
+    finish_write(c, witt, ttt, data)
+    got = answers(c, (witt, oitt))
+    expect_answer(got, witt, 0, "the WRITE")
+    expect_answer(got, oitt, 0, "the ORDERED TEST UNIT READY")
+    c.logout()
+    return "HEAD OF QUEUE GOOD in %.2f s with the old data; ORDERED after" \
+        % took
+
+
+def ordered_blocked(c):
+    """A WRITE waiting for Data-Out (filled with 0x5c first), an ORDERED
+    READ behind it: (old data, write itt, its ttt, ORDERED itt)."""
+    old = P.fill(c, LBA, 16, 0x5c)
+    witt, ttt = pending_write(c, LBA, 16)
+    oitt = send_cmd(c, H.cdb_read10(LBA, 16), 16 * BLOCK, ATTR_ORDERED,
+                    read=True)
+    expect_quiet(c, (oitt,), 1.0)
+    return old, witt, ttt, oitt
+
+
+@case("ordered-abort-task", "ABORT TASK of an ORDERED READ waiting behind a WRITE: FUNCTION COMPLETE at once, the READ is never answered, a SIMPLE command sent after it no longer waits, the WRITE completes")
+def c_ordered_abort_task(args):
+    c = session(args, "a")
+    _, witt, ttt, oitt = ordered_blocked(c)
+    t0 = time.monotonic()
+    check_tmf(c.tmf(H.TMF_ABORT_TASK, ref_itt=oitt), RSP_COMPLETE,
+              "ABORT TASK of the waiting ORDERED READ")
+    took = time.monotonic() - t0
+    if took > 2:
+        raise Fail("ABORT TASK took %.1f s" % took)
+    check_tmf(c.tmf(TMF_QUERY_TASK, ref_itt=oitt), RSP_COMPLETE,
+              "QUERY TASK of the aborted READ")
+    sitt = send_cmd(c, H.TUR)
+    expect_answer(answers(c, (sitt,), timeout=QUIET), sitt, 0,
+                  "a SIMPLE TUR after the abort")
+    data = os.urandom(16 * BLOCK)
+    finish_write(c, witt, ttt, data)
+    expect_good(answer_of(c, witt), "the WRITE")
+    expect_unanswered(c, oitt, 1.0)
+    expect_data(c, LBA, data, "the WRITE did not land")
+    c.logout()
+    return "complete in %.2f s; READ unanswered; TUR and WRITE GOOD" % took
+
+
+@case("ordered-lun-reset", "LUN RESET from another session while an ORDERED READ waits behind a WRITE waiting for Data-Out: answered at once; both are answered TASK ABORTED (TAS=1), the WRITE never lands, then 6/29/03")
+def c_ordered_lun_reset(args):
+    old = set_tas(args, 1)
+    try:
+        victim, c = sessions(args, "victim", "resetter")
+        before, witt, ttt, oitt = ordered_blocked(victim)
+        t0 = time.monotonic()
+        check_tmf(c.tmf(H.TMF_LUN_RESET, timeout=20.0), RSP_COMPLETE,
+                  "LUN RESET")
+        took = time.monotonic() - t0
+        if took > 5:
+            raise Fail("LUN RESET took %.1f s" % took)
+        expect_answer(answers(victim, (oitt,)), oitt, SAM_TASK_ABORTED,
+                      "the waiting ORDERED READ")
+        finish_write(victim, witt, ttt, os.urandom(16 * BLOCK))
+        expect_answer(answers(victim, (witt,)), witt, SAM_TASK_ABORTED,
+                      "the WRITE")
+        expect_status(victim, 2, (6, 0x29, 0x03), "the victim's next command")
+        expect_data(victim, LBA, before, "the aborted WRITE changed the LUN")
+        expect_status(c, 2, (6, 0x29, 0x03), "the resetter's next command")
+        logout(c, victim)
+    finally:
+        set_tas(args, old)
+    return "reset in %.2f s; both TASK ABORTED; 6/29/03" % took
+
+
+@case("ordered-logout", "Logout of a session whose ORDERED command waits behind another session's WRITE waiting for Data-Out: answered at once (its waiting task is aborted), the WRITE then completes GOOD")
+def c_ordered_logout(args):
+    w, o = sessions(args, "w", "o")
+    witt, ttt = pending_write(w, LBA, 16)
+    oitt = send_cmd(o, H.TUR, attr=ATTR_ORDERED)
+    expect_quiet(o, (oitt,), 1.0)
+    t0 = time.monotonic()
+    o.logout()
+    took = time.monotonic() - t0
+    if took > 5:
+        raise Fail("the Logout took %.1f s" % took)
+    data = os.urandom(16 * BLOCK)
+    finish_write(w, witt, ttt, data)
+    expect_good(answer_of(w, witt), "the WRITE")
+    expect_data(w, LBA, data, "the WRITE did not land")
+    expect_status(w, 0, what="the writer, after")
+    w.logout()
+    return "Logout in %.2f s; the WRITE GOOD" % took
+
+
+@case("aca-attribute", "a command with the ACA task attribute (no ACA condition, NormACA 0) is refused: CHECK CONDITION, ILLEGAL REQUEST, INVALID MESSAGE ERROR (49/00)")
+def c_aca_attribute(args):
+    c = session(args, "aca")
+    expect_status(c, 2, (5, 0x49, 0x00), "TEST UNIT READY with ACA",
+                  attr=ATTR_ACA)
+    expect_status(c, 0, what="the next, SIMPLE, command")
+    c.logout()
+    return "5/49/00, then GOOD"
 
 
 # --------------------------------------------------------- LUN unlink
