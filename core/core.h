@@ -140,6 +140,8 @@ void kt_ua_dev_others(struct kt_dev *dev, struct kt_session *except,
 		      enum kt_ua ua);
 bool kt_ua_check(struct kt_cmd *cmd);
 bool kt_ua_pop(struct kt_cmd *cmd, u8 *asc, u8 *ascq);
+unsigned int kt_ua_peek(struct kt_session *sess, u64 mapped, u8 *asc,
+			u8 *ascq);
 
 /* taskset.c: task attribute order in each device's task set */
 void kt_ts_init(struct kt_dev *dev);
@@ -152,6 +154,7 @@ void kt_tmr_abort_done(struct kt_cmd *cmd);
 void kt_tmr_abort_lun_tasks(struct kt_session *s, struct kt_lun *lun,
 			    struct kt_cmd *except);
 bool kt_tmr_wait_dev(struct kt_dev *dev);
+void kt_tmr_exec_rstmf(struct kt_cmd *cmd);
 
 /* pr.c: persistent reservations */
 kt_status_t kt_pr_check_cmd(struct kt_cmd *cmd);

@@ -206,6 +206,31 @@ bool kt_ua_pop(struct kt_cmd *cmd, u8 *asc, u8 *ascq)
 	return true;
 }
 
+/**
+ * kt_ua_peek() - the highest priority unit attention of an I_T_L nexus,
+ * left pending (QUERY ASYNCHRONOUS EVENT)
+ * @sess: the I_T nexus
+ * @mapped: its mapped LUN
+ * @asc: its ADDITIONAL SENSE CODE
+ * @ascq: and QUALIFIER
+ *
+ * Return: how many are pending (0: none, @asc and @ascq untouched).
+ */
+unsigned int kt_ua_peek(struct kt_session *sess, u64 mapped, u8 *asc,
+			u8 *ascq)
+{
+	void *entry = xa_load(&sess->ua, mapped);
+	unsigned long bits = xa_is_value(entry) ? xa_to_value(entry) : 0;
+	unsigned int ua;
+
+	if (!bits)
+		return 0;
+	ua = __ffs(bits);
+	*asc = kt_ua_codes[ua][0];
+	*ascq = kt_ua_codes[ua][1];
+	return hweight_long(bits);
+}
+
 /* Anything pending for @cmd's I_T_L nexus?  A lockless look. */
 static bool kt_ua_pending(const struct kt_cmd *cmd)
 {

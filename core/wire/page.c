@@ -423,6 +423,18 @@ kt_status_t kt_mode_select_parse(const u8 *buf, u32 len, bool ten,
 	return KT_OK;
 }
 
+/* ---------------- REPORT SUPPORTED TMFS ---------------- */
+
+u32 kt_rstmf(u16 supported, bool repd, u8 *buf, u32 cap)
+{
+	kt_zero(buf, cap);
+	kt_put16(buf, cap, 0, supported);
+	if (!repd)
+		return 4;
+	kt_put8(buf, cap, 3, KT_RSTMF_MAX - 4);	/* ADDITIONAL DATA LENGTH */
+	return KT_RSTMF_MAX;
+}
+
 /* ---------------- READ CAPACITY ---------------- */
 
 u32 kt_read_capacity10(u64 blocks, u32 block_size, u8 *buf, u32 cap)

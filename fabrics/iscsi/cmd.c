@@ -1050,7 +1050,10 @@ static u8 kti_tmf_rsp(enum kt_tmf_rsp rsp)
 	}
 }
 
-/* Hand @fn to the core for this session. */
+/*
+ * Hand @fn to the core for this session; the additional response
+ * information (QUERY ASYNC EVENT) goes into the response.
+ */
 static enum kt_tmf_rsp kti_tmf_core(struct kti_cmd *tmf, enum kt_tmf fn,
 				    unsigned int *found)
 {
@@ -1064,6 +1067,7 @@ static enum kt_tmf_rsp kti_tmf_core(struct kti_cmd *tmf, enum kt_tmf fn,
 
 	if (found)
 		*found = req.found;
+	memcpy(tmf->rsp_ari, req.ari, sizeof(tmf->rsp_ari));
 	return rsp;
 }
 
@@ -1099,6 +1103,7 @@ static const enum kt_tmf kti_tmf_core_fn[] = {
 	[KTI_TMF_IT_NEXUS_RESET]	= KT_TMF_IT_NEXUS_RESET,
 	[KTI_TMF_QUERY_TASK]		= KT_TMF_QUERY_TASK,
 	[KTI_TMF_QUERY_TASK_SET]	= KT_TMF_QUERY_TASK_SET,
+	[KTI_TMF_QUERY_ASYNC_EVENT]	= KT_TMF_QUERY_ASYNC_EVENT,
 };
 
 /*
@@ -1113,7 +1118,8 @@ static u8 kti_tmf_set(struct kti_cmd *tmf, enum kt_tmf fn)
 
 	if (fn == KT_TMF_IT_NEXUS_RESET)
 		kti_drop_held(tmf->conn->sess, kti_held_scsi, 0);
-	else if (fn != KT_TMF_QUERY_TASK && fn != KT_TMF_QUERY_TASK_SET)
+	else if (fn != KT_TMF_QUERY_TASK && fn != KT_TMF_QUERY_TASK_SET &&
+		 fn != KT_TMF_QUERY_ASYNC_EVENT)
 		kti_drop_held(tmf->conn->sess, kti_held_lun,
 			      kti_lun_to_index(h->lun));
 	return kti_tmf_rsp(kti_tmf_core(tmf, fn, NULL));

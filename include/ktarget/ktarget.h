@@ -736,6 +736,7 @@ enum kt_tmf {
 	KT_TMF_IT_NEXUS_RESET,	/* all tasks of the nexus, then a UA */
 	KT_TMF_QUERY_TASK,	/* is task @tag still there? */
 	KT_TMF_QUERY_TASK_SET,	/* any task of the nexus on @lun? */
+	KT_TMF_QUERY_ASYNC_EVENT,	/* a unit attention pending on @lun? */
 };
 
 /* service responses */
@@ -753,12 +754,17 @@ enum kt_tmf_rsp {
  *	and I_T NEXUS RESET)
  * @tag: the task's tag (ABORT TASK, QUERY TASK)
  * @found: set by the core: tasks aborted, or found by a query
+ * @ari: set by the core: ADDITIONAL RESPONSE INFORMATION (SAM-5): for a
+ *	QUERY ASYNCHRONOUS EVENT that succeeded, the UADE DEPTH (bits 5-4:
+ *	01b one pending, 10b more) and SENSE KEY (bits 3-0), then the
+ *	ASC and ASCQ of the highest priority unit attention; else zero
  */
 struct kt_tmf_req {
 	enum kt_tmf fn;
 	u64 lun;
 	u64 tag;
 	unsigned int found;
+	u8 ari[3];
 };
 
 /**

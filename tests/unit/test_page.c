@@ -454,6 +454,28 @@ static void read_capacity(void)
 	CHECK_EQ(kt_read_capacity16(131072, 512, 4096, buf, 4), 32);
 }
 
+/* REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS, both formats, cut short */
+static void rstmf(void)
+{
+	u8 buf[16];
+
+	memset(buf, 0xee, sizeof(buf));
+	CHECK_EQ(kt_rstmf(KT_TMFS_ATS | KT_TMFS_QAES | KT_TMFS_ITNRS, false,
+			  buf, sizeof(buf)), 4);
+	CHECK_EQ(buf[0], 0x80);
+	CHECK_EQ(buf[1], 0x05);
+	CHECK_EQ(buf[2], 0);
+	CHECK_EQ(buf[3], 0);
+	CHECK_EQ(kt_rstmf(KT_TMFS_CTSS, true, buf, sizeof(buf)), 16);
+	CHECK_EQ(buf[0], 0x10);
+	CHECK_EQ(buf[1], 0);
+	CHECK_EQ(buf[3], 0x0c);
+	CHECK_EQ(buf[4], 0);		/* TMFTMOV 0: no timeouts */
+	CHECK_EQ(buf[15], 0);
+	CHECK_EQ(kt_rstmf(KT_TMFS_CTSS, true, NULL, 0), 16);
+	CHECK_EQ(kt_rstmf(KT_TMFS_CTSS, true, buf, 2), 16);
+}
+
 static const struct kt_test tests[] = {
 	KT_TEST(vpd83_long_serial_and_name),
 	KT_TEST(vpd83_longest_strings),
@@ -466,6 +488,7 @@ static const struct kt_test tests[] = {
 	KT_TEST(mode_select_changes),
 	KT_TEST(mode_select_refusals),
 	KT_TEST(read_capacity),
+	KT_TEST(rstmf),
 	KT_TEST(alua_tpgs_and_vpd83_tpg),
 };
 
