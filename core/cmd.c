@@ -367,10 +367,12 @@ void kt_cmd_complete(struct kt_cmd *cmd, kt_status_t status)
 			 cmd->state != KT_CMD_REFUSED))
 		return;
 	cmd->status = status;
-	if (status != KT_OK)
+	if (status != KT_OK) {
 		kt_cmd_set_sense(cmd, status);
-	else
+		kt_ua_status(cmd, status);
+	} else {
 		cmd->scsi_status = KT_SAM_GOOD;
+	}
 	kt_cmd_compute_resid(cmd);
 	if (status == KT_OK && cmd->d.dir == KT_DIR_FROM_DEV &&
 	    cmd->sgl_owned && cmd->fabric_sgl)

@@ -265,7 +265,11 @@ static void kt_mp_control(const struct kt_mode_info *mi, u8 pc, u8 *p)
 	p[2] = 0x02;		/* GLTSD: no implicit log saving */
 	if (pc == KT_MP_CURRENT && mi->d_sense)
 		p[2] |= 0x04;
-	p[3] = 0x00;		/* QAM restricted, QERR 0 */
+	/*
+	 * QUEUE ALGORITHM MODIFIER 1: SIMPLE tasks run in any order; QERR
+	 * 00b; TST 000b (one task set for every I_T nexus)
+	 */
+	p[3] = 0x10;
 	p[4] = (mi->ua_intlck & 3) << 4;
 	if (mi->tas)
 		p[5] |= 0x40;	/* TAS */

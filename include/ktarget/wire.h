@@ -375,7 +375,7 @@ enum { KT_MP_CURRENT, KT_MP_CHANGEABLE, KT_MP_DEFAULT, KT_MP_SAVED };
  * @wce_default: default value of @wce
  * @d_sense: descriptor format sense data (control page)
  * @tas: task aborted status (control page)
- * @ua_intlck: UA_INTLCK_CTRL (control page)
+ * @ua_intlck: UA_INTLCK_CTRL (control page): 00b, 10b or 11b
  */
 struct kt_mode_info {
 	u64 blocks;

@@ -416,6 +416,7 @@ def c_ua_queue_order(args):
     for pop in ("TEST UNIT READY", "REQUEST SENSE"):
         toggle_wce(a)
         check_tmf(a.tmf(H.TMF_LUN_RESET), RSP_COMPLETE, "LUN RESET")
+        expect_status(a, 2, (6, 0x29, 0x03), "the issuer, of its reset")
         if pop == "REQUEST SENSE":
             sense = request_sense(b)
             if sense != (6, 0x29, 0x03):
@@ -430,7 +431,6 @@ def c_ua_queue_order(args):
             raise Fail("REQUEST SENSE with nothing pending: %x/%02x/%02x" %
                        sense)
         got.append(pop)
-    expect_status(a, 2, (6, 0x29, 0x03), "the issuer, of its two resets")
     expect_status(a, 0, what="the issuer, once told")
     logout(a, b)
     return "29/03, then 2A/01, then GOOD; the first told by %s" % \
@@ -715,6 +715,112 @@ def c_aca_attribute(args):
     expect_status(c, 0, what="the next, SIMPLE, command")
     c.logout()
     return "5/49/00, then GOOD"
+
+
+# ------------------------------------- TMF support, async events, page
+TMF_QUERY_ASYNC_EVENT = 12
+
+
+def rstmf(c, repd, alloc=16):
+    """REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS: (response, data)."""
+    cdb = struct.pack(">BBBxxxIxx", 0xa3, 0x0d, 0x80 if repd else 0, alloc)
+    return c.scsi(cdb, alloc, read=True)
+
+
+@case("rstmf", "REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS: ATS ATSS CTSS LURS QTS, QAES QTSS ITNRS (not CLEAR ACA, not the obsolete TARGET RESET); 4 bytes, or 16 with REPD; allocation length 3 is refused 5/24/00")
+def c_rstmf(args):
+    c = session(args, "r")
+    rsp, data = rstmf(c, False)
+    expect_good(rsp, "RSTMF")
+    if data != bytes([0xdc, 0x07, 0, 0]):
+        raise Fail("RSTMF data %s, expected dc 07 00 00" % data.hex())
+    rsp, data = rstmf(c, True)
+    expect_good(rsp, "RSTMF with REPD")
+    if data != bytes([0xdc, 0x07, 0, 0x0c]) + bytes(12):
+        raise Fail("RSTMF (REPD) data %s" % data.hex())
+    rsp, _ = rstmf(c, False, alloc=3)
+    P.expect_sense(rsp, (5, 0x24, 0x00), "RSTMF with allocation length 3")
+    c.logout()
+    return "dc 07 00 00; with REPD 16 bytes, additional length 0c; 5/24/00"
+
+
+def qae(c, lun=0):
+    """QUERY ASYNC EVENT: (response code, additional response
+    information: bytes 36-38 of the TMF response)."""
+    itt = c.itt()
+    c.send(H.bhs(H.OP_TMF, 0x80 | TMF_QUERY_ASYNC_EVENT, lun=lun, itt=itt,
+                 f20=H.RSVD, f24=c.cmdsn, f28=c.exp_statsn,
+                 tail=struct.pack(">II", c.cmdsn, 0), immediate=True))
+    p, _ = c.wait_for(lambda p: p.op == H.OP_TMF_RSP and p.itt == itt, 10.0,
+                      "TMF response")
+    return p.hdr[2], bytes(p.hdr[36:39])
+
+
+@case("query-async-event", "QUERY ASYNC EVENT: FUNCTION COMPLETE with nothing pending; FUNCTION SUCCEEDED with the highest priority unit attention (29/03, UADE DEPTH one or more) in the additional response information, which stays pending; INCORRECT LUN for a LUN the session lacks")
+def c_query_async_event(args):
+    a, b = sessions(args, "issuer", "b")
+    got = qae(b)
+    if got != (RSP_COMPLETE, bytes(3)):
+        raise Fail("QAE with nothing pending: %s" % (got,))
+    check_tmf(a.tmf(H.TMF_LUN_RESET), RSP_COMPLETE, "LUN RESET")
+    expect_status(a, 2, (6, 0x29, 0x03), "the issuer, of its reset")
+    got = qae(b)
+    if got != (RSP_SUCCEEDED, bytes([0x16, 0x29, 0x03])):
+        raise Fail("QAE after a LUN RESET: %d %s, expected 7 16 29 03" %
+                   (got[0], got[1].hex()))
+    expect_status(b, 2, (6, 0x29, 0x03), "b's command after the query")
+    if qae(b)[0] != RSP_COMPLETE:
+        raise Fail("QAE once the unit attention was reported")
+    toggle_wce(a)
+    check_tmf(a.tmf(H.TMF_LUN_RESET), RSP_COMPLETE, "LUN RESET")
+    got = qae(b)
+    if got != (RSP_SUCCEEDED, bytes([0x26, 0x29, 0x03])):
+        raise Fail("QAE with two pending: %d %s, expected 7 26 29 03" %
+                   (got[0], got[1].hex()))
+    expect_status(b, 2, (6, 0x29, 0x03), "b, first")
+    got = qae(b)
+    if got != (RSP_SUCCEEDED, bytes([0x16, 0x2a, 0x01])):
+        raise Fail("QAE with the mode change left: %d %s" %
+                   (got[0], got[1].hex()))
+    expect_status(b, 2, (6, 0x2a, 0x01), "b, then")
+    if qae(b, lun=7)[0] != RSP_NO_LUN:
+        raise Fail("QAE of LUN 7 was not INCORRECT LUN")
+    a.clear_ua()
+    logout(a, b)
+    return "complete; 7 16/29/03 kept pending; 7 26/29/03 with two"
+
+
+def control_page(c, pc=0):
+    """The control mode page (MODE SENSE(6), DBD) for page control @pc."""
+    rsp, data = c.scsi(struct.pack(">BBBBBB", 0x1a, 0x08, 0x0a | pc << 6,
+                                   0, 64, 0), 64, read=True)
+    if rsp.hdr[3] != 0 or len(data) < 4 + 12 or data[4] & 0x3f != 0x0a:
+        raise Fail("MODE SENSE of the control page (pc %d): %s" % (pc, rsp))
+    return data[4:16]
+
+
+@case("control-page", "control mode page: TST 000, QAM 1 (unrestricted), QERR 00, UA_INTLCK_CTRL 00, TAS; only D_SENSE changeable; MODE SELECT of QAM 0 or QERR 01 is refused 5/26/00 with the field pointer on byte 3")
+def c_control_page(args):
+    c = session(args, "cp")
+    cur, chg = control_page(c), control_page(c, 1)
+    if cur[2] & 0xe0 or cur[3] != 0x10 or cur[4] & 0x30:
+        raise Fail("control page %s: TST, QAM/QERR or UA_INTLCK_CTRL" %
+                   cur.hex())
+    if chg[2:6] != bytes([0x04, 0, 0, 0]):
+        raise Fail("changeable control page %s: only D_SENSE" % chg.hex())
+    for byte3, what in ((0x00, "QAM 0"), (0x12, "QERR 01b")):
+        page = bytearray(cur)
+        page[3] = byte3
+        param = bytes(4) + bytes(page)
+        cdb = struct.pack(">BBBBBB", 0x15, 0x10, 0, 0, len(param), 0)
+        rsp = answer_of(c, P.send_write(c, cdb, len(param), imm=param))
+        P.expect_sense(rsp, (5, 0x26, 0x00), "MODE SELECT of " + what)
+        sd = rsp.data[2:]
+        if sd[15] & 0xc0 != 0x80 or struct.unpack_from(">H", sd, 16)[0] != 7:
+            raise Fail("MODE SELECT of %s: field pointer %s, expected "
+                       "SKSV, C/D 0, byte 7" % (what, sd[15:18].hex()))
+    c.logout()
+    return "QAM 1, TST 0, QERR 0; QAM 0 and QERR 01 refused at byte 7"
 
 
 # --------------------------------------------------------- LUN unlink

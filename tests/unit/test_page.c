@@ -347,8 +347,9 @@ static u32 ms_list(u8 *buf, const u8 *pages, u32 n)
 }
 
 static const u8 caching_wce[20] = { 0x08, 0x12, 0x04, [12] = 0x20 };
-static const u8 control_dsense[12] = { 0x0a, 0x0a, 0x06, 0, 0, 0x40, 0, 0,
-				       0xff, 0xff };
+/* D_SENSE set; QAM 1 (unrestricted), QERR 0, TAS */
+static const u8 control_dsense[12] = { 0x0a, 0x0a, 0x06, 0x10, 0, 0x40, 0,
+				       0, 0xff, 0xff };
 
 static kt_status_t ms_parse(const u8 *list, u32 len, struct kt_mode_info *out,
 			    u16 *field)
@@ -403,6 +404,20 @@ static void mode_select_refusals(void)
 	len = ms_list(list, pages, 12);
 	CHECK_ST(ms_parse(list, len, &out, &field), KT_S_INVALID_FIELD_PARAM);
 	CHECK_EQ(field, 8 + 2);
+	/* QAM 0 (restricted), QERR 01b, UA_INTLCK_CTRL 10b: not changeable */
+	list[8 + 2] = 0x06;
+	list[8 + 3] = 0x00;
+	CHECK_ST(ms_parse(list, len, &out, &field), KT_S_INVALID_FIELD_PARAM);
+	CHECK_EQ(field, 8 + 3);
+	list[8 + 3] = 0x12;
+	CHECK_ST(ms_parse(list, len, &out, &field), KT_S_INVALID_FIELD_PARAM);
+	CHECK_EQ(field, 8 + 3);
+	list[8 + 3] = 0x10;
+	list[8 + 4] = 0x20;
+	CHECK_ST(ms_parse(list, len, &out, &field), KT_S_INVALID_FIELD_PARAM);
+	CHECK_EQ(field, 8 + 4);
+	list[8 + 4] = 0;
+	CHECK_ST(ms_parse(list, len, &out, &field), KT_OK);
 	/* a page length that is not the page's */
 	list[8 + 2] = 0x06;
 	list[8 + 1] = 0x0b;
