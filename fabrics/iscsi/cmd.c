@@ -1146,6 +1146,10 @@ static void kti_tmf_exec(struct kti_cmd *cmd)
 	case KTI_TMF_TASK_REASSIGN:
 		cmd->rsp_code = kti_tmf_reassign(cmd, &task);
 		break;
+	case KTI_TMF_CLEAR_ACA:
+		/* NormACA 0: there is never an ACA condition (SAM-5 7.3) */
+		cmd->rsp_code = KTI_TMF_RSP_REJECTED;
+		break;
 	default:
 		if (fn < ARRAY_SIZE(kti_tmf_core_fn) && kti_tmf_core_fn[fn])
 			cmd->rsp_code = kti_tmf_set(cmd, kti_tmf_core_fn[fn]);

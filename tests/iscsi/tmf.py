@@ -707,6 +707,15 @@ def c_ordered_logout(args):
     return "Logout in %.2f s; the WRITE GOOD" % took
 
 
+@case("clear-aca", "CLEAR ACA (NormACA 0, never an ACA condition): FUNCTION REJECTED (255); the session goes on")
+def c_clear_aca(args):
+    c = session(args, "ca")
+    check_tmf(c.tmf(3), 255, "CLEAR ACA")
+    expect_status(c, 0, what="a command after it")
+    c.logout()
+    return "FUNCTION REJECTED"
+
+
 @case("aca-attribute", "a command with the ACA task attribute (no ACA condition, NormACA 0) is refused: CHECK CONDITION, ILLEGAL REQUEST, INVALID MESSAGE ERROR (49/00)")
 def c_aca_attribute(args):
     c = session(args, "aca")
