@@ -517,6 +517,15 @@ ATTR_SIMPLE, ATTR_ORDERED, ATTR_HOQ, ATTR_ACA = 1, 2, 3, 4
 QUIET = 2.0		# seconds a blocked task must stay unanswered
 
 
+def pending_write_entered(c, lba, blocks):
+    """pending_write(), and then a ping: the R2T leaves before the write
+    takes its place in the task set (in CmdSN order, on the same receive
+    thread), the NOP-In after.  For another session's tasks to be newer."""
+    got = pending_write(c, lba, blocks)
+    c.ping()
+    return got
+
+
 def send_cmd(c, cdb, edtl=0, attr=ATTR_SIMPLE, read=False):
     """Send a command without Data-Out; its ITT."""
     itt = c.itt()
@@ -589,7 +598,7 @@ def c_ordered_waits(args):
 def c_ordered_other_nexus(args):
     w, o, s = sessions(args, "w", "o", "s")
     data = os.urandom(16 * BLOCK)
-    witt, ttt = pending_write(w, LBA, 16)
+    witt, ttt = pending_write_entered(w, LBA, 16)
     oitt = send_cmd(o, H.cdb_read10(LBA, 16), 16 * BLOCK, ATTR_ORDERED,
                     read=True)
     sitt = send_cmd(s, H.TUR)
@@ -690,7 +699,7 @@ def c_ordered_lun_reset(args):
 @case("ordered-logout", "Logout of a session whose ORDERED command waits behind another session's WRITE waiting for Data-Out: answered at once (its waiting task is aborted), the WRITE then completes GOOD")
 def c_ordered_logout(args):
     w, o = sessions(args, "w", "o")
-    witt, ttt = pending_write(w, LBA, 16)
+    witt, ttt = pending_write_entered(w, LBA, 16)
     oitt = send_cmd(o, H.TUR, attr=ATTR_ORDERED)
     expect_quiet(o, (oitt,), 1.0)
     t0 = time.monotonic()
