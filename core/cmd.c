@@ -22,6 +22,8 @@ module_param_named(max_write_buffer_mb, kt_max_write_buffer_mb, uint, 0644);
 MODULE_PARM_DESC(max_write_buffer_mb,
 		 "MiB of write buffers per session (default 64)");
 
+static void kt_cmd_ts_work(struct work_struct *work);
+
 void kt_cmd_init(struct kt_cmd *cmd, struct kt_session *sess, u64 lun,
 		 const u8 *cdb, unsigned int cdb_len, u32 exp_len,
 		 enum kt_dir dir, enum kt_task_attr attr, u64 tag)
@@ -40,6 +42,8 @@ void kt_cmd_init(struct kt_cmd *cmd, struct kt_session *sess, u64 lun,
 	cmd->tag = tag;
 	cmd->state = KT_CMD_NEW;
 	INIT_LIST_HEAD(&cmd->sess_entry);
+	INIT_LIST_HEAD(&cmd->ts_entry);
+	INIT_WORK(&cmd->ts_work, kt_cmd_ts_work);
 }
 EXPORT_SYMBOL_GPL(kt_cmd_init);
 
@@ -56,7 +60,12 @@ static const u8 kt_cmd_next[KT_CMD__COUNT] = {
 	[KT_CMD_ABORTED] = KT_ST(DONE),
 };
 
-/* Move @cmd to @to, checked (sess->lock held): see kt_cmd_set_state(). */
+/*
+ * Move @cmd to @to, checked (sess->lock held): see kt_cmd_set_state().
+ * A command done or aborted leaves its task set; one aborted while it
+ * was parked there (submitted, waiting for its task attribute's turn) is
+ * answered from kt_wq, as nobody else will.
+ */
 static bool __kt_cmd_set_state(struct kt_cmd *cmd, enum kt_cmd_state to)
 {
 	enum kt_cmd_state from = cmd->state;
@@ -67,6 +76,8 @@ static bool __kt_cmd_set_state(struct kt_cmd *cmd, enum kt_cmd_state to)
 		      cmd->tag, from, to))
 		return false;
 	WRITE_ONCE(cmd->state, to);
+	if ((to == KT_CMD_DONE || to == KT_CMD_ABORTED) && kt_ts_leave(cmd))
+		queue_work(kt_wq, &cmd->ts_work);
 	return true;
 }
 
@@ -253,6 +264,8 @@ static void kt_cmd_put_lun(struct kt_cmd *cmd)
 	struct kt_mapped_lun *mlun = cmd->mlun;
 	struct kt_lun *lun = cmd->klun;
 
+	/* every way out left the task set already: a safety net */
+	WARN_ON_ONCE(kt_ts_leave(cmd));
 	WRITE_ONCE(cmd->klun, NULL);
 	WRITE_ONCE(cmd->mlun, NULL);
 	WRITE_ONCE(cmd->dev, NULL);
@@ -354,10 +367,12 @@ void kt_cmd_complete(struct kt_cmd *cmd, kt_status_t status)
 			 cmd->state != KT_CMD_REFUSED))
 		return;
 	cmd->status = status;
-	if (status != KT_OK)
+	if (status != KT_OK) {
 		kt_cmd_set_sense(cmd, status);
-	else
+		kt_ua_status(cmd, status);
+	} else {
 		cmd->scsi_status = KT_SAM_GOOD;
+	}
 	kt_cmd_compute_resid(cmd);
 	if (status == KT_OK && cmd->d.dir == KT_DIR_FROM_DEV &&
 	    cmd->sgl_owned && cmd->fabric_sgl)
@@ -572,6 +587,9 @@ static kt_status_t kt_cmd_check(struct kt_cmd *cmd)
 	if (status == KT_S_INVALID_FIELD_CDB)
 		kt_cmd_bad_cdb(cmd, cmd->d.err_field,
 			       cmd->d.err_bit_valid ? cmd->d.err_bit : -1);
+	/* the ACA attribute without an ACA condition (we never make one) */
+	if (cmd->task_attr == KT_TASK_ACA)
+		return KT_S_INVALID_MESSAGE;
 	if (cmd->dev && kt_ua_check(cmd))
 		return KT_S_UNIT_ATTENTION;
 	status = kt_cmd_setup(cmd, status);
@@ -648,17 +666,37 @@ u32 kt_cmd_data_out_len(const struct kt_cmd *cmd)
 }
 EXPORT_SYMBOL_GPL(kt_cmd_data_out_len);
 
-/*
- * Run a command that is ready (data in) and submitted; one task
- * management aborted meanwhile is answered instead.
+/**
+ * kt_cmd_enter() - the command's turn in the fabric's order has come
+ * @cmd: prepared (its Data-Out may still be coming)
+ *
+ * It takes its place in its logical unit's task set, where its task
+ * attribute decides when it may start (core/taskset.c).  A fabric that
+ * orders commands itself (iSCSI: CmdSN order) calls it when a command's
+ * turn comes; kt_cmd_submit() does it for a command not entered yet.
+ * Refused and aborted commands and those without a LUN stay out.
+ * Any context.
  */
-static void kt_cmd_run(struct kt_cmd *cmd)
+void kt_cmd_enter(struct kt_cmd *cmd)
 {
-	/* submitted: task management leaves a refused one alone now */
-	if (READ_ONCE(cmd->state) == KT_CMD_REFUSED) {
-		kt_cmd_complete(cmd, cmd->refused);
-		return;
-	}
+	unsigned long flags;
+	enum kt_cmd_state st;
+
+	spin_lock_irqsave(&cmd->sess->lock, flags);
+	st = cmd->state;
+	if (!cmd->ts_dev && !cmd->submitted && cmd->dev &&
+	    (st == KT_CMD_PREPARED || st == KT_CMD_WAIT_DATA))
+		kt_ts_enter(cmd);
+	spin_unlock_irqrestore(&cmd->sess->lock, flags);
+}
+EXPORT_SYMBOL_GPL(kt_cmd_enter);
+
+/*
+ * Start a command whose turn has come; one task management aborted
+ * meanwhile is answered instead.
+ */
+static void kt_cmd_start(struct kt_cmd *cmd)
+{
 	if (!kt_cmd_advance(cmd, KT_CMD_EXECUTING)) {
 		if (READ_ONCE(cmd->state) == KT_CMD_ABORTED)
 			kt_cmd_answer_aborted(cmd);
@@ -670,6 +708,40 @@ static void kt_cmd_run(struct kt_cmd *cmd)
 		return;
 	}
 	cmd->execute(cmd);
+}
+
+/* A parked command may start now, or was aborted: on kt_wq. */
+static void kt_cmd_ts_work(struct work_struct *work)
+{
+	kt_cmd_start(container_of(work, struct kt_cmd, ts_work));
+}
+
+/*
+ * Park @cmd in its task set while its task attribute does not let it
+ * start: nobody waits for it, whoever unblocks or aborts it queues
+ * kt_cmd_ts_work().  False when it may start now (or was aborted).
+ */
+static bool kt_cmd_wait_turn(struct kt_cmd *cmd)
+{
+	unsigned long flags;
+	bool parked;
+
+	spin_lock_irqsave(&cmd->sess->lock, flags);
+	parked = cmd->state != KT_CMD_ABORTED && kt_ts_park(cmd);
+	spin_unlock_irqrestore(&cmd->sess->lock, flags);
+	return parked;
+}
+
+/* Run a command that is ready (data in) and submitted, in its turn. */
+static void kt_cmd_run(struct kt_cmd *cmd)
+{
+	/* submitted: task management leaves a refused one alone now */
+	if (READ_ONCE(cmd->state) == KT_CMD_REFUSED) {
+		kt_cmd_complete(cmd, cmd->refused);
+		return;
+	}
+	if (!kt_cmd_wait_turn(cmd))
+		kt_cmd_start(cmd);
 }
 
 /**
@@ -705,6 +777,7 @@ void kt_cmd_submit(struct kt_cmd *cmd)
 		kt_cmd_prepare(cmd);
 	if (WARN_ON_ONCE(cmd->submitted))
 		return;
+	kt_cmd_enter(cmd);
 	spin_lock_irqsave(&cmd->sess->lock, flags);
 	cmd->submitted = true;
 	spin_unlock_irqrestore(&cmd->sess->lock, flags);

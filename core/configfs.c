@@ -242,6 +242,7 @@ static struct config_group *kt_dev_make(struct config_group *group,
 	dev->hba = hba;
 	strscpy(dev->name, name, sizeof(dev->name));
 	INIT_LIST_HEAD(&dev->luns);
+	kt_ts_init(dev);
 	mutex_lock(&kt_cfg_mutex);
 	dev->index = kt_next_dev_index();
 	hba->dev_count++;

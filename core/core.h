@@ -53,6 +53,9 @@ enum kt_ua {
 	KT_UA_LUNS_CHANGED,	/* 3F/0E */
 	KT_UA_INQUIRY_CHANGED,	/* 3F/03 */
 	KT_UA_ALUA_CHANGED,	/* 2A/06 */
+	KT_UA_PREV_BUSY,	/* 2C/09, UA_INTLCK_CTRL 11b */
+	KT_UA_PREV_TSF,		/* 2C/0A */
+	KT_UA_PREV_RC,		/* 2C/0B */
 	KT_UA__COUNT
 };
 
@@ -139,13 +142,24 @@ void kt_ua_lun_others(struct kt_lun *lun, struct kt_session *except,
 void kt_ua_dev_others(struct kt_dev *dev, struct kt_session *except,
 		      enum kt_ua ua);
 bool kt_ua_check(struct kt_cmd *cmd);
+u8 kt_ua_intlck(const struct kt_dev *dev);
+void kt_ua_status(struct kt_cmd *cmd, kt_status_t status);
 bool kt_ua_pop(struct kt_cmd *cmd, u8 *asc, u8 *ascq);
+unsigned int kt_ua_peek(struct kt_session *sess, u64 mapped, u8 *asc,
+			u8 *ascq);
+
+/* taskset.c: task attribute order in each device's task set */
+void kt_ts_init(struct kt_dev *dev);
+void kt_ts_enter(struct kt_cmd *cmd);
+bool kt_ts_leave(struct kt_cmd *cmd);
+bool kt_ts_park(struct kt_cmd *cmd);
 
 /* tmr.c */
 void kt_tmr_abort_done(struct kt_cmd *cmd);
 void kt_tmr_abort_lun_tasks(struct kt_session *s, struct kt_lun *lun,
 			    struct kt_cmd *except);
 bool kt_tmr_wait_dev(struct kt_dev *dev);
+void kt_tmr_exec_rstmf(struct kt_cmd *cmd);
 
 /* pr.c: persistent reservations */
 kt_status_t kt_pr_check_cmd(struct kt_cmd *cmd);

@@ -152,6 +152,12 @@ const struct kt_op_def kt_op_defs[KT_OP__COUNT] = {
 		.pr = KT_PR_CLS_ALLOWED,
 		.alua = KT_ALUA_CLS_INFO,
 	},
+	[KT_OP_RSTMF] = {
+		.execute = kt_tmr_exec_rstmf,
+		.max_data = KT_RSTMF_MAX,
+		.pr = KT_PR_CLS_ALLOWED,
+		.alua = KT_ALUA_CLS_INFO,
+	},
 	[KT_OP_STPG] = {
 		.execute = kt_alua_exec_stpg,
 		.setup = kt_alua_setup_stpg,

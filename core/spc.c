@@ -126,7 +126,7 @@ static void kt_mode_info_fill(struct kt_cmd *cmd, struct kt_mode_info *mi)
 	mi->wce_default = own_cache && mi->wce;
 	mi->d_sense = READ_ONCE(dev->d_sense);
 	mi->tas = READ_ONCE(dev->attrib.emulate_tas);
-	mi->ua_intlck = dev->attrib.emulate_ua_intlck_ctrl;
+	mi->ua_intlck = kt_ua_intlck(dev);
 }
 
 static u32 kt_mode_sense_build(struct kt_cmd *cmd, const void *ctx, u8 *buf,

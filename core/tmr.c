@@ -184,9 +184,63 @@ void kt_tmr_abort_lun_tasks(struct kt_session *s, struct kt_lun *lun,
 	spin_unlock_irqrestore(&s->lock, flags);
 }
 
+/* Is @cmd waiting in its task set for its turn (sess->lock held)? */
+static bool kt_tmr_blocked(struct kt_cmd *cmd)
+{
+	struct kt_dev *dev = cmd->ts_dev;
+	bool blocked;
+
+	if (!dev)
+		return false;
+	spin_lock(&dev->ts_lock);
+	blocked = cmd->ts_blocked;
+	spin_unlock(&dev->ts_lock);
+	return blocked;
+}
+
+/**
+ * kt_session_abort_blocked() - the I_T nexus ends: abort its tasks that
+ * wait in a task set for their task attribute's turn
+ * @sess: the ending session
+ *
+ * They have not started and never will; they go without an answer
+ * (->release_cmd()), so that the end of the session does not wait for
+ * other nexuses' tasks ahead of them.  Running tasks are left to finish.
+ * Any context but interrupts.
+ */
+void kt_session_abort_blocked(struct kt_session *sess)
+{
+	struct kt_cmd *cmd;
+
+	spin_lock_irq(&sess->lock);
+	list_for_each_entry(cmd, &sess->cmds, sess_entry)
+		if (kt_tmr_blocked(cmd))
+			kt_cmd_tmr_abort(cmd, false);
+	spin_unlock_irq(&sess->lock);
+}
+EXPORT_SYMBOL_GPL(kt_session_abort_blocked);
+
 bool kt_tmr_wait_dev(struct kt_dev *dev)
 {
 	return kt_tmr_wait(&dev->aborting);
+}
+
+/*
+ * QUERY ASYNCHRONOUS EVENT (SAM-5 7.9): FUNCTION SUCCEEDED with the
+ * highest priority unit attention of the I_T_L nexus, which stays
+ * pending, in the additional response information; else FUNCTION
+ * COMPLETE.  There are no deferred errors.
+ */
+static enum kt_tmf_rsp kt_tmr_qae(struct kt_tmr *t, struct kt_mapped_lun *mlun)
+{
+	unsigned int n = kt_ua_peek(t->sess, mlun->mapped, &t->req->ari[1],
+				    &t->req->ari[2]);
+
+	if (!n)
+		return KT_TMF_COMPLETE;
+	t->req->found = n;
+	t->req->ari[0] = (n > 1 ? 0x20 : 0x10) | KT_SK_UNIT_ATTENTION;
+	return KT_TMF_SUCCEEDED;
 }
 
 /* The functions addressed to a logical unit: it must be accessible. */
@@ -199,8 +253,10 @@ static enum kt_tmf_rsp kt_tmr_lun_fn(struct kt_tmr *t)
 	if (!mlun)
 		return KT_TMF_NO_LUN;
 	lun = READ_ONCE(mlun->lun);
-	if (t->req->fn == KT_TMF_CLEAR_TASK_SET ||
-	    t->req->fn == KT_TMF_LUN_RESET)
+	if (t->req->fn == KT_TMF_QUERY_ASYNC_EVENT)
+		rsp = kt_tmr_qae(t, mlun);
+	else if (t->req->fn == KT_TMF_CLEAR_TASK_SET ||
+		 t->req->fn == KT_TMF_LUN_RESET)
 		rsp = kt_tmr_lu(t, lun);
 	else
 		rsp = kt_tmr_nexus(t);
@@ -216,6 +272,7 @@ enum kt_tmf_rsp kt_tmr_execute(struct kt_session *sess,
 
 	might_sleep();
 	req->found = 0;
+	memset(req->ari, 0, sizeof(req->ari));
 	switch (req->fn) {
 	case KT_TMF_ABORT_TASK:
 	case KT_TMF_QUERY_TASK:
@@ -225,12 +282,34 @@ enum kt_tmf_rsp kt_tmr_execute(struct kt_session *sess,
 	case KT_TMF_CLEAR_TASK_SET:
 	case KT_TMF_LUN_RESET:
 	case KT_TMF_QUERY_TASK_SET:
+	case KT_TMF_QUERY_ASYNC_EVENT:
 		return kt_tmr_lun_fn(&t);
 	default:
 		return KT_TMF_REJECTED;
 	}
 }
 EXPORT_SYMBOL_GPL(kt_tmr_execute);
+
+/* The functions kt_tmr_execute() carries out, for RSTMF. */
+#define KT_TMR_SUPPORTED	(KT_TMFS_ATS | KT_TMFS_ATSS | KT_TMFS_CTSS | \
+				 KT_TMFS_LURS | KT_TMFS_QTS | KT_TMFS_QAES | \
+				 KT_TMFS_QTSS | KT_TMFS_ITNRS)
+
+static u32 kt_tmr_rstmf_build(struct kt_cmd *cmd, const void *ctx, u8 *buf,
+			      u32 cap)
+{
+	return kt_rstmf(KT_TMR_SUPPORTED, cmd->d.repd, buf, cap);
+}
+
+/*
+ * REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS: those of SAM-5 the core
+ * carries out for every fabric (not CLEAR ACA: NormACA 0; not the
+ * obsolete TARGET RESET, which only the iSCSI fabric knows)
+ */
+void kt_tmr_exec_rstmf(struct kt_cmd *cmd)
+{
+	kt_spc_build_reply(cmd, kt_tmr_rstmf_build, NULL);
+}
 
 /*
  * The first LUN of @tpg from index *@idx on that has a device, with a

@@ -513,6 +513,7 @@ void kt_session_destroy(struct kt_session *sess)
 {
 	struct kt_tpg *tpg = sess->tpg;
 
+	kt_session_abort_blocked(sess);
 	wait_event(sess->idle, kt_sess_idle(sess));
 	spin_lock(&tpg->lock);
 	list_del(&sess->tpg_entry);

@@ -30,7 +30,22 @@ static const u8 kt_ua_codes[KT_UA__COUNT][2] = {
 	[KT_UA_LUNS_CHANGED]	 = { 0x3f, 0x0e },
 	[KT_UA_INQUIRY_CHANGED]	 = { 0x3f, 0x03 },
 	[KT_UA_ALUA_CHANGED]	 = { 0x2a, 0x06 },
+	[KT_UA_PREV_BUSY]	 = { 0x2c, 0x09 },
+	[KT_UA_PREV_TSF]	 = { 0x2c, 0x0a },
+	[KT_UA_PREV_RC]		 = { 0x2c, 0x0b },
 };
+
+/*
+ * kt_ua_intlck - the control page's UA_INTLCK_CTRL of @dev: the
+ * attribute emulate_ua_intlck_ctrl (LIO's values) 0, 1, 2 is 00b, 10b,
+ * 11b (01b is reserved)
+ */
+u8 kt_ua_intlck(const struct kt_dev *dev)
+{
+	u32 v = READ_ONCE(dev->attrib.emulate_ua_intlck_ctrl);
+
+	return v ? (u8)min_t(u32, v + 1, 3) : 0;
+}
 
 /*
  * Set @set and clear @clear in @sess's bitmap of mapped LUN @mapped, if
@@ -206,6 +221,31 @@ bool kt_ua_pop(struct kt_cmd *cmd, u8 *asc, u8 *ascq)
 	return true;
 }
 
+/**
+ * kt_ua_peek() - the highest priority unit attention of an I_T_L nexus,
+ * left pending (QUERY ASYNCHRONOUS EVENT)
+ * @sess: the I_T nexus
+ * @mapped: its mapped LUN
+ * @asc: its ADDITIONAL SENSE CODE
+ * @ascq: and QUALIFIER
+ *
+ * Return: how many are pending (0: none, @asc and @ascq untouched).
+ */
+unsigned int kt_ua_peek(struct kt_session *sess, u64 mapped, u8 *asc,
+			u8 *ascq)
+{
+	void *entry = xa_load(&sess->ua, mapped);
+	unsigned long bits = xa_is_value(entry) ? xa_to_value(entry) : 0;
+	unsigned int ua;
+
+	if (!bits)
+		return 0;
+	ua = __ffs(bits);
+	*asc = kt_ua_codes[ua][0];
+	*ascq = kt_ua_codes[ua][1];
+	return hweight_long(bits);
+}
+
 /* Anything pending for @cmd's I_T_L nexus?  A lockless look. */
 static bool kt_ua_pending(const struct kt_cmd *cmd)
 {
@@ -230,5 +270,33 @@ bool kt_ua_check(struct kt_cmd *cmd)
 	/* INQUIRY, REPORT LUNS, REQUEST SENSE (SAM-5 5.14) */
 	if (kt_op_def(cmd)->flags & KT_OPF_UA_EXEMPT)
 		return false;
+	/* UA_INTLCK_CTRL 10b, 11b: only REQUEST SENSE clears it */
+	if (kt_ua_intlck(cmd->dev))
+		return kt_ua_peek(cmd->sess, cmd->mlun->mapped, &cmd->si.asc,
+				  &cmd->si.ascq) > 0;
 	return kt_ua_pop(cmd, &cmd->si.asc, &cmd->si.ascq);
+}
+
+/*
+ * kt_ua_status - @cmd ends with status @status (any context): under
+ * UA_INTLCK_CTRL 11b, BUSY, TASK SET FULL and RESERVATION CONFLICT
+ * establish PREVIOUS ... STATUS (2C/09, 2C/0A, 2C/0B) for its I_T_L
+ * nexus, once until REQUEST SENSE takes it (SPC-4 7.5.8).  The command
+ * holds its mapping, so the slot is there.
+ */
+void kt_ua_status(struct kt_cmd *cmd, kt_status_t status)
+{
+	enum kt_ua ua;
+
+	if (!cmd->mlun || !cmd->dev || kt_ua_intlck(cmd->dev) != 3)
+		return;
+	if (status == KT_S_BUSY)
+		ua = KT_UA_PREV_BUSY;
+	else if (status == KT_S_TASK_SET_FULL)
+		ua = KT_UA_PREV_TSF;
+	else if (status == KT_S_RESERVATION_CONFLICT)
+		ua = KT_UA_PREV_RC;
+	else
+		return;
+	kt_ua_set(cmd->sess, cmd->mlun->mapped, ua);
 }

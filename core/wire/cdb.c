@@ -46,7 +46,8 @@
 #define OP_VERIFY_12		0xaf
 
 #define SAI_READ_CAPACITY_16	0x10
-#define MI_REPORT_TPGS		0x0a	/* MAINTENANCE IN service action */
+#define MI_REPORT_TPGS		0x0a	/* MAINTENANCE IN service actions */
+#define MI_REPORT_TMFS		0x0d
 #define MO_SET_TPGS		0x0a	/* MAINTENANCE OUT service action */
 
 /* Mark byte @field (bit @bit, or -1 for the whole byte) as invalid. */
@@ -343,18 +344,38 @@ static kt_status_t dec_reserve_release(const u8 *c, struct kt_cdb *d)
 }
 
 /*
- * MAINTENANCE IN: only REPORT TARGET PORT GROUPS (SPC-4 6.37), in the
- * length-only (0) or extended (1) PARAMETER DATA FORMAT
+ * REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS (SPC-4 6.36): REPD asks for
+ * the extended format; an allocation length under 4 is invalid
+ */
+static kt_status_t dec_report_tmfs(const u8 *c, struct kt_cdb *d)
+{
+	d->op = KT_OP_RSTMF;
+	d->repd = c[2] & 0x80;
+	if (c[1] & 0xe0)
+		return bad_field(d, 1, 7);
+	if (c[2] & 0x7f)
+		return bad_field(d, 2, -1);
+	if (d->alloc_len < 4)
+		return bad_field(d, 6, -1);
+	return KT_OK;
+}
+
+/*
+ * MAINTENANCE IN: REPORT TARGET PORT GROUPS (SPC-4 6.37), in the
+ * length-only (0) or extended (1) PARAMETER DATA FORMAT, and REPORT
+ * SUPPORTED TASK MANAGEMENT FUNCTIONS
  */
 static kt_status_t dec_maint_in(const u8 *c, struct kt_cdb *d)
 {
 	d->sa = c[1] & 0x1f;
-	if (d->sa != MI_REPORT_TPGS)
+	if (d->sa != MI_REPORT_TPGS && d->sa != MI_REPORT_TMFS)
 		return bad_field(d, 1, 4);
-	d->op = KT_OP_RTPG;
-	d->rtpg_fmt = c[1] >> 5;
 	d->alloc_len = get_unaligned_be32(c + 6);
 	set_data(d, KT_DIR_FROM_DEV, KT_XFER_BYTES);
+	if (d->sa == MI_REPORT_TMFS)
+		return dec_report_tmfs(c, d);
+	d->op = KT_OP_RTPG;
+	d->rtpg_fmt = c[1] >> 5;
 	if (d->rtpg_fmt > 1)
 		return bad_field(d, 1, 7);
 	return KT_OK;

@@ -265,7 +265,11 @@ static void kt_mp_control(const struct kt_mode_info *mi, u8 pc, u8 *p)
 	p[2] = 0x02;		/* GLTSD: no implicit log saving */
 	if (pc == KT_MP_CURRENT && mi->d_sense)
 		p[2] |= 0x04;
-	p[3] = 0x00;		/* QAM restricted, QERR 0 */
+	/*
+	 * QUEUE ALGORITHM MODIFIER 1: SIMPLE tasks run in any order; QERR
+	 * 00b; TST 000b (one task set for every I_T nexus)
+	 */
+	p[3] = 0x10;
 	p[4] = (mi->ua_intlck & 3) << 4;
 	if (mi->tas)
 		p[5] |= 0x40;	/* TAS */
@@ -421,6 +425,18 @@ kt_status_t kt_mode_select_parse(const u8 *buf, u32 len, bool ten,
 			return status;
 	}
 	return KT_OK;
+}
+
+/* ---------------- REPORT SUPPORTED TMFS ---------------- */
+
+u32 kt_rstmf(u16 supported, bool repd, u8 *buf, u32 cap)
+{
+	kt_zero(buf, cap);
+	kt_put16(buf, cap, 0, supported);
+	if (!repd)
+		return 4;
+	kt_put8(buf, cap, 3, KT_RSTMF_MAX - 4);	/* ADDITIONAL DATA LENGTH */
+	return KT_RSTMF_MAX;
 }
 
 /* ---------------- READ CAPACITY ---------------- */

@@ -124,6 +124,11 @@ static const struct kt_status_map kt_status_map[KT_S__COUNT] = {
 	[KT_IDX(KT_S_ALUA_STANDBY)] = KT_CC(NOT_READY, 0x04, 0x0b),
 	[KT_IDX(KT_S_ALUA_UNAVAILABLE)] = KT_CC(NOT_READY, 0x04, 0x0c),
 	[KT_IDX(KT_S_ALUA_OFFLINE)] = KT_CC(NOT_READY, 0x04, 0x12),
+	/*
+	 * INVALID MESSAGE ERROR: the ACA task attribute without an ACA
+	 * condition (SAM-5 8.6.5; NormACA 0, so there never is one)
+	 */
+	[KT_IDX(KT_S_INVALID_MESSAGE)] = KT_CC(ILLEGAL_REQUEST, 0x49, 0x00),
 };
 
 static const struct kt_status_map *kt_status_lookup(kt_status_t status)

@@ -932,6 +932,16 @@ static u8 kti_logout_other(struct kti_cmd *cmd)
 	return KTI_LOGOUT_RSP_NO_CID;
 }
 
+/* Does this Logout end the session (no connection or recovery left)? */
+static bool kti_logout_ends_session(struct kti_cmd *cmd)
+{
+	struct kti_sess *sess = cmd->conn->sess;
+
+	if (cmd->hdr.logout.reason == KTI_LOGOUT_CLOSE_SESSION)
+		return true;
+	return READ_ONCE(sess->nr_conns) == 1 && sess->params.erl < 2;
+}
+
 /*
  * Logout (its turn has come, seq_mutex held).  Closing this connection
  * or the session: no new tasks; the answer goes once this connection's
@@ -956,6 +966,9 @@ static void kti_logout_exec(struct kti_cmd *cmd)
 	}
 	conn->state = KTI_CONN_LOGOUT;
 	kti_drop_held(conn->sess, kti_held_conn, (uintptr_t)conn);
+	/* the session ends: its tasks waiting for their turn go too */
+	if (kti_logout_ends_session(cmd))
+		kt_session_abort_blocked(conn->sess->ks);
 	if (wait_event_interruptible_timeout(conn->cmds_wait,
 					     atomic_read(&conn->nr_cmds) == 1,
 					     30 * HZ) <= 0)
@@ -1037,7 +1050,10 @@ static u8 kti_tmf_rsp(enum kt_tmf_rsp rsp)
 	}
 }
 
-/* Hand @fn to the core for this session. */
+/*
+ * Hand @fn to the core for this session; the additional response
+ * information (QUERY ASYNC EVENT) goes into the response.
+ */
 static enum kt_tmf_rsp kti_tmf_core(struct kti_cmd *tmf, enum kt_tmf fn,
 				    unsigned int *found)
 {
@@ -1051,6 +1067,7 @@ static enum kt_tmf_rsp kti_tmf_core(struct kti_cmd *tmf, enum kt_tmf fn,
 
 	if (found)
 		*found = req.found;
+	memcpy(tmf->rsp_ari, req.ari, sizeof(tmf->rsp_ari));
 	return rsp;
 }
 
@@ -1086,6 +1103,7 @@ static const enum kt_tmf kti_tmf_core_fn[] = {
 	[KTI_TMF_IT_NEXUS_RESET]	= KT_TMF_IT_NEXUS_RESET,
 	[KTI_TMF_QUERY_TASK]		= KT_TMF_QUERY_TASK,
 	[KTI_TMF_QUERY_TASK_SET]	= KT_TMF_QUERY_TASK_SET,
+	[KTI_TMF_QUERY_ASYNC_EVENT]	= KT_TMF_QUERY_ASYNC_EVENT,
 };
 
 /*
@@ -1100,7 +1118,8 @@ static u8 kti_tmf_set(struct kti_cmd *tmf, enum kt_tmf fn)
 
 	if (fn == KT_TMF_IT_NEXUS_RESET)
 		kti_drop_held(tmf->conn->sess, kti_held_scsi, 0);
-	else if (fn != KT_TMF_QUERY_TASK && fn != KT_TMF_QUERY_TASK_SET)
+	else if (fn != KT_TMF_QUERY_TASK && fn != KT_TMF_QUERY_TASK_SET &&
+		 fn != KT_TMF_QUERY_ASYNC_EVENT)
 		kti_drop_held(tmf->conn->sess, kti_held_lun,
 			      kti_lun_to_index(h->lun));
 	return kti_tmf_rsp(kti_tmf_core(tmf, fn, NULL));
@@ -1126,6 +1145,10 @@ static void kti_tmf_exec(struct kti_cmd *cmd)
 		break;
 	case KTI_TMF_TASK_REASSIGN:
 		cmd->rsp_code = kti_tmf_reassign(cmd, &task);
+		break;
+	case KTI_TMF_CLEAR_ACA:
+		/* NormACA 0: there is never an ACA condition (SAM-5 7.3) */
+		cmd->rsp_code = KTI_TMF_RSP_REJECTED;
 		break;
 	default:
 		if (fn < ARRAY_SIZE(kti_tmf_core_fn) && kti_tmf_core_fn[fn])
@@ -1168,6 +1191,8 @@ static void kti_cmd_exec(struct kti_cmd *cmd)
 	switch (cmd->opcode) {
 	case KTI_OP_SCSI_CMD:
 		kti_task_active(cmd);
+		/* its place in the LU's task set is its CmdSN's */
+		kt_cmd_enter(&cmd->kc);
 		kti_cmd_open_gate(cmd);
 		break;
 	case KTI_OP_TMF_REQ:

@@ -259,6 +259,7 @@ struct kti_cmd {
 
 	/* response of a non-SCSI task */
 	u8 rsp_code;
+	u8 rsp_ari[3];			/* TMF: additional response info */
 	u8 *rsp_data;
 	u32 rsp_len;
 

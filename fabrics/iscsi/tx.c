@@ -223,6 +223,7 @@ static void kti_simple_hdr(struct kti_conn *conn, struct kti_cmd *cmd,
 					 .statsn = cmd->statsn,
 					 .exp_cmdsn = exp, .max_cmdsn = max };
 
+		memcpy(t.ari, cmd->rsp_ari, sizeof(t.ari));
 		kti_encode_tmf_rsp(bhs, &t);
 		break;
 	}

@@ -260,6 +260,19 @@ struct kt_dev {
 	/* commands aborted by task management, still executing */
 	atomic_t aborting;
 
+	/*
+	 * The task set (core/taskset.c): @ts_lock (irq-safe; inside
+	 * sess->lock) protects @ts_tasks (kt_cmd.ts_entry: the commands
+	 * that entered it and are neither done nor aborted, oldest first),
+	 * the counts of its ORDERED and HEAD OF QUEUE tasks (@ts_barriers)
+	 * and of its blocked ones (@ts_nblocked), and each command's
+	 * ts_blocked and ts_parked.
+	 */
+	spinlock_t ts_lock;
+	struct list_head ts_tasks;
+	unsigned int ts_barriers;
+	unsigned int ts_nblocked;
+
 	/* statistics, updated without locks */
 	atomic64_t num_cmds;
 	atomic64_t read_bytes;
@@ -358,6 +371,16 @@ struct kt_cmd {
 	bool tmr_aborted;	/* aborted while EXECUTING */
 	bool abort_counted;	/* ... counted in sess/dev->aborting */
 	bool abort_tas;		/* answer TASK ABORTED, not nothing */
+	/*
+	 * task attribute order (core/taskset.c): @ts_dev is set under
+	 * sess->lock and dev->ts_lock while the command is in its device's
+	 * task set; the flags under dev->ts_lock
+	 */
+	struct kt_dev *ts_dev;
+	struct list_head ts_entry;	/* in ts_dev->ts_tasks */
+	bool ts_blocked;	/* may not start yet */
+	bool ts_parked;		/* ... and ready: whoever unblocks starts it */
+	struct work_struct ts_work;	/* starts (or answers) it when parked */
 	struct kt_cdb d;
 	struct kt_lun *klun;
 	struct kt_mapped_lun *mlun;
@@ -401,6 +424,7 @@ void kt_cmd_init(struct kt_cmd *cmd, struct kt_session *sess, u64 lun,
 kt_status_t kt_cmd_prepare(struct kt_cmd *cmd);
 void kt_cmd_refuse(struct kt_cmd *cmd, kt_status_t why);
 u32 kt_cmd_data_out_len(const struct kt_cmd *cmd);
+void kt_cmd_enter(struct kt_cmd *cmd);
 void kt_cmd_submit(struct kt_cmd *cmd);
 void kt_cmd_data_ready(struct kt_cmd *cmd);
 void kt_cmd_drop(struct kt_cmd *cmd);
@@ -692,8 +716,13 @@ struct kt_session *kt_session_create(struct kt_tpg *tpg,
 struct kt_node_acl *kt_acl_get(struct kt_tpg *tpg, const char *initiator);
 void kt_acl_put(struct kt_node_acl *acl);
 
-/* kt_session_destroy - waits for the session's commands, then frees it. */
+/*
+ * kt_session_destroy - waits for the session's commands, then frees it;
+ * those waiting for their task attribute's turn are aborted first
+ * (kt_session_abort_blocked()).
+ */
 void kt_session_destroy(struct kt_session *sess);
+void kt_session_abort_blocked(struct kt_session *sess);
 
 /*
  * Task management (SAM-5 7, SPC-4 control mode page).  The core keeps one
@@ -707,6 +736,7 @@ enum kt_tmf {
 	KT_TMF_IT_NEXUS_RESET,	/* all tasks of the nexus, then a UA */
 	KT_TMF_QUERY_TASK,	/* is task @tag still there? */
 	KT_TMF_QUERY_TASK_SET,	/* any task of the nexus on @lun? */
+	KT_TMF_QUERY_ASYNC_EVENT,	/* a unit attention pending on @lun? */
 };
 
 /* service responses */
@@ -724,12 +754,17 @@ enum kt_tmf_rsp {
  *	and I_T NEXUS RESET)
  * @tag: the task's tag (ABORT TASK, QUERY TASK)
  * @found: set by the core: tasks aborted, or found by a query
+ * @ari: set by the core: ADDITIONAL RESPONSE INFORMATION (SAM-5): for a
+ *	QUERY ASYNCHRONOUS EVENT that succeeded, the UADE DEPTH (bits 5-4:
+ *	01b one pending, 10b more) and SENSE KEY (bits 3-0), then the
+ *	ASC and ASCQ of the highest priority unit attention; else zero
  */
 struct kt_tmf_req {
 	enum kt_tmf fn;
 	u64 lun;
 	u64 tag;
 	unsigned int found;
+	u8 ari[3];
 };
 
 /**

@@ -50,7 +50,8 @@ typedef unsigned int __bitwise kt_status_t;
 #define KT_S_ALUA_STANDBY		((__force kt_status_t)26)
 #define KT_S_ALUA_UNAVAILABLE		((__force kt_status_t)27)
 #define KT_S_ALUA_OFFLINE		((__force kt_status_t)28)
-#define KT_S__COUNT			29
+#define KT_S_INVALID_MESSAGE		((__force kt_status_t)29)
+#define KT_S__COUNT			30
 
 /* SCSI status bytes (SAM-5) */
 #define KT_SAM_GOOD			0x00
@@ -149,6 +150,7 @@ enum kt_op {
 	KT_OP_RELEASE,
 	KT_OP_RTPG,		/* REPORT TARGET PORT GROUPS */
 	KT_OP_STPG,		/* SET TARGET PORT GROUPS */
+	KT_OP_RSTMF,		/* REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS */
 	KT_OP__COUNT
 };
 
@@ -221,6 +223,7 @@ struct kt_cdb {
 	u8 pr_scope;
 	u8 pr_type;
 	u8 rtpg_fmt;
+	bool repd;		/* RSTMF: extended parameter data */
 	u16 err_field;
 	u8 err_bit;
 	bool err_bit_valid;
@@ -372,7 +375,7 @@ enum { KT_MP_CURRENT, KT_MP_CHANGEABLE, KT_MP_DEFAULT, KT_MP_SAVED };
  * @wce_default: default value of @wce
  * @d_sense: descriptor format sense data (control page)
  * @tas: task aborted status (control page)
- * @ua_intlck: UA_INTLCK_CTRL (control page)
+ * @ua_intlck: UA_INTLCK_CTRL (control page): 00b, 10b or 11b
  */
 struct kt_mode_info {
 	u64 blocks;
@@ -408,6 +411,28 @@ u32 kt_mode_sense(const struct kt_cdb *d, const struct kt_mode_info *mi,
 kt_status_t kt_mode_select_parse(const u8 *buf, u32 len, bool ten,
 				 const struct kt_mode_info *cur,
 				 struct kt_mode_info *out, u16 *field);
+
+/*
+ * REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS (SPC-4 6.36): the support
+ * bits of bytes 0 and 1, as one big-endian 16-bit value
+ */
+#define KT_TMFS_ATS	0x8000	/* ABORT TASK */
+#define KT_TMFS_ATSS	0x4000	/* ABORT TASK SET */
+#define KT_TMFS_CACAS	0x2000	/* CLEAR ACA */
+#define KT_TMFS_CTSS	0x1000	/* CLEAR TASK SET */
+#define KT_TMFS_LURS	0x0800	/* LOGICAL UNIT RESET */
+#define KT_TMFS_QTS	0x0400	/* QUERY TASK */
+#define KT_TMFS_QAES	0x0004	/* QUERY ASYNCHRONOUS EVENT */
+#define KT_TMFS_QTSS	0x0002	/* QUERY TASK SET */
+#define KT_TMFS_ITNRS	0x0001	/* I_T NEXUS RESET */
+#define KT_RSTMF_MAX	16	/* the extended format (REPD 1) */
+
+/*
+ * kt_rstmf - its parameter data for the functions in @supported
+ * (KT_TMFS_*), in the extended format if @repd (no timeouts: TMFTMOV 0);
+ * returns the full length
+ */
+u32 kt_rstmf(u16 supported, bool repd, u8 *buf, u32 cap);
 
 /* READ CAPACITY (10) and (16) parameter data */
 u32 kt_read_capacity10(u64 blocks, u32 block_size, u8 *buf, u32 cap);

@@ -77,15 +77,15 @@ kt_expect_sense naca 5 'Invalid field in cdb' sg_raw "$sg" 00 00 00 00 00 04
 kt_check mode-sense-all sg_modes -a "$sg"
 expect_out mode-sense-changeable 'Caching' sg_modes -c 1 "$sg"
 # control page with D_SENSE set, then an error must come back as
-# descriptor format sense; then clear it again
-printf '\x00\x00\x00\x00\x0a\x0a\x06\x00\x00\x40\x00\x00\xff\xff\x00\x00' >$W/ctl-dsense
-printf '\x00\x00\x00\x00\x0a\x0a\x02\x00\x00\x40\x00\x00\xff\xff\x00\x00' >$W/ctl-fixed
+# descriptor format sense; then clear it again (QAM 1: byte 3 is 10h)
+printf '\x00\x00\x00\x00\x0a\x0a\x06\x10\x00\x40\x00\x00\xff\xff\x00\x00' >$W/ctl-dsense
+printf '\x00\x00\x00\x00\x0a\x0a\x02\x10\x00\x40\x00\x00\xff\xff\x00\x00' >$W/ctl-fixed
 kt_check mode-select-dsense sg_raw -s 16 -i $W/ctl-dsense "$sg" 15 10 00 00 10 00
 kt_expect_sense dsense-descriptor-format 9 'Descriptor format' sg_raw "$sg" ff 00 00 00 00 00
 kt_check mode-select-fixed sg_raw -s 16 -i $W/ctl-fixed "$sg" 15 10 00 00 10 00
 kt_expect_sense dsense-fixed-format 9 'Fixed format' sg_raw "$sg" ff 00 00 00 00 00
 # a non-changeable field (GLTSD) must be refused with a parameter pointer
-printf '\x00\x00\x00\x00\x0a\x0a\x00\x00\x00\x40\x00\x00\xff\xff\x00\x00' >$W/ctl-bad
+printf '\x00\x00\x00\x00\x0a\x0a\x00\x10\x00\x40\x00\x00\xff\xff\x00\x00' >$W/ctl-bad
 kt_expect_sense mode-select-unchangeable 5 'Invalid field in parameter list' \
 	sg_raw -s 16 -i $W/ctl-bad "$sg" 15 10 00 00 10 00
 # caching page: turn WCE on through MODE SELECT

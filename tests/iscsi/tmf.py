@@ -109,8 +109,9 @@ def expect_unanswered(c, itt, timeout=3.0):
         raise Fail("connection closed: %s" % p)
 
 
-def expect_status(c, status, sense=None, what="TEST UNIT READY", lun=0):
-    rsp, _ = c.scsi(H.TUR, 0, lun=lun)
+def expect_status(c, status, sense=None, what="TEST UNIT READY", lun=0,
+                  **kw):
+    rsp, _ = c.scsi(H.TUR, 0, lun=lun, **kw)
     if rsp.hdr[3] != status:
         raise Fail("%s: status %#x, expected %#x (%s)" %
                    (what, rsp.hdr[3], status, rsp))
@@ -415,6 +416,7 @@ def c_ua_queue_order(args):
     for pop in ("TEST UNIT READY", "REQUEST SENSE"):
         toggle_wce(a)
         check_tmf(a.tmf(H.TMF_LUN_RESET), RSP_COMPLETE, "LUN RESET")
+        expect_status(a, 2, (6, 0x29, 0x03), "the issuer, of its reset")
         if pop == "REQUEST SENSE":
             sense = request_sense(b)
             if sense != (6, 0x29, 0x03):
@@ -429,7 +431,6 @@ def c_ua_queue_order(args):
             raise Fail("REQUEST SENSE with nothing pending: %x/%02x/%02x" %
                        sense)
         got.append(pop)
-    expect_status(a, 2, (6, 0x29, 0x03), "the issuer, of its two resets")
     expect_status(a, 0, what="the issuer, once told")
     logout(a, b)
     return "29/03, then 2A/01, then GOOD; the first told by %s" % \
@@ -505,6 +506,339 @@ def c_lun_reset_running_read(args):
     P.read_back(victim, LBA, 8, lun=lun)
     logout(c, victim)
     return "FUNCTION COMPLETE after %.1f s; TASK ABORTED; 6/29/03" % took
+
+
+# ------------------------------------------------------ task attributes
+# SAM-5 8.6, one task set per logical unit (TST 000): an ORDERED task
+# starts once every older task of the LU is done, tasks after it wait
+# for it, HEAD OF QUEUE starts at once.  The older task is a WRITE
+# waiting for its Data-Out.
+ATTR_SIMPLE, ATTR_ORDERED, ATTR_HOQ, ATTR_ACA = 1, 2, 3, 4
+QUIET = 2.0		# seconds a blocked task must stay unanswered
+
+
+def pending_write_entered(c, lba, blocks):
+    """pending_write(), and then a ping: the R2T leaves before the write
+    takes its place in the task set (in CmdSN order, on the same receive
+    thread), the NOP-In after.  For another session's tasks to be newer."""
+    got = pending_write(c, lba, blocks)
+    c.ping()
+    return got
+
+
+def send_cmd(c, cdb, edtl=0, attr=ATTR_SIMPLE, read=False):
+    """Send a command without Data-Out; its ITT."""
+    itt = c.itt()
+    c.send(c.scsi_hdr(cdb, edtl, read=read, itt=itt, attr=attr))
+    return itt
+
+
+def expect_quiet(c, itts, timeout=QUIET):
+    """No PDU about any of @itts comes for @timeout seconds (others are
+    a failure too: nothing else is outstanding)."""
+    kind, p = react(c, timeout)
+    if kind == "pdu":
+        raise Fail("expected %s to wait, got %s" %
+                   (", ".join("%#x" % i for i in itts), p))
+    if kind == "close":
+        raise Fail("connection closed: %s" % p)
+
+
+def answers(c, itts, timeout=10.0):
+    """{itt: (status, Data-In bytes)} once each of @itts is answered."""
+    want = set(itts)
+    data = {i: bytearray() for i in want}
+    done = {}
+    while len(done) < len(want):
+        p, _ = c.wait_for(lambda p: p.itt in want and p.itt not in done,
+                          timeout, "answers to %s" %
+                          ", ".join("%#x" % i for i in want - set(done)))
+        if p.op == H.OP_DATA_IN:
+            data[p.itt] += p.data
+            if p.flags & 0x01:
+                done[p.itt] = (p.hdr[3], bytes(data[p.itt]))
+        elif p.op == OP_SCSI_RSP:
+            done[p.itt] = (p.hdr[3], bytes(data[p.itt]))
+        else:
+            raise Fail("unexpected %s" % p)
+    return done
+
+
+def expect_answer(got, itt, status, what, data=None):
+    st, d = got[itt]
+    if st != status:
+        raise Fail("%s: status %#x, expected %#x" % (what, st, status))
+    if data is not None and d != data:
+        raise Fail("%s: not the data written before it" % what)
+
+
+@case("ordered-waits", "an ORDERED READ waits for an older WRITE waiting for its Data-Out, a SIMPLE command after it waits for it; once the data is in, the READ returns the new data and both are answered GOOD")
+def c_ordered_waits(args):
+    c = session(args, "o")
+    P.fill(c, LBA, 16, 0x21)
+    data = os.urandom(16 * BLOCK)
+    witt, ttt = pending_write(c, LBA, 16)
+    oitt = send_cmd(c, H.cdb_read10(LBA, 16), 16 * BLOCK, ATTR_ORDERED,
+                    read=True)
+    sitt = send_cmd(c, H.TUR)
+    expect_quiet(c, (oitt, sitt))
+    check_tmf(c.tmf(TMF_QUERY_TASK, ref_itt=oitt), RSP_SUCCEEDED,
+              "QUERY TASK of the waiting ORDERED READ")
+    finish_write(c, witt, ttt, data)
+    got = answers(c, (witt, oitt, sitt))
+    expect_answer(got, witt, 0, "the older WRITE")
+    expect_answer(got, oitt, 0, "the ORDERED READ", data)
+    expect_answer(got, sitt, 0, "the SIMPLE TEST UNIT READY after it")
+    c.logout()
+    return "READ and TUR silent %.0f s, then GOOD; the READ saw the WRITE" \
+        % QUIET
+
+
+@case("ordered-other-nexus", "one task set for every I_T nexus (TST 000): an ORDERED command of one session waits for another session's WRITE waiting for Data-Out, and a SIMPLE one of a third session waits for the ORDERED one")
+def c_ordered_other_nexus(args):
+    w, o, s = sessions(args, "w", "o", "s")
+    data = os.urandom(16 * BLOCK)
+    witt, ttt = pending_write_entered(w, LBA, 16)
+    oitt = send_cmd(o, H.cdb_read10(LBA, 16), 16 * BLOCK, ATTR_ORDERED,
+                    read=True)
+    sitt = send_cmd(s, H.TUR)
+    expect_quiet(o, (oitt,))
+    expect_quiet(s, (sitt,), 0.5)
+    finish_write(w, witt, ttt, data)
+    expect_good(answer_of(w, witt), "the WRITE")
+    expect_answer(answers(o, (oitt,)), oitt, 0, "the ORDERED READ", data)
+    expect_answer(answers(s, (sitt,)), sitt, 0, "the third session's TUR")
+    logout(w, o, s)
+    return "ORDERED and SIMPLE of other nexuses waited for the WRITE"
+
+
+@case("head-of-queue", "a HEAD OF QUEUE READ passes a waiting ORDERED command and the WRITE it waits for: answered at once; the ORDERED one waits until the WRITE is answered")
+def c_head_of_queue(args):
+    c = session(args, "h")
+    old = P.fill(c, LBA, 16, 0x42)
+    data = os.urandom(16 * BLOCK)
+    witt, ttt = pending_write(c, LBA, 16)
+    oitt = send_cmd(c, H.TUR, attr=ATTR_ORDERED)
+    t0 = time.monotonic()
+    hitt = send_cmd(c, H.cdb_read10(LBA, 16), 16 * BLOCK, ATTR_HOQ,
+                    read=True)
+    expect_answer(answers(c, (hitt,), timeout=QUIET), hitt, 0,
+                  "the HEAD OF QUEUE READ", old)
+    took = time.monotonic() - t0
+    expect_quiet(c, (oitt,))
+    finish_write(c, witt, ttt, data)
+    got = answers(c, (witt, oitt))
+    expect_answer(got, witt, 0, "the WRITE")
+    expect_answer(got, oitt, 0, "the ORDERED TEST UNIT READY")
+    c.logout()
+    return "HEAD OF QUEUE GOOD in %.2f s with the old data; ORDERED after" \
+        % took
+
+
+def ordered_blocked(c):
+    """A WRITE waiting for Data-Out (filled with 0x5c first), an ORDERED
+    READ behind it: (old data, write itt, its ttt, ORDERED itt)."""
+    old = P.fill(c, LBA, 16, 0x5c)
+    witt, ttt = pending_write(c, LBA, 16)
+    oitt = send_cmd(c, H.cdb_read10(LBA, 16), 16 * BLOCK, ATTR_ORDERED,
+                    read=True)
+    expect_quiet(c, (oitt,), 1.0)
+    return old, witt, ttt, oitt
+
+
+@case("ordered-abort-task", "ABORT TASK of an ORDERED READ waiting behind a WRITE: FUNCTION COMPLETE at once, the READ is never answered, a SIMPLE command sent after it no longer waits, the WRITE completes")
+def c_ordered_abort_task(args):
+    c = session(args, "a")
+    _, witt, ttt, oitt = ordered_blocked(c)
+    t0 = time.monotonic()
+    check_tmf(c.tmf(H.TMF_ABORT_TASK, ref_itt=oitt), RSP_COMPLETE,
+              "ABORT TASK of the waiting ORDERED READ")
+    took = time.monotonic() - t0
+    if took > 2:
+        raise Fail("ABORT TASK took %.1f s" % took)
+    check_tmf(c.tmf(TMF_QUERY_TASK, ref_itt=oitt), RSP_COMPLETE,
+              "QUERY TASK of the aborted READ")
+    sitt = send_cmd(c, H.TUR)
+    expect_answer(answers(c, (sitt,), timeout=QUIET), sitt, 0,
+                  "a SIMPLE TUR after the abort")
+    data = os.urandom(16 * BLOCK)
+    finish_write(c, witt, ttt, data)
+    expect_good(answer_of(c, witt), "the WRITE")
+    expect_unanswered(c, oitt, 1.0)
+    expect_data(c, LBA, data, "the WRITE did not land")
+    c.logout()
+    return "complete in %.2f s; READ unanswered; TUR and WRITE GOOD" % took
+
+
+@case("ordered-lun-reset", "LUN RESET from another session while an ORDERED READ waits behind a WRITE waiting for Data-Out: answered at once; both are answered TASK ABORTED (TAS=1), the WRITE never lands, then 6/29/03")
+def c_ordered_lun_reset(args):
+    old = set_tas(args, 1)
+    try:
+        victim, c = sessions(args, "victim", "resetter")
+        before, witt, ttt, oitt = ordered_blocked(victim)
+        t0 = time.monotonic()
+        check_tmf(c.tmf(H.TMF_LUN_RESET, timeout=20.0), RSP_COMPLETE,
+                  "LUN RESET")
+        took = time.monotonic() - t0
+        if took > 5:
+            raise Fail("LUN RESET took %.1f s" % took)
+        expect_answer(answers(victim, (oitt,)), oitt, SAM_TASK_ABORTED,
+                      "the waiting ORDERED READ")
+        finish_write(victim, witt, ttt, os.urandom(16 * BLOCK))
+        expect_answer(answers(victim, (witt,)), witt, SAM_TASK_ABORTED,
+                      "the WRITE")
+        expect_status(victim, 2, (6, 0x29, 0x03), "the victim's next command")
+        expect_data(victim, LBA, before, "the aborted WRITE changed the LUN")
+        expect_status(c, 2, (6, 0x29, 0x03), "the resetter's next command")
+        logout(c, victim)
+    finally:
+        set_tas(args, old)
+    return "reset in %.2f s; both TASK ABORTED; 6/29/03" % took
+
+
+@case("ordered-logout", "Logout of a session whose ORDERED command waits behind another session's WRITE waiting for Data-Out: answered at once (its waiting task is aborted), the WRITE then completes GOOD")
+def c_ordered_logout(args):
+    w, o = sessions(args, "w", "o")
+    witt, ttt = pending_write_entered(w, LBA, 16)
+    oitt = send_cmd(o, H.TUR, attr=ATTR_ORDERED)
+    expect_quiet(o, (oitt,), 1.0)
+    t0 = time.monotonic()
+    o.logout()
+    took = time.monotonic() - t0
+    if took > 5:
+        raise Fail("the Logout took %.1f s" % took)
+    data = os.urandom(16 * BLOCK)
+    finish_write(w, witt, ttt, data)
+    expect_good(answer_of(w, witt), "the WRITE")
+    expect_data(w, LBA, data, "the WRITE did not land")
+    expect_status(w, 0, what="the writer, after")
+    w.logout()
+    return "Logout in %.2f s; the WRITE GOOD" % took
+
+
+@case("clear-aca", "CLEAR ACA (NormACA 0, never an ACA condition): FUNCTION REJECTED (255); the session goes on")
+def c_clear_aca(args):
+    c = session(args, "ca")
+    check_tmf(c.tmf(3), 255, "CLEAR ACA")
+    expect_status(c, 0, what="a command after it")
+    c.logout()
+    return "FUNCTION REJECTED"
+
+
+@case("aca-attribute", "a command with the ACA task attribute (no ACA condition, NormACA 0) is refused: CHECK CONDITION, ILLEGAL REQUEST, INVALID MESSAGE ERROR (49/00)")
+def c_aca_attribute(args):
+    c = session(args, "aca")
+    expect_status(c, 2, (5, 0x49, 0x00), "TEST UNIT READY with ACA",
+                  attr=ATTR_ACA)
+    expect_status(c, 0, what="the next, SIMPLE, command")
+    c.logout()
+    return "5/49/00, then GOOD"
+
+
+# ------------------------------------- TMF support, async events, page
+TMF_QUERY_ASYNC_EVENT = 12
+
+
+def rstmf(c, repd, alloc=16):
+    """REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS: (response, data)."""
+    cdb = struct.pack(">BBBxxxIxx", 0xa3, 0x0d, 0x80 if repd else 0, alloc)
+    return c.scsi(cdb, alloc, read=True)
+
+
+@case("rstmf", "REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS: ATS ATSS CTSS LURS QTS, QAES QTSS ITNRS (not CLEAR ACA, not the obsolete TARGET RESET); 4 bytes, or 16 with REPD; allocation length 3 is refused 5/24/00")
+def c_rstmf(args):
+    c = session(args, "r")
+    rsp, data = rstmf(c, False)
+    expect_good(rsp, "RSTMF")
+    if data != bytes([0xdc, 0x07, 0, 0]):
+        raise Fail("RSTMF data %s, expected dc 07 00 00" % data.hex())
+    rsp, data = rstmf(c, True)
+    expect_good(rsp, "RSTMF with REPD")
+    if data != bytes([0xdc, 0x07, 0, 0x0c]) + bytes(12):
+        raise Fail("RSTMF (REPD) data %s" % data.hex())
+    rsp, _ = rstmf(c, False, alloc=3)
+    P.expect_sense(rsp, (5, 0x24, 0x00), "RSTMF with allocation length 3")
+    c.logout()
+    return "dc 07 00 00; with REPD 16 bytes, additional length 0c; 5/24/00"
+
+
+def qae(c, lun=0):
+    """QUERY ASYNC EVENT: (response code, additional response
+    information: bytes 36-38 of the TMF response)."""
+    itt = c.itt()
+    c.send(H.bhs(H.OP_TMF, 0x80 | TMF_QUERY_ASYNC_EVENT, lun=lun, itt=itt,
+                 f20=H.RSVD, f24=c.cmdsn, f28=c.exp_statsn,
+                 tail=struct.pack(">II", c.cmdsn, 0), immediate=True))
+    p, _ = c.wait_for(lambda p: p.op == H.OP_TMF_RSP and p.itt == itt, 10.0,
+                      "TMF response")
+    return p.hdr[2], bytes(p.hdr[36:39])
+
+
+@case("query-async-event", "QUERY ASYNC EVENT: FUNCTION COMPLETE with nothing pending; FUNCTION SUCCEEDED with the highest priority unit attention (29/03, UADE DEPTH one or more) in the additional response information, which stays pending; INCORRECT LUN for a LUN the session lacks")
+def c_query_async_event(args):
+    a, b = sessions(args, "issuer", "b")
+    got = qae(b)
+    if got != (RSP_COMPLETE, bytes(3)):
+        raise Fail("QAE with nothing pending: %s" % (got,))
+    check_tmf(a.tmf(H.TMF_LUN_RESET), RSP_COMPLETE, "LUN RESET")
+    expect_status(a, 2, (6, 0x29, 0x03), "the issuer, of its reset")
+    got = qae(b)
+    if got != (RSP_SUCCEEDED, bytes([0x16, 0x29, 0x03])):
+        raise Fail("QAE after a LUN RESET: %d %s, expected 7 16 29 03" %
+                   (got[0], got[1].hex()))
+    expect_status(b, 2, (6, 0x29, 0x03), "b's command after the query")
+    if qae(b)[0] != RSP_COMPLETE:
+        raise Fail("QAE once the unit attention was reported")
+    toggle_wce(a)
+    check_tmf(a.tmf(H.TMF_LUN_RESET), RSP_COMPLETE, "LUN RESET")
+    got = qae(b)
+    if got != (RSP_SUCCEEDED, bytes([0x26, 0x29, 0x03])):
+        raise Fail("QAE with two pending: %d %s, expected 7 26 29 03" %
+                   (got[0], got[1].hex()))
+    expect_status(b, 2, (6, 0x29, 0x03), "b, first")
+    got = qae(b)
+    if got != (RSP_SUCCEEDED, bytes([0x16, 0x2a, 0x01])):
+        raise Fail("QAE with the mode change left: %d %s" %
+                   (got[0], got[1].hex()))
+    expect_status(b, 2, (6, 0x2a, 0x01), "b, then")
+    if qae(b, lun=7)[0] != RSP_NO_LUN:
+        raise Fail("QAE of LUN 7 was not INCORRECT LUN")
+    a.clear_ua()
+    logout(a, b)
+    return "complete; 7 16/29/03 kept pending; 7 26/29/03 with two"
+
+
+def control_page(c, pc=0):
+    """The control mode page (MODE SENSE(6), DBD) for page control @pc."""
+    rsp, data = c.scsi(struct.pack(">BBBBBB", 0x1a, 0x08, 0x0a | pc << 6,
+                                   0, 64, 0), 64, read=True)
+    if rsp.hdr[3] != 0 or len(data) < 4 + 12 or data[4] & 0x3f != 0x0a:
+        raise Fail("MODE SENSE of the control page (pc %d): %s" % (pc, rsp))
+    return data[4:16]
+
+
+@case("control-page", "control mode page: TST 000, QAM 1 (unrestricted), QERR 00, UA_INTLCK_CTRL 00, TAS; only D_SENSE changeable; MODE SELECT of QAM 0 or QERR 01 is refused 5/26/00 with the field pointer on byte 3")
+def c_control_page(args):
+    c = session(args, "cp")
+    cur, chg = control_page(c), control_page(c, 1)
+    if cur[2] & 0xe0 or cur[3] != 0x10 or cur[4] & 0x30:
+        raise Fail("control page %s: TST, QAM/QERR or UA_INTLCK_CTRL" %
+                   cur.hex())
+    if chg[2:6] != bytes([0x04, 0, 0, 0]):
+        raise Fail("changeable control page %s: only D_SENSE" % chg.hex())
+    for byte3, what in ((0x00, "QAM 0"), (0x12, "QERR 01b")):
+        page = bytearray(cur)
+        page[3] = byte3
+        param = bytes(4) + bytes(page)
+        cdb = struct.pack(">BBBBBB", 0x15, 0x10, 0, 0, len(param), 0)
+        rsp = answer_of(c, P.send_write(c, cdb, len(param), imm=param))
+        P.expect_sense(rsp, (5, 0x26, 0x00), "MODE SELECT of " + what)
+        sd = rsp.data[2:]
+        if sd[15] & 0xc0 != 0x80 or struct.unpack_from(">H", sd, 16)[0] != 7:
+            raise Fail("MODE SELECT of %s: field pointer %s, expected "
+                       "SKSV, C/D 0, byte 7" % (what, sd[15:18].hex()))
+    c.logout()
+    return "QAM 1, TST 0, QERR 0; QAM 0 and QERR 01 refused at byte 7"
 
 
 # --------------------------------------------------------- LUN unlink

@@ -453,6 +453,33 @@ static void report_tpgs(void)
 	CHECK_BAD_FIELD(DECODE(c, &d), d, 1, 4);
 }
 
+/*
+ * MAINTENANCE IN A3h, service action 0Dh: REPORT SUPPORTED TASK
+ * MANAGEMENT FUNCTIONS, REPD for the extended format
+ */
+static void report_tmfs(void)
+{
+	u8 c[12] = { 0xa3, 0x0d, 0, 0, 0, 0, 0, 0, 0, 0x10, 0, 0 };
+	struct kt_cdb d;
+
+	CHECK_ST(DECODE(c, &d), KT_OK);
+	CHECK_EQ(d.op, KT_OP_RSTMF);
+	CHECK_EQ(d.repd, false);
+	CHECK_EQ(d.alloc_len, 16);
+	CHECK_DATA(d, KT_DIR_FROM_DEV, KT_XFER_BYTES);
+	c[2] = 0x80;
+	CHECK_ST(DECODE(c, &d), KT_OK);
+	CHECK_EQ(d.repd, true);
+	c[2] = 0x81;			/* reserved bits of byte 2 */
+	CHECK_BAD_FIELD(DECODE(c, &d), d, 2, -1);
+	c[2] = 0;
+	c[1] = 0x2d;			/* reserved bits of byte 1 */
+	CHECK_BAD_FIELD(DECODE(c, &d), d, 1, 7);
+	c[1] = 0x0d;
+	c[9] = 3;			/* allocation length under 4 */
+	CHECK_BAD_FIELD(DECODE(c, &d), d, 6, -1);
+}
+
 /* MAINTENANCE OUT A4h, service action 0Ah: SET TARGET PORT GROUPS */
 static void set_tpgs(void)
 {
@@ -834,6 +861,7 @@ static const struct kt_test tests[] = {
 	KT_TEST(report_luns),
 	KT_TEST(report_luns_short_alloc),
 	KT_TEST(report_tpgs),
+	KT_TEST(report_tmfs),
 	KT_TEST(set_tpgs),
 	KT_TEST(read_capacity16),
 	KT_TEST(read_capacity16_sa_bits),

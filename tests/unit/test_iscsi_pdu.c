@@ -566,6 +566,25 @@ static void encode_tmf_rsp(void)
 	CHECK_BHS(b, want);
 }
 
+/* QUERY ASYNC EVENT: the additional response information in 36-38 */
+static void encode_tmf_rsp_ari(void)
+{
+	struct kti_tmf_rsp r = {
+		.itt = 1, .response = KTI_TMF_RSP_SUCCEEDED,
+		.ari = { 0x26, 0x29, 0x03 },
+	};
+	u8 b[KTI_BHS_LEN];
+
+	memset(b, 0xee, sizeof(b));
+	kti_encode_tmf_rsp(b, &r);
+	CHECK_EQ(b[2], KTI_TMF_RSP_SUCCEEDED);
+	CHECK_EQ(b[35], 0);
+	CHECK_EQ(b[36], 0x26);
+	CHECK_EQ(b[37], 0x29);
+	CHECK_EQ(b[38], 0x03);
+	CHECK_EQ(b[39], 0);
+}
+
 static void encode_login_rsp(void)
 {
 	static const u8 want[KTI_BHS_LEN] = {
@@ -891,6 +910,7 @@ static const struct kt_test tests[] = {
 	KT_TEST(encode_r2t),
 	KT_TEST(encode_nop_in),
 	KT_TEST(encode_tmf_rsp),
+	KT_TEST(encode_tmf_rsp_ari),
 	KT_TEST(encode_login_rsp),
 	KT_TEST(encode_text_rsp),
 	KT_TEST(encode_logout_rsp),

@@ -347,8 +347,9 @@ static u32 ms_list(u8 *buf, const u8 *pages, u32 n)
 }
 
 static const u8 caching_wce[20] = { 0x08, 0x12, 0x04, [12] = 0x20 };
-static const u8 control_dsense[12] = { 0x0a, 0x0a, 0x06, 0, 0, 0x40, 0, 0,
-				       0xff, 0xff };
+/* D_SENSE set; QAM 1 (unrestricted), QERR 0, TAS */
+static const u8 control_dsense[12] = { 0x0a, 0x0a, 0x06, 0x10, 0, 0x40, 0,
+				       0, 0xff, 0xff };
 
 static kt_status_t ms_parse(const u8 *list, u32 len, struct kt_mode_info *out,
 			    u16 *field)
@@ -403,6 +404,20 @@ static void mode_select_refusals(void)
 	len = ms_list(list, pages, 12);
 	CHECK_ST(ms_parse(list, len, &out, &field), KT_S_INVALID_FIELD_PARAM);
 	CHECK_EQ(field, 8 + 2);
+	/* QAM 0 (restricted), QERR 01b, UA_INTLCK_CTRL 10b: not changeable */
+	list[8 + 2] = 0x06;
+	list[8 + 3] = 0x00;
+	CHECK_ST(ms_parse(list, len, &out, &field), KT_S_INVALID_FIELD_PARAM);
+	CHECK_EQ(field, 8 + 3);
+	list[8 + 3] = 0x12;
+	CHECK_ST(ms_parse(list, len, &out, &field), KT_S_INVALID_FIELD_PARAM);
+	CHECK_EQ(field, 8 + 3);
+	list[8 + 3] = 0x10;
+	list[8 + 4] = 0x20;
+	CHECK_ST(ms_parse(list, len, &out, &field), KT_S_INVALID_FIELD_PARAM);
+	CHECK_EQ(field, 8 + 4);
+	list[8 + 4] = 0;
+	CHECK_ST(ms_parse(list, len, &out, &field), KT_OK);
 	/* a page length that is not the page's */
 	list[8 + 2] = 0x06;
 	list[8 + 1] = 0x0b;
@@ -454,6 +469,28 @@ static void read_capacity(void)
 	CHECK_EQ(kt_read_capacity16(131072, 512, 4096, buf, 4), 32);
 }
 
+/* REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS, both formats, cut short */
+static void rstmf(void)
+{
+	u8 buf[16];
+
+	memset(buf, 0xee, sizeof(buf));
+	CHECK_EQ(kt_rstmf(KT_TMFS_ATS | KT_TMFS_QAES | KT_TMFS_ITNRS, false,
+			  buf, sizeof(buf)), 4);
+	CHECK_EQ(buf[0], 0x80);
+	CHECK_EQ(buf[1], 0x05);
+	CHECK_EQ(buf[2], 0);
+	CHECK_EQ(buf[3], 0);
+	CHECK_EQ(kt_rstmf(KT_TMFS_CTSS, true, buf, sizeof(buf)), 16);
+	CHECK_EQ(buf[0], 0x10);
+	CHECK_EQ(buf[1], 0);
+	CHECK_EQ(buf[3], 0x0c);
+	CHECK_EQ(buf[4], 0);		/* TMFTMOV 0: no timeouts */
+	CHECK_EQ(buf[15], 0);
+	CHECK_EQ(kt_rstmf(KT_TMFS_CTSS, true, NULL, 0), 16);
+	CHECK_EQ(kt_rstmf(KT_TMFS_CTSS, true, buf, 2), 16);
+}
+
 static const struct kt_test tests[] = {
 	KT_TEST(vpd83_long_serial_and_name),
 	KT_TEST(vpd83_longest_strings),
@@ -466,6 +503,7 @@ static const struct kt_test tests[] = {
 	KT_TEST(mode_select_changes),
 	KT_TEST(mode_select_refusals),
 	KT_TEST(read_capacity),
+	KT_TEST(rstmf),
 	KT_TEST(alua_tpgs_and_vpd83_tpg),
 };
 

@@ -324,6 +324,8 @@ void kti_encode_tmf_rsp(u8 *bhs, const struct kti_tmf_rsp *r)
 	kti_put_head(bhs, KTI_OP_TMF_RSP, KTI_F_FINAL, 0, r->itt);
 	bhs[2] = r->response;
 	kti_put_sn(bhs, r->statsn, r->exp_cmdsn, r->max_cmdsn);
+	/* QUERY ASYNC EVENT's additional response information (RFC 7144) */
+	memcpy(bhs + KTI_TMF_RSP_ARI, r->ari, sizeof(r->ari));
 }
 
 /**

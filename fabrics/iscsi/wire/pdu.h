@@ -85,6 +85,8 @@
 #define KTI_TMF_RSP_NOT_SUPPORTED	5
 #define KTI_TMF_RSP_AUTH_FAILED		6
 #define KTI_TMF_RSP_SUCCEEDED		7	/* RFC 7144 4.1 */
+/* where the TMF response carries the additional response information */
+#define KTI_TMF_RSP_ARI			36
 #define KTI_TMF_RSP_REJECTED		255
 
 /* Login stages (CSG/NSG) */
@@ -327,6 +329,7 @@ struct kti_tmf_rsp {
 	u32 statsn;
 	u32 exp_cmdsn;
 	u32 max_cmdsn;
+	u8 ari[3];		/* additional response information (QAE) */
 };
 
 /* Login Response (0x23) */
