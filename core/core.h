@@ -154,6 +154,13 @@ kt_status_t kt_spc_setup_pr(struct kt_cmd *cmd);
 void kt_spc_pr_in(struct kt_cmd *cmd);
 void kt_spc_pr_out(struct kt_cmd *cmd);
 
+/* dbfile.c: files under dbroot, replaced atomically */
+bool kt_dbfile_name_ok(const char *name);
+int kt_dbfile_replace(const char *rel, const char *name, const char *text,
+		      u32 len);
+int kt_dbfile_read(const char *rel, const char *name, u32 max, char **text,
+		   u32 *len);
+
 /* pr_file.c: the PR state's memory and its APTPL file */
 int kt_dev_pr_alloc(struct kt_dev *dev);
 void kt_dev_pr_free(struct kt_dev *dev);
