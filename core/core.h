@@ -160,6 +160,13 @@ int kt_dbfile_replace(const char *rel, const char *name, const char *text,
 		      u32 len);
 int kt_dbfile_read(const char *rel, const char *name, u32 max, char **text,
 		   u32 *len);
+const char *kt_fabric_lio_name(const struct kt_tpg *tpg);
+
+/* alua_file.c: ALUA metadata files under <dbroot>/alua */
+int kt_alua_file_write_tpg(struct kt_tg_pt_gp *gp, u8 state, u8 status);
+int kt_alua_file_read_tpg(struct kt_tg_pt_gp *gp, struct kt_alua_md_tpg *m);
+int kt_alua_file_write_lun(struct kt_lun *lun, bool offline, u8 status);
+int kt_alua_file_read_lun(struct kt_lun *lun, struct kt_alua_md_lun *m);
 
 /* pr_file.c: the PR state's memory and its APTPL file */
 int kt_dev_pr_alloc(struct kt_dev *dev);

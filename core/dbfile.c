@@ -218,3 +218,16 @@ int kt_dbfile_read(const char *rel, const char *name, u32 max, char **text,
 	*len = n;
 	return 0;
 }
+
+/**
+ * kt_fabric_lio_name - the fabric name LIO writes into its files
+ * @tpg: a TPG of the fabric
+ *
+ * Return: "iSCSI" for iSCSI, else the fabric's own name.
+ */
+const char *kt_fabric_lio_name(const struct kt_tpg *tpg)
+{
+	const char *name = tpg->wwn->fabric->ops->name;
+
+	return strcmp(name, "iscsi") ? name : "iSCSI";
+}

@@ -52,8 +52,8 @@ static int kt_pr_file_replace(struct kt_dev *dev, const char *text, u32 len)
 		return -ENOMEM;
 	ret = kt_dbfile_replace(KT_PR_DIR, name, text, len);
 	if (ret)
-		pr_err_ratelimited("%s: cannot write %s/" KT_PR_DIR "/%s (%d): APTPL state not saved\n",
-				   dev->name, kt_dbroot, name, ret);
+		pr_err_ratelimited("%s: cannot write %s/%s/%s (%d): APTPL state not saved\n",
+				   dev->name, kt_dbroot, KT_PR_DIR, name, ret);
 	kfree(name);
 	return ret;
 }
@@ -75,14 +75,6 @@ static int kt_pr_file_read(struct kt_dev *dev, char **text, u32 *len)
 }
 
 /* ---------------- ports ---------------- */
-
-/* The fabric name LIO writes: "iSCSI" for iSCSI, else the fabric's */
-static const char *kt_pr_fabric_name(const struct kt_tpg *tpg)
-{
-	const char *name = tpg->wwn->fabric->ops->name;
-
-	return strcmp(name, "iscsi") ? name : "iSCSI";
-}
 
 /* The SCSI transport protocol of the initiators of @tpg (KT_PR_PROTO_*) */
 static u8 kt_pr_tpg_proto(const struct kt_tpg *tpg)
@@ -171,8 +163,8 @@ static int kt_pr_fill_ports(struct kt_dev *dev, const struct kt_pr_state *st,
 		if (!lun)
 			return -ENOENT;
 		x->ports[i] = (struct kt_aptpl_port) {
-			.init_fabric = kt_pr_fabric_name(lun->tpg),
-			.target_fabric = kt_pr_fabric_name(lun->tpg),
+			.init_fabric = kt_fabric_lio_name(lun->tpg),
+			.target_fabric = kt_fabric_lio_name(lun->tpg),
 			.target_node = lun->tpg->wwn->name,
 			.tpgt = lun->tpg->tpgt,
 			.mapped_lun = kt_pr_mapped_lun(lun, &r->nexus.init,
@@ -306,8 +298,8 @@ int kt_pr_set_aside(struct kt_dev *dev, struct kt_lun *lun, int slot)
 	if (!x)
 		return -ENOMEM;
 	x->port = (struct kt_aptpl_port) {
-		.init_fabric = kt_pr_fabric_name(lun->tpg),
-		.target_fabric = kt_pr_fabric_name(lun->tpg),
+		.init_fabric = kt_fabric_lio_name(lun->tpg),
+		.target_fabric = kt_fabric_lio_name(lun->tpg),
 		.target_node = lun->tpg->wwn->name,
 		.tpgt = lun->tpg->tpgt,
 		.mapped_lun = kt_pr_mapped_lun(lun, t, &x->scratch),
@@ -331,7 +323,7 @@ static struct kt_lun *kt_pr_port_of(struct kt_dev *dev,
 		    strcmp(lun->tpg->wwn->name, r->target_node))
 			continue;
 		if (r->target_fabric[0] &&
-		    strcasecmp(r->target_fabric, kt_pr_fabric_name(lun->tpg)))
+		    strcasecmp(r->target_fabric, kt_fabric_lio_name(lun->tpg)))
 			continue;
 		return lun;
 	}
