@@ -318,13 +318,14 @@ int kt_alua_lun_linked(struct kt_lun *lun)
 	lockdep_assert_held(&kt_cfg_mutex);
 	spin_lock(&dev->alua_lock);
 	ret = kt_alua_port_set(dev->alua, lun->rtpi, KT_ALUA_DEFAULT_ID);
+	if (!ret)
+		lun->alua_gp = &dev->tg_pt_gp;
 	spin_unlock(&dev->alua_lock);
 	if (ret) {
 		pr_err_ratelimited("%s: no room for another port in default_tg_pt_gp\n",
 				   dev->name);
 		return ret;
 	}
-	lun->alua_gp = &dev->tg_pt_gp;
 	if (!dev->alua_loaded) {
 		dev->alua_loaded = true;
 		kt_alua_restore_tpg(&dev->tg_pt_gp);
@@ -337,19 +338,21 @@ int kt_alua_lun_linked(struct kt_lun *lun)
 void kt_alua_lun_unlinked(struct kt_lun *lun)
 {
 	struct kt_dev *dev = lun->dev;
+	struct kt_tg_pt_gp *gp = lun->alua_gp;
 
 	lockdep_assert_held(&kt_cfg_mutex);
 	spin_lock(&dev->alua_lock);
 	kt_alua_port_del(dev->alua, lun->rtpi);
-	spin_unlock(&dev->alua_lock);
-	kt_gp_unhold(lun->alua_gp);
 	lun->alua_gp = NULL;
+	spin_unlock(&dev->alua_lock);
+	kt_gp_unhold(gp);
 }
 
 /* Move @lun into @gp; 1 if its access state changed, or -errno */
 static int kt_alua_lun_move(struct kt_lun *lun, struct kt_tg_pt_gp *gp)
 {
 	struct kt_alua_state *s = lun->dev->alua;
+	struct kt_tg_pt_gp *old;
 	int ret, from;
 	u8 before;
 
@@ -360,15 +363,13 @@ static int kt_alua_lun_move(struct kt_lun *lun, struct kt_tg_pt_gp *gp)
 	from = kt_alua_port_group(s, lun->rtpi);
 	before = from >= 0 ? s->groups[from].state : KT_ALUA_AO;
 	ret = kt_alua_port_set(s, lun->rtpi, gp->id);
-	if (!ret)
+	old = lun->alua_gp;
+	if (!ret) {
 		ret = s->groups[kt_gp_slot(gp)].state != before;
-	spin_unlock(&lun->dev->alua_lock);
-	if (ret < 0) {
-		kt_gp_unhold(gp);
-		return ret;
+		lun->alua_gp = gp;
 	}
-	kt_gp_unhold(lun->alua_gp);
-	lun->alua_gp = gp;
+	spin_unlock(&lun->dev->alua_lock);
+	kt_gp_unhold(ret < 0 ? gp : old);
 	return ret;
 }
 
@@ -401,6 +402,34 @@ kt_status_t kt_alua_check_cmd(struct kt_cmd *cmd)
 	    !READ_ONCE(cmd->dev->attrib.alua_support))
 		return KT_OK;
 	return kt_alua_check(kt_alua_cmd_state(cmd), kt_op_def(cmd)->alua);
+}
+
+/*
+ * kt_alua_nonop_delay - the ms @cmd waits before it runs: its group's
+ * nonop_delay_msecs if it came through an active/non-optimized group
+ * and accesses the medium (class KT_ALUA_CLS_OTHER: INQUIRY, REPORT
+ * LUNS, RTPG, STPG, MODE and LOG pages, PR... are not delayed), else 0.
+ * A LUN's alua_gp changes under dev->alua_lock too, and a group with a
+ * member cannot go, so the group read here stays.
+ */
+u32 kt_alua_nonop_delay(struct kt_cmd *cmd)
+{
+	struct kt_dev *dev = cmd->dev;
+	struct kt_lun *lun = cmd->klun;
+	u32 ms = 0;
+	int slot;
+
+	if (!dev || !lun || !READ_ONCE(dev->attrib.alua_support) ||
+	    kt_op_def(cmd)->alua != KT_ALUA_CLS_OTHER ||
+	    READ_ONCE(lun->alua_offline))
+		return 0;
+	spin_lock(&dev->alua_lock);
+	slot = kt_alua_port_group(dev->alua, lun->rtpi);
+	if (slot >= 0 && dev->alua->groups[slot].state == KT_ALUA_AN &&
+	    lun->alua_gp)
+		ms = READ_ONCE(lun->alua_gp->nonop_delay_msecs);
+	spin_unlock(&dev->alua_lock);
+	return ms;
 }
 
 /* kt_alua_lu_info - INQUIRY's TPGS and VPD 0x83 group of @cmd's port */

@@ -75,6 +75,7 @@ void kt_dev_alua_free(struct kt_dev *dev);
 int kt_alua_lun_linked(struct kt_lun *lun);
 void kt_alua_lun_unlinked(struct kt_lun *lun);
 kt_status_t kt_alua_check_cmd(struct kt_cmd *cmd);
+u32 kt_alua_nonop_delay(struct kt_cmd *cmd);
 void kt_alua_lu_info(struct kt_cmd *cmd, struct kt_lu_info *lu);
 kt_status_t kt_alua_setup_rtpg(struct kt_cmd *cmd);
 void kt_alua_exec_rtpg(struct kt_cmd *cmd);

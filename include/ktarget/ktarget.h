@@ -396,6 +396,12 @@ struct kt_cmd {
 
 	struct list_head sess_entry;	/* in sess->cmds, under sess->lock */
 	struct work_struct work;
+	/*
+	 * An active/non-optimized path's delay (core/cmd.c): @delayed is
+	 * set and @delay_work queued under sess->lock, once, while EXECUTING
+	 */
+	bool delayed;
+	struct delayed_work delay_work;
 };
 
 void kt_cmd_init(struct kt_cmd *cmd, struct kt_session *sess, u64 lun,

@@ -31,8 +31,10 @@ ALUA_MD=
 
 setup() {
 	kt_load ktarget_rd ktarget_iscsi ktarget_loop || return 1
+	# dbroot must exist (LIO's rule too); the kernel makes alua/ below it
 	ALUA_MD=$(cat "$KT_CFS/dbroot")/alua
 	rm -rf "$ALUA_MD"
+	mkdir -p "${ALUA_MD%/alua}" || return 1
 	DEV=$(kt_mk_rd al0 16) || return 1
 	echo $SERIAL >"$DEV/wwn/vpd_unit_serial" || return 1
 	mkdir "$DEV/alua/A" "$DEV/alua/B" || return 1
@@ -275,7 +277,10 @@ tcli_group() {
 
 	tcli $TC_SO/alua create tcgrp 7 || return 1
 	tcli /iscsi/$TC_IQN/tpg1/luns/lun0 set alua alua_tg_pt_gp_name=tcgrp || return 1
-	d=$(dirname "$(readlink -f "$KT_CFS"/iscsi/$TC_IQN/tpgt_1/lun/lun_0/*)")
+	for d in "$KT_CFS"/iscsi/$TC_IQN/tpgt_1/lun/lun_0/*; do
+		[ -L "$d" ] && break
+	done
+	d=$(dirname "$(readlink -f "$d")")
 	shows "$d/alr0/alua/tcgrp/tg_pt_gp_id" 7 &&
 		shows "$d/alr0/alua/tcgrp/members" "iscsi/$TC_IQN/tpgt_1/lun_0"
 }

@@ -319,6 +319,47 @@ def c_stpg_bad(args):
     return "ok"
 
 
+@case("nonop-delay", "B active/non-optimized with nonop_delay_msecs 3000: a READ through B takes at least 3 s, INQUIRY through B and a READ through A do not wait; ABORT TASK of a waiting READ is FUNCTION COMPLETE well before the delay ends and the READ is not answered")
+def c_nonop_delay(args):
+    a, b = both(args)
+    cfs_write(args, "B/nonop_delay_msecs", 3000)
+    try:
+        set_state(args, "B", AN)
+        expect_ua(a, "A")
+        expect_ua(b, "B")
+        t0 = time.monotonic()
+        expect_read(b, None, "READ through B")
+        took_b = time.monotonic() - t0
+        if took_b < 2.9:
+            raise Fail("READ through B took %.2f s, not the 3 s delay" % took_b)
+        t0 = time.monotonic()
+        inquiry(b)
+        expect_read(a, None, "READ through A")
+        took = time.monotonic() - t0
+        if took > 2.5:
+            raise Fail("INQUIRY through B and READ through A waited %.2f s" % took)
+        cdb, n = read10(b)
+        itt = b.itt()
+        b.send(b.scsi_hdr(cdb, n, read=True, itt=itt))
+        time.sleep(0.3)
+        seen = []
+        t0 = time.monotonic()
+        got = b.tmf(H.TMF_ABORT_TASK, ref_itt=itt, timeout=10.0, seen=seen)
+        took = time.monotonic() - t0
+        expect("ABORT TASK response", got, 0)
+        if took > 2.0:
+            raise Fail("ABORT TASK answered after %.2f s: it waited the delay" % took)
+        about = [p for p in seen if p.itt == itt]
+        if about:
+            raise Fail("the aborted READ was answered: %s" % about[0])
+        time.sleep(3.5)
+        expect_read(a, None, "READ through A after the abort")
+    finally:
+        cfs_write(args, "B/nonop_delay_msecs", 100)
+        set_state(args, "B", AO)
+    return "READ through B %.1f s; ABORT TASK in %.2f s" % (took_b, took)
+
+
 def md_paths(args):
     """(<dbroot>/alua, the file of group B) of the device --dev"""
     cfs = os.path.dirname(os.path.dirname(os.path.dirname(args.dev)))
