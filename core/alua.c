@@ -77,8 +77,11 @@ int kt_dev_alua_alloc(struct kt_dev *dev)
 	dev->tg_pt_gp.id_set = true;
 	list_add(&dev->tg_pt_gp.entry, &dev->tg_pt_gps);
 	dev->alua = kvzalloc(sizeof(*dev->alua), GFP_KERNEL);
-	if (!dev->alua)
+	dev->alua_next = kvzalloc(sizeof(*dev->alua_next), GFP_KERNEL);
+	if (!dev->alua || !dev->alua_next) {
+		kt_dev_alua_free(dev);
 		return -ENOMEM;
+	}
 	kt_alua_init(dev->alua);
 	return 0;
 }
@@ -91,7 +94,9 @@ void kt_dev_alua_free(struct kt_dev *dev)
 {
 	cancel_delayed_work_sync(&dev->tg_pt_gp.trans_work);
 	kvfree(dev->alua);
+	kvfree(dev->alua_next);
 	dev->alua = NULL;
+	dev->alua_next = NULL;
 }
 
 /* Slot of @gp in the pure state, -1 before its id is set (alua_lock) */
@@ -157,6 +162,120 @@ static void kt_alua_trans_done(struct work_struct *work)
 	mutex_unlock(&kt_cfg_mutex);
 }
 
+/* ---------------- changes, and their metadata files ---------------- */
+
+/*
+ * The start of a change: dev->alua_next := *dev->alua.  Only holders of
+ * kt_cfg_mutex write dev->alua, so the copy needs no other lock.
+ */
+static struct kt_alua_state *kt_alua_begin(struct kt_dev *dev)
+{
+	lockdep_assert_held(&kt_cfg_mutex);
+	memcpy(dev->alua_next, dev->alua, sizeof(*dev->alua_next));
+	return dev->alua_next;
+}
+
+/* Does @next change the state or status of the group in @slot? */
+static bool kt_alua_md_changed(struct kt_dev *dev,
+			       const struct kt_alua_state *next, int slot)
+{
+	const struct kt_alua_group *g = &next->groups[slot];
+	const struct kt_alua_group *old = &dev->alua->groups[slot];
+
+	return g->used && (g->state != old->state || g->status != old->status);
+}
+
+/* Write the file of the group in @slot from @st if it keeps one */
+static int kt_alua_md_write(struct kt_dev *dev, const struct kt_alua_state *st,
+			    int slot)
+{
+	struct kt_tg_pt_gp *gp = kt_gp_of_slot(dev, slot);
+	const struct kt_alua_group *g = &st->groups[slot];
+
+	if (!gp || !READ_ONCE(gp->write_metadata))
+		return 0;
+	return kt_alua_file_write_tpg(gp, g->state, g->status);
+}
+
+/*
+ * Write the files of the groups whose state or status @next changes and
+ * that keep metadata (alua_write_metadata).  On a failure the files
+ * already written get their old content back (as far as that goes) and
+ * the error is returned: the change must not be committed.
+ */
+static int kt_alua_persist(struct kt_dev *dev,
+			   const struct kt_alua_state *next)
+{
+	int i, j, ret = 0;
+
+	for (i = 0; i < KT_ALUA_MAX_GROUPS && !ret; i++)
+		if (kt_alua_md_changed(dev, next, i))
+			ret = kt_alua_md_write(dev, next, i);
+	if (!ret)
+		return 0;
+	for (j = 0; j < i - 1; j++)
+		if (kt_alua_md_changed(dev, next, j))
+			kt_alua_md_write(dev, dev->alua, j);
+	return ret;
+}
+
+/*
+ * The end of a change: its files written, dev->alua_next becomes the
+ * state, and the groups in @changed (a bit per slot) whose state changed
+ * start their delayed transitions.  On an error nothing changes.
+ */
+static int kt_alua_finish(struct kt_dev *dev, u32 changed)
+{
+	struct kt_alua_state *old;
+	int i, ret;
+
+	lockdep_assert_held(&kt_cfg_mutex);
+	ret = kt_alua_persist(dev, dev->alua_next);
+	if (ret)
+		return ret;
+	spin_lock(&dev->alua_lock);
+	old = dev->alua;
+	dev->alua = dev->alua_next;
+	dev->alua_next = old;
+	for (i = 0; i < KT_ALUA_MAX_GROUPS; i++)
+		if (changed & BIT(i))
+			kt_alua_delay(dev, i);
+	spin_unlock(&dev->alua_lock);
+	return 0;
+}
+
+/*
+ * A group's metadata file, if there is one for its id, gives it back
+ * the state and status it had (a state it no longer supports is
+ * skipped).  Called when the group gets its id, the default group when
+ * its device is first exported; no port sees the group yet, so no unit
+ * attention.
+ */
+static void kt_alua_restore_tpg(struct kt_tg_pt_gp *gp)
+{
+	struct kt_dev *dev = gp->dev;
+	struct kt_alua_md_tpg m;
+	struct kt_alua_group *g;
+	bool ok = false;
+	int slot;
+
+	if (kt_alua_file_read_tpg(gp, &m))
+		return;
+	spin_lock(&dev->alua_lock);
+	slot = kt_gp_slot(gp);
+	g = slot >= 0 ? &dev->alua->groups[slot] : NULL;
+	if (g && m.id == gp->id && (g->supported & kt_alua_state_bit(m.state))) {
+		g->state = m.state;
+		g->status = m.status;
+		ok = true;
+	}
+	spin_unlock(&dev->alua_lock);
+	if (!ok)
+		pr_warn_ratelimited("%s: ALUA metadata of alua/%s (id %u, state 0x%02x) does not fit the group: ignored\n",
+				    dev->name, config_item_name(&gp->group.cg_item),
+				    m.id, m.state);
+}
+
 /* ---------------- ports: the LUNs linked to the device ---------------- */
 
 /* Pin a user group while @lun is in it (kt_cfg_mutex held) */
@@ -173,7 +292,24 @@ static void kt_gp_unhold(struct kt_tg_pt_gp *gp)
 		configfs_undepend_item_unlocked(&gp->group.cg_item);
 }
 
-/* kt_alua_lun_linked - @lun (its rtpi set) joins the default group */
+/*
+ * @lun's port starts with the secondary state and status of its metadata
+ * file, if there is one, else online and no status.
+ */
+static void kt_alua_restore_lun(struct kt_lun *lun)
+{
+	struct kt_alua_md_lun m;
+
+	if (kt_alua_file_read_lun(lun, &m))
+		m = (struct kt_alua_md_lun){ .status = KT_ALUA_STATUS_NONE };
+	lun->alua_status = m.status;
+	WRITE_ONCE(lun->alua_offline, m.offline);
+}
+
+/*
+ * kt_alua_lun_linked - @lun (its rtpi set) joins the default group; the
+ * first LUN of the device reads the default group's metadata file
+ */
 int kt_alua_lun_linked(struct kt_lun *lun)
 {
 	struct kt_dev *dev = lun->dev;
@@ -182,15 +318,19 @@ int kt_alua_lun_linked(struct kt_lun *lun)
 	lockdep_assert_held(&kt_cfg_mutex);
 	spin_lock(&dev->alua_lock);
 	ret = kt_alua_port_set(dev->alua, lun->rtpi, KT_ALUA_DEFAULT_ID);
+	if (!ret)
+		lun->alua_gp = &dev->tg_pt_gp;
 	spin_unlock(&dev->alua_lock);
 	if (ret) {
 		pr_err_ratelimited("%s: no room for another port in default_tg_pt_gp\n",
 				   dev->name);
 		return ret;
 	}
-	lun->alua_gp = &dev->tg_pt_gp;
-	lun->alua_status = KT_ALUA_STATUS_NONE;
-	WRITE_ONCE(lun->alua_offline, false);
+	if (!dev->alua_loaded) {
+		dev->alua_loaded = true;
+		kt_alua_restore_tpg(&dev->tg_pt_gp);
+	}
+	kt_alua_restore_lun(lun);
 	return 0;
 }
 
@@ -198,19 +338,21 @@ int kt_alua_lun_linked(struct kt_lun *lun)
 void kt_alua_lun_unlinked(struct kt_lun *lun)
 {
 	struct kt_dev *dev = lun->dev;
+	struct kt_tg_pt_gp *gp = lun->alua_gp;
 
 	lockdep_assert_held(&kt_cfg_mutex);
 	spin_lock(&dev->alua_lock);
 	kt_alua_port_del(dev->alua, lun->rtpi);
-	spin_unlock(&dev->alua_lock);
-	kt_gp_unhold(lun->alua_gp);
 	lun->alua_gp = NULL;
+	spin_unlock(&dev->alua_lock);
+	kt_gp_unhold(gp);
 }
 
 /* Move @lun into @gp; 1 if its access state changed, or -errno */
 static int kt_alua_lun_move(struct kt_lun *lun, struct kt_tg_pt_gp *gp)
 {
 	struct kt_alua_state *s = lun->dev->alua;
+	struct kt_tg_pt_gp *old;
 	int ret, from;
 	u8 before;
 
@@ -221,15 +363,13 @@ static int kt_alua_lun_move(struct kt_lun *lun, struct kt_tg_pt_gp *gp)
 	from = kt_alua_port_group(s, lun->rtpi);
 	before = from >= 0 ? s->groups[from].state : KT_ALUA_AO;
 	ret = kt_alua_port_set(s, lun->rtpi, gp->id);
-	if (!ret)
+	old = lun->alua_gp;
+	if (!ret) {
 		ret = s->groups[kt_gp_slot(gp)].state != before;
-	spin_unlock(&lun->dev->alua_lock);
-	if (ret < 0) {
-		kt_gp_unhold(gp);
-		return ret;
+		lun->alua_gp = gp;
 	}
-	kt_gp_unhold(lun->alua_gp);
-	lun->alua_gp = gp;
+	spin_unlock(&lun->dev->alua_lock);
+	kt_gp_unhold(ret < 0 ? gp : old);
 	return ret;
 }
 
@@ -262,6 +402,34 @@ kt_status_t kt_alua_check_cmd(struct kt_cmd *cmd)
 	    !READ_ONCE(cmd->dev->attrib.alua_support))
 		return KT_OK;
 	return kt_alua_check(kt_alua_cmd_state(cmd), kt_op_def(cmd)->alua);
+}
+
+/*
+ * kt_alua_nonop_delay - the ms @cmd waits before it runs: its group's
+ * nonop_delay_msecs if it came through an active/non-optimized group
+ * and accesses the medium (class KT_ALUA_CLS_OTHER: INQUIRY, REPORT
+ * LUNS, RTPG, STPG, MODE and LOG pages, PR... are not delayed), else 0.
+ * A LUN's alua_gp changes under dev->alua_lock too, and a group with a
+ * member cannot go, so the group read here stays.
+ */
+u32 kt_alua_nonop_delay(struct kt_cmd *cmd)
+{
+	struct kt_dev *dev = cmd->dev;
+	struct kt_lun *lun = cmd->klun;
+	u32 ms = 0;
+	int slot;
+
+	if (!dev || !lun || !READ_ONCE(dev->attrib.alua_support) ||
+	    kt_op_def(cmd)->alua != KT_ALUA_CLS_OTHER ||
+	    READ_ONCE(lun->alua_offline))
+		return 0;
+	spin_lock(&dev->alua_lock);
+	slot = kt_alua_port_group(dev->alua, lun->rtpi);
+	if (slot >= 0 && dev->alua->groups[slot].state == KT_ALUA_AN &&
+	    lun->alua_gp)
+		ms = READ_ONCE(lun->alua_gp->nonop_delay_msecs);
+	spin_unlock(&dev->alua_lock);
+	return ms;
 }
 
 /* kt_alua_lu_info - INQUIRY's TPGS and VPD 0x83 group of @cmd's port */
@@ -328,28 +496,28 @@ kt_status_t kt_alua_setup_stpg(struct kt_cmd *cmd)
 }
 
 /*
- * Carry out the list as one change under kt_cfg_mutex, start the
- * delayed transitions, and tell every other I_T nexus of the device.
+ * Carry out the list as one change under kt_cfg_mutex (its metadata
+ * files written first), start the delayed transitions, and tell every
+ * other I_T nexus of the device.
  */
 static kt_status_t kt_alua_stpg_apply(struct kt_cmd *cmd, const u8 *buf,
 				      u32 len, struct kt_alua_effects *fx)
 {
 	struct kt_dev *dev = cmd->dev;
 	kt_status_t status;
-	bool any = false;
+	u32 changed = 0;
 	int i;
 
 	mutex_lock(&kt_cfg_mutex);
-	spin_lock(&dev->alua_lock);
-	status = kt_alua_stpg(dev->alua, cmd->klun->rtpi, buf, len, fx);
-	for (i = 0; status == KT_OK && i < KT_ALUA_MAX_GROUPS; i++) {
-		if (!fx->changed[i])
-			continue;
-		any = true;
-		kt_alua_delay(dev, i);
-	}
-	spin_unlock(&dev->alua_lock);
-	if (any)
+	status = kt_alua_stpg(kt_alua_begin(dev), cmd->klun->rtpi, buf, len,
+			      fx);
+	for (i = 0; i < KT_ALUA_MAX_GROUPS; i++)
+		if (fx->changed[i])
+			changed |= BIT(i);
+	/* a metadata file that cannot be written refuses the change */
+	if (status == KT_OK && kt_alua_finish(dev, changed))
+		status = KT_S_INTERNAL_ERROR;
+	if (status == KT_OK && changed)
 		kt_ua_dev_others(dev, cmd->sess, KT_UA_ALUA_CHANGED);
 	mutex_unlock(&kt_cfg_mutex);
 	return status;
@@ -422,14 +590,18 @@ static int kt_gp_parse(struct kt_tg_pt_gp *gp, const char *page,
 }
 
 /*
- * A setter of the pure group in @slot, both locks held: 0, 1 when the
- * access state changed (unit attention for every nexus), or -errno
- * after its one message.
+ * A setter of the pure group in @slot of @s, a copy of the device's
+ * state (kt_cfg_mutex held): 0, 1 when the access state changed (unit
+ * attention for every nexus, delayed transition), or -errno after its
+ * one message.
  */
 typedef int (*kt_gp_setter)(struct kt_tg_pt_gp *gp, struct kt_alua_state *s,
 			    int slot, u32 val);
 
-/* Run @set on @gp's pure group with @val, as one change */
+/*
+ * Run @set on a copy of @gp's pure group with @val, then write its
+ * metadata file and commit (kt_alua_finish()): one change, or none.
+ */
 static int kt_gp_apply(struct kt_tg_pt_gp *gp, u32 val, kt_gp_setter set)
 {
 	struct kt_dev *dev = gp->dev;
@@ -438,14 +610,19 @@ static int kt_gp_apply(struct kt_tg_pt_gp *gp, u32 val, kt_gp_setter set)
 	mutex_lock(&kt_cfg_mutex);
 	spin_lock(&dev->alua_lock);
 	slot = kt_gp_slot(gp);
+	spin_unlock(&dev->alua_lock);
 	if (slot < 0) {
 		pr_err_ratelimited("alua/%s: write tg_pt_gp_id first\n",
 				   kt_gp_name(gp));
 		ret = -EINVAL;
 	} else {
-		ret = set(gp, dev->alua, slot, val);
+		ret = set(gp, kt_alua_begin(dev), slot, val);
 	}
-	spin_unlock(&dev->alua_lock);
+	if (ret >= 0) {
+		int err = kt_alua_finish(dev, ret > 0 ? BIT(slot) : 0);
+
+		ret = err ? err : ret;
+	}
 	if (ret > 0)
 		kt_ua_dev_others(dev, NULL, KT_UA_ALUA_CHANGED);
 	mutex_unlock(&kt_cfg_mutex);
@@ -486,8 +663,6 @@ static int kt_gp_set_state(struct kt_tg_pt_gp *gp, struct kt_alua_state *s,
 	else if (ret < 0)
 		pr_err_ratelimited("alua/%s: access state %u is not supported\n",
 				   kt_gp_name(gp), val);
-	if (ret > 0)
-		kt_alua_delay(gp->dev, slot);
 	return ret < 0 ? -EINVAL : ret;
 }
 
@@ -731,7 +906,10 @@ static ssize_t kt_gp_tg_pt_gp_id_show(struct config_item *item, char *page)
 	return len;
 }
 
-/* Set once, 1 to 65535, unique in the device: the group joins dev->alua */
+/*
+ * Set once, 1 to 65535, unique in the device: the group joins dev->alua.
+ * 1 when it did, 0 if it had that id already, or -errno.
+ */
 static int kt_gp_set_id(struct kt_tg_pt_gp *gp, u16 id)
 {
 	int slot;
@@ -745,7 +923,7 @@ static int kt_gp_set_id(struct kt_tg_pt_gp *gp, u16 id)
 		gp->id_set = true;
 	}
 	spin_unlock(&gp->dev->alua_lock);
-	return slot < 0 ? slot : 0;
+	return slot < 0 ? slot : 1;
 }
 
 static ssize_t kt_gp_tg_pt_gp_id_store(struct config_item *item,
@@ -762,6 +940,8 @@ static ssize_t kt_gp_tg_pt_gp_id_store(struct config_item *item,
 	}
 	mutex_lock(&kt_cfg_mutex);
 	ret = kt_gp_set_id(gp, val);
+	if (ret > 0)
+		kt_alua_restore_tpg(gp);
 	mutex_unlock(&kt_cfg_mutex);
 	if (ret == -EEXIST)
 		pr_err_ratelimited("alua/%s: another group has id %u\n",
@@ -769,10 +949,10 @@ static ssize_t kt_gp_tg_pt_gp_id_store(struct config_item *item,
 	else if (ret == -ENOSPC)
 		pr_err_ratelimited("alua/%s: the device has %d groups already\n",
 				   kt_gp_name(gp), KT_ALUA_MAX_GROUPS);
-	else if (ret)
+	else if (ret < 0)
 		pr_err_ratelimited("alua/%s: the id is set already\n",
 				   kt_gp_name(gp));
-	return ret ? -EINVAL : count;
+	return ret < 0 ? -EINVAL : count;
 }
 
 /* One line per member LUN: <fabric>/<wwn>/tpgt_<n>/lun_<n> */
@@ -976,29 +1156,48 @@ static ssize_t kt_lun_alua_tg_pt_offline_show(struct config_item *item,
 	return sprintf(page, "%d\n", READ_ONCE(kt_alua_lun(item)->alua_offline));
 }
 
+/*
+ * The secondary state of @lun's port becomes @offline with @status, its
+ * metadata file written first if it keeps one (alua_tg_pt_write_md): 0,
+ * or -errno and nothing changed.
+ */
+static int kt_lun_alua_set(struct kt_lun *lun, const char *what,
+			   bool offline, u8 status)
+{
+	int ret = 0;
+
+	mutex_lock(&kt_cfg_mutex);
+	if (!lun->linked) {
+		pr_err_ratelimited("lun_%llu: %s: no device\n", lun->index,
+				   what);
+		ret = -EINVAL;
+	} else if (READ_ONCE(lun->alua_write_md)) {
+		ret = kt_alua_file_write_lun(lun, offline, status);
+	}
+	if (!ret) {
+		WRITE_ONCE(lun->alua_offline, offline);
+		WRITE_ONCE(lun->alua_status, status);
+	}
+	mutex_unlock(&kt_cfg_mutex);
+	return ret;
+}
+
 /* 1: the port's secondary state is offline, every command NOT READY */
 static ssize_t kt_lun_alua_tg_pt_offline_store(struct config_item *item,
 					       const char *page, size_t count)
 {
 	struct kt_lun *lun = kt_alua_lun(item);
 	u32 val;
+	int ret;
 
 	if (kstrtou32(page, 0, &val) || val > 1) {
 		pr_err_ratelimited("lun_%llu: alua_tg_pt_offline takes 0 or 1\n",
 				   lun->index);
 		return -EINVAL;
 	}
-	mutex_lock(&kt_cfg_mutex);
-	if (!lun->linked) {
-		mutex_unlock(&kt_cfg_mutex);
-		pr_err_ratelimited("lun_%llu: alua_tg_pt_offline: no device\n",
-				   lun->index);
-		return -EINVAL;
-	}
-	WRITE_ONCE(lun->alua_offline, val);
-	lun->alua_status = KT_ALUA_STATUS_IMPLICIT;
-	mutex_unlock(&kt_cfg_mutex);
-	return count;
+	ret = kt_lun_alua_set(lun, "alua_tg_pt_offline", val,
+			      KT_ALUA_STATUS_IMPLICIT);
+	return ret ? ret : count;
 }
 
 static ssize_t kt_lun_alua_tg_pt_status_show(struct config_item *item,
@@ -1012,14 +1211,16 @@ static ssize_t kt_lun_alua_tg_pt_status_store(struct config_item *item,
 {
 	struct kt_lun *lun = kt_alua_lun(item);
 	u32 val;
+	int ret;
 
 	if (kstrtou32(page, 0, &val) || val > KT_ALUA_STATUS_IMPLICIT) {
 		pr_err_ratelimited("lun_%llu: alua_tg_pt_status takes 0 to 2\n",
 				   lun->index);
 		return -EINVAL;
 	}
-	WRITE_ONCE(lun->alua_status, val);
-	return count;
+	ret = kt_lun_alua_set(lun, "alua_tg_pt_status",
+			      READ_ONCE(lun->alua_offline), val);
+	return ret ? ret : count;
 }
 
 static ssize_t kt_lun_alua_tg_pt_write_md_show(struct config_item *item,

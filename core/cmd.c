@@ -114,6 +114,8 @@ static bool kt_cmd_advance(struct kt_cmd *cmd, enum kt_cmd_state to)
 	return ok;
 }
 
+static void kt_cmd_delay_aborted(struct work_struct *work);
+
 /**
  * kt_cmd_tmr_abort() - task management aborts @cmd (sess->lock held)
  * @cmd: a command of the session
@@ -121,7 +123,8 @@ static bool kt_cmd_advance(struct kt_cmd *cmd, enum kt_cmd_state to)
  *
  * One that has not started moves to ABORTED and never runs; one that is
  * executing is marked and counted in sess->aborting and dev->aborting
- * until it completes (kt_tmr_abort_done()).
+ * until it completes (kt_tmr_abort_done()); one waiting out an ALUA delay
+ * completes at once, without running.
  * Return: false when it was finished or aborted already.
  */
 bool kt_cmd_tmr_abort(struct kt_cmd *cmd, bool tas)
@@ -149,6 +152,11 @@ bool kt_cmd_tmr_abort(struct kt_cmd *cmd, bool tas)
 		dev = READ_ONCE(cmd->dev);
 		if (dev)
 			atomic_inc(&dev->aborting);
+		/* waiting out an ALUA delay: it ends now, without running */
+		if (cmd->delayed && cancel_delayed_work(&cmd->delay_work)) {
+			INIT_WORK(&cmd->work, kt_cmd_delay_aborted);
+			queue_work(kt_wq, &cmd->work);
+		}
 		return true;
 	default:
 		return false;
@@ -666,6 +674,52 @@ u32 kt_cmd_data_out_len(const struct kt_cmd *cmd)
 }
 EXPORT_SYMBOL_GPL(kt_cmd_data_out_len);
 
+/* The end of an ALUA delay: run, unless task management aborted it */
+static void kt_cmd_delay_end(struct kt_cmd *cmd)
+{
+	if (READ_ONCE(cmd->tmr_aborted))
+		kt_cmd_complete(cmd, KT_S_ABORTED);
+	else
+		cmd->execute(cmd);
+}
+
+static void kt_cmd_delay_expired(struct work_struct *work)
+{
+	kt_cmd_delay_end(container_of(to_delayed_work(work), struct kt_cmd,
+				      delay_work));
+}
+
+static void kt_cmd_delay_aborted(struct work_struct *work)
+{
+	kt_cmd_delay_end(container_of(work, struct kt_cmd, work));
+}
+
+/*
+ * Through an active/non-optimized group a command waits its
+ * nonop_delay_msecs before it runs, on a delayed work, not in a thread:
+ * true if it does (EXECUTING meanwhile, so task management counts and
+ * waits for it; kt_cmd_tmr_abort() ends the wait early).
+ */
+static bool kt_cmd_delay(struct kt_cmd *cmd)
+{
+	u32 ms = kt_alua_nonop_delay(cmd);
+	unsigned long flags;
+	bool queued = false;
+
+	if (!ms)
+		return false;
+	spin_lock_irqsave(&cmd->sess->lock, flags);
+	if (!cmd->tmr_aborted) {
+		cmd->delayed = true;
+		INIT_DELAYED_WORK(&cmd->delay_work, kt_cmd_delay_expired);
+		queue_delayed_work(kt_wq, &cmd->delay_work,
+				   msecs_to_jiffies(ms));
+		queued = true;
+	}
+	spin_unlock_irqrestore(&cmd->sess->lock, flags);
+	return queued;
+}
+
 /**
  * kt_cmd_enter() - the command's turn in the fabric's order has come
  * @cmd: prepared (its Data-Out may still be coming)
@@ -707,6 +761,8 @@ static void kt_cmd_start(struct kt_cmd *cmd)
 		kt_cmd_complete(cmd, KT_S_UNIT_ATTENTION);
 		return;
 	}
+	if (kt_cmd_delay(cmd))
+		return;
 	cmd->execute(cmd);
 }
 

@@ -78,6 +78,7 @@ void kt_dev_alua_free(struct kt_dev *dev);
 int kt_alua_lun_linked(struct kt_lun *lun);
 void kt_alua_lun_unlinked(struct kt_lun *lun);
 kt_status_t kt_alua_check_cmd(struct kt_cmd *cmd);
+u32 kt_alua_nonop_delay(struct kt_cmd *cmd);
 void kt_alua_lu_info(struct kt_cmd *cmd, struct kt_lu_info *lu);
 kt_status_t kt_alua_setup_rtpg(struct kt_cmd *cmd);
 void kt_alua_exec_rtpg(struct kt_cmd *cmd);
@@ -167,6 +168,20 @@ void kt_pr_lun_unlinked(struct kt_dev *dev, struct kt_lun *lun);
 kt_status_t kt_spc_setup_pr(struct kt_cmd *cmd);
 void kt_spc_pr_in(struct kt_cmd *cmd);
 void kt_spc_pr_out(struct kt_cmd *cmd);
+
+/* dbfile.c: files under dbroot, replaced atomically */
+bool kt_dbfile_name_ok(const char *name);
+int kt_dbfile_replace(const char *rel, const char *name, const char *text,
+		      u32 len);
+int kt_dbfile_read(const char *rel, const char *name, u32 max, char **text,
+		   u32 *len);
+const char *kt_fabric_lio_name(const struct kt_tpg *tpg);
+
+/* alua_file.c: ALUA metadata files under <dbroot>/alua */
+int kt_alua_file_write_tpg(struct kt_tg_pt_gp *gp, u8 state, u8 status);
+int kt_alua_file_read_tpg(struct kt_tg_pt_gp *gp, struct kt_alua_md_tpg *m);
+int kt_alua_file_write_lun(struct kt_lun *lun, bool offline, u8 status);
+int kt_alua_file_read_lun(struct kt_lun *lun, struct kt_alua_md_lun *m);
 
 /* pr_file.c: the PR state's memory and its APTPL file */
 int kt_dev_pr_alloc(struct kt_dev *dev);

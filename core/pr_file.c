@@ -2,9 +2,9 @@
 /*
  * APTPL: persistent reservations that survive a power loss, kept where
  * and as LIO keeps them, in <dbroot>/pr/aptpl_<unit serial> (the text of
- * core/wire/aptpl.c).  The file is replaced atomically (a temporary file
- * written and synced, renamed over it, the directory synced) whenever a
- * change of the state must persist, before the change is committed.
+ * core/wire/aptpl.c).  The file is replaced atomically (core/dbfile.c)
+ * whenever a change of the state must persist, before the change is
+ * committed.
  *
  * Registrations come back two ways, as records waiting for their target
  * port: the lines rtslib writes into pr/res_aptpl_metadata, and the file
@@ -19,9 +19,6 @@
  */
 #define pr_fmt(fmt) "ktarget: " fmt
 
-#include <linux/fs.h>
-#include <linux/namei.h>
-#include <linux/mount.h>
 #include "core.h"
 
 #define KT_PR_DIR	"pr"
@@ -39,176 +36,45 @@ static int kt_pr_serial_ok(const struct kt_dev *dev)
 	return -EINVAL;
 }
 
-/* <dbroot>/pr, or NULL */
-static char *kt_pr_dir(void)
-{
-	return kasprintf(GFP_KERNEL, "%s/" KT_PR_DIR, kt_dbroot);
-}
-
-static int kt_pr_fsync_path(const char *path)
-{
-	struct file *f = filp_open(path, O_RDONLY | O_DIRECTORY, 0);
-	int ret;
-
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	ret = vfs_fsync(f, 0);
-	filp_close(f, NULL);
-	return ret;
-}
-
-/* Rename @from to @to, both names in the directory @dir. */
-static int kt_pr_rename(const char *dir, const char *from, const char *to)
-{
-	struct dentry *old, *new;
-	struct path p;
-	int ret;
-
-	ret = kern_path(dir, LOOKUP_DIRECTORY | LOOKUP_FOLLOW, &p);
-	if (ret)
-		return ret;
-	ret = mnt_want_write(p.mnt);
-	if (ret)
-		goto out_path;
-	lock_rename(p.dentry, p.dentry);
-	old = lookup_one_len(from, p.dentry, strlen(from));
-	ret = PTR_ERR_OR_ZERO(old);
-	if (ret)
-		goto out_unlock;
-	new = lookup_one_len(to, p.dentry, strlen(to));
-	ret = PTR_ERR_OR_ZERO(new);
-	if (!ret) {
-		ret = d_is_positive(old) ? kt_vfs_rename_in(&p, old, new) :
-					   -ENOENT;
-		dput(new);
-	}
-	dput(old);
-out_unlock:
-	unlock_rename(p.dentry, p.dentry);
-	mnt_drop_write(p.mnt);
-out_path:
-	path_put(&p);
-	return ret;
-}
-
-/* <dbroot>/pr made if missing (dbroot itself must exist) */
-static int kt_pr_mkdir(const char *dir)
-{
-	struct dentry *d;
-	struct path parent;
-	int ret;
-
-	d = kern_path_create(AT_FDCWD, dir, &parent, LOOKUP_DIRECTORY);
-	if (IS_ERR(d))
-		return PTR_ERR(d) == -EEXIST ? 0 : PTR_ERR(d);
-	ret = kt_vfs_mkdir(&parent, d, 0700);
-	done_path_create(&parent, d);
-	return ret;
-}
-
-static int kt_pr_write_tmp(const char *path, const char *text, u32 len)
-{
-	struct file *f;
-	loff_t pos = 0;
-	ssize_t n;
-	int ret;
-
-	f = filp_open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600);
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	n = kernel_write(f, text, len, &pos);
-	if (n != len)
-		ret = n < 0 ? n : -EIO;
-	else
-		ret = vfs_fsync(f, 0);
-	filp_close(f, NULL);
-	return ret;
-}
-
 /*
- * Replace <dbroot>/pr/aptpl_<serial> with @len bytes of @text: write a
- * temporary file beside it, sync it, rename it over the old one and sync
- * the directory.  A crash leaves the old file or the new one, never a
- * mix.
+ * Replace <dbroot>/pr/aptpl_<serial> with @len bytes of @text, atomically
+ * (kt_dbfile_replace()).
  */
 static int kt_pr_file_replace(struct kt_dev *dev, const char *text, u32 len)
 {
-	char *dir, *name = NULL, *tmp = NULL, *tmp_path = NULL;
+	char *name;
 	int ret = kt_pr_serial_ok(dev);
 
 	if (ret)
 		return ret;
-	ret = -ENOMEM;
-	dir = kt_pr_dir();
 	name = kasprintf(GFP_KERNEL, KT_PR_FILE "%s", dev->unit_serial);
-	tmp = kasprintf(GFP_KERNEL, "." KT_PR_FILE "%s.tmp", dev->unit_serial);
-	if (dir && tmp)
-		tmp_path = kasprintf(GFP_KERNEL, "%s/%s", dir, tmp);
-	if (!name || !tmp_path)
-		goto out;
-	ret = kt_pr_mkdir(dir);
-	if (!ret)
-		ret = kt_pr_write_tmp(tmp_path, text, len);
-	if (!ret)
-		ret = kt_pr_rename(dir, tmp, name);
-	if (!ret)
-		ret = kt_pr_fsync_path(dir);
+	if (!name)
+		return -ENOMEM;
+	ret = kt_dbfile_replace(KT_PR_DIR, name, text, len);
 	if (ret)
-		pr_err_ratelimited("%s: cannot write %s/%s (%d): APTPL state not saved\n",
-				   dev->name, dir, name, ret);
-out:
-	kfree(tmp_path);
-	kfree(tmp);
+		pr_err_ratelimited("%s: cannot write %s/%s/%s (%d): APTPL state not saved\n",
+				   dev->name, kt_dbroot, KT_PR_DIR, name, ret);
 	kfree(name);
-	kfree(dir);
 	return ret;
 }
 
 /* The whole file into a new buffer of at most KT_APTPL_MAX bytes. */
 static int kt_pr_file_read(struct kt_dev *dev, char **text, u32 *len)
 {
-	struct file *f;
-	char *path, *buf;
-	loff_t pos = 0;
-	ssize_t n;
+	char *name;
+	int ret;
 
 	if (kt_pr_serial_ok(dev))
 		return -EINVAL;
-	path = kasprintf(GFP_KERNEL, "%s/" KT_PR_DIR "/" KT_PR_FILE "%s",
-			 kt_dbroot, dev->unit_serial);
-	if (!path)
+	name = kasprintf(GFP_KERNEL, KT_PR_FILE "%s", dev->unit_serial);
+	if (!name)
 		return -ENOMEM;
-	f = filp_open(path, O_RDONLY | O_NOFOLLOW, 0);
-	kfree(path);
-	if (IS_ERR(f))
-		return PTR_ERR(f);
-	buf = kvmalloc(KT_APTPL_MAX + 1, GFP_KERNEL);
-	n = buf ? 0 : -ENOMEM;
-	while (n >= 0 && pos <= KT_APTPL_MAX) {
-		n = kernel_read(f, buf + pos, KT_APTPL_MAX + 1 - pos, &pos);
-		if (n <= 0)
-			break;
-	}
-	n = n < 0 ? n : pos;
-	filp_close(f, NULL);
-	if (n < 0 || n > KT_APTPL_MAX) {
-		kvfree(buf);
-		return n < 0 ? n : -EFBIG;
-	}
-	*text = buf;
-	*len = n;
-	return 0;
+	ret = kt_dbfile_read(KT_PR_DIR, name, KT_APTPL_MAX, text, len);
+	kfree(name);
+	return ret;
 }
 
 /* ---------------- ports ---------------- */
-
-/* The fabric name LIO writes: "iSCSI" for iSCSI, else the fabric's */
-static const char *kt_pr_fabric_name(const struct kt_tpg *tpg)
-{
-	const char *name = tpg->wwn->fabric->ops->name;
-
-	return strcmp(name, "iscsi") ? name : "iSCSI";
-}
 
 /* The SCSI transport protocol of the initiators of @tpg (KT_PR_PROTO_*) */
 static u8 kt_pr_tpg_proto(const struct kt_tpg *tpg)
@@ -297,8 +163,8 @@ static int kt_pr_fill_ports(struct kt_dev *dev, const struct kt_pr_state *st,
 		if (!lun)
 			return -ENOENT;
 		x->ports[i] = (struct kt_aptpl_port) {
-			.init_fabric = kt_pr_fabric_name(lun->tpg),
-			.target_fabric = kt_pr_fabric_name(lun->tpg),
+			.init_fabric = kt_fabric_lio_name(lun->tpg),
+			.target_fabric = kt_fabric_lio_name(lun->tpg),
 			.target_node = lun->tpg->wwn->name,
 			.tpgt = lun->tpg->tpgt,
 			.mapped_lun = kt_pr_mapped_lun(lun, &r->nexus.init,
@@ -432,8 +298,8 @@ int kt_pr_set_aside(struct kt_dev *dev, struct kt_lun *lun, int slot)
 	if (!x)
 		return -ENOMEM;
 	x->port = (struct kt_aptpl_port) {
-		.init_fabric = kt_pr_fabric_name(lun->tpg),
-		.target_fabric = kt_pr_fabric_name(lun->tpg),
+		.init_fabric = kt_fabric_lio_name(lun->tpg),
+		.target_fabric = kt_fabric_lio_name(lun->tpg),
 		.target_node = lun->tpg->wwn->name,
 		.tpgt = lun->tpg->tpgt,
 		.mapped_lun = kt_pr_mapped_lun(lun, t, &x->scratch),
@@ -457,7 +323,7 @@ static struct kt_lun *kt_pr_port_of(struct kt_dev *dev,
 		    strcmp(lun->tpg->wwn->name, r->target_node))
 			continue;
 		if (r->target_fabric[0] &&
-		    strcasecmp(r->target_fabric, kt_pr_fabric_name(lun->tpg)))
+		    strcasecmp(r->target_fabric, kt_fabric_lio_name(lun->tpg)))
 			continue;
 		return lun;
 	}

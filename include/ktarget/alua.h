@@ -258,4 +258,48 @@ kt_status_t kt_alua_stpg(struct kt_alua_state *s, u16 rtpi, const u8 *param,
 u32 kt_alua_vpd83_rtpi(u16 rtpi, u8 *buf, u32 cap, u32 off);
 u32 kt_alua_vpd83_tpg(u16 id, u8 *buf, u32 cap, u32 off);
 
+/*
+ * ALUA metadata files, as LIO's kernel keeps them under <dbroot>/alua
+ * (core/wire/alua_md.c): a target port group's in
+ * alua/tpgs_<unit serial>/<group name>, a LUN's port's in
+ * alua/<fabric>/<wwn>+<tpgt>/lun_<n>.  KT_ALUA_MD_MAX bytes hold either.
+ */
+#define KT_ALUA_MD_MAX		128
+
+/**
+ * struct kt_alua_md_tpg - what the file of a target port group holds
+ * @id: tg_pt_gp_id
+ * @state: alua_access_state (KT_ALUA_AO...)
+ * @status: alua_access_status (KT_ALUA_STATUS_*)
+ */
+struct kt_alua_md_tpg {
+	u16 id;
+	u8 state;
+	u8 status;
+};
+
+/**
+ * struct kt_alua_md_lun - what the file of a LUN's target port holds
+ * @offline: alua_tg_pt_offline: the secondary state is offline
+ * @status: alua_tg_pt_status (KT_ALUA_STATUS_*)
+ */
+struct kt_alua_md_lun {
+	bool offline;
+	u8 status;
+};
+
+/*
+ * kt_alua_md_encode_tpg, kt_alua_md_encode_lun - the text of a file into
+ * at most @cap bytes of @buf; return its whole length
+ */
+u32 kt_alua_md_encode_tpg(const struct kt_alua_md_tpg *m, char *buf, u32 cap);
+u32 kt_alua_md_encode_lun(const struct kt_alua_md_lun *m, char *buf, u32 cap);
+
+/*
+ * kt_alua_md_parse_tpg, kt_alua_md_parse_lun - read @len bytes of a
+ * file's text: 0, -EINVAL (bad text, state or key), -ERANGE
+ */
+int kt_alua_md_parse_tpg(const char *text, u32 len, struct kt_alua_md_tpg *m);
+int kt_alua_md_parse_lun(const char *text, u32 len, struct kt_alua_md_lun *m);
+
 #endif /* KTARGET_ALUA_H */

@@ -163,7 +163,8 @@ struct kt_alua_state;
  * @id_set: tg_pt_gp_id was written: the group is in @dev->alua
  * @entry: in @dev->tg_pt_gps
  * @write_metadata: alua_write_metadata
- * @nonop_delay_msecs: nonop_delay_msecs (kept, not applied)
+ * @nonop_delay_msecs: how long a command through the group waits while it
+ *	is active/non-optimized (READ_ONCE in the I/O path)
  * @trans_delay_msecs: how long a transition shows TRANSITIONING
  * @trans_to: the state a pending transition ends in (@dev->alua_lock)
  * @trans_work: ends that transition; cancelled before the group goes
@@ -253,6 +254,8 @@ struct kt_dev {
 	 */
 	spinlock_t alua_lock;
 	struct kt_alua_state *alua;
+	struct kt_alua_state *alua_next; /* a change being made: kt_cfg_mutex */
+	bool alua_loaded;	/* default group's file read: kt_cfg_mutex */
 	struct list_head tg_pt_gps;
 	struct kt_tg_pt_gp tg_pt_gp;	/* alua/default_tg_pt_gp */
 	struct list_head luns;	/* kt_lun.dev_entry, under kt_cfg_mutex */
@@ -416,6 +419,12 @@ struct kt_cmd {
 
 	struct list_head sess_entry;	/* in sess->cmds, under sess->lock */
 	struct work_struct work;
+	/*
+	 * An active/non-optimized path's delay (core/cmd.c): @delayed is
+	 * set and @delay_work queued under sess->lock, once, while EXECUTING
+	 */
+	bool delayed;
+	struct delayed_work delay_work;
 };
 
 void kt_cmd_init(struct kt_cmd *cmd, struct kt_session *sess, u64 lun,

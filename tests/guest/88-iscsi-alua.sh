@@ -26,10 +26,17 @@ ALUAPY=$(realpath "$(dirname "${BASH_SOURCE[0]}")/../iscsi/alua.py")
 LOGS=/tmp/alua
 mkdir -p $LOGS
 DEV=$KT_CFS/core/rd_mcp_0/al0
+SERIAL=ktalua0001
+ALUA_MD=
 
 setup() {
 	kt_load ktarget_rd ktarget_iscsi ktarget_loop || return 1
+	# dbroot must exist (LIO's rule too); the kernel makes alua/ below it
+	ALUA_MD=$(cat "$KT_CFS/dbroot")/alua
+	rm -rf "$ALUA_MD"
+	mkdir -p "${ALUA_MD%/alua}" || return 1
 	DEV=$(kt_mk_rd al0 16) || return 1
+	echo $SERIAL >"$DEV/wwn/vpd_unit_serial" || return 1
 	mkdir "$DEV/alua/A" "$DEV/alua/B" || return 1
 	kt_write 1 "$DEV/alua/A/tg_pt_gp_id" &&
 		kt_write 2 "$DEV/alua/B/tg_pt_gp_id" || return 1
@@ -123,6 +130,92 @@ sg_tools() {
 	grep -qi 'standby' "$LOGS"/sg_rtpg.txt || { cat "$LOGS"/sg_rtpg.txt; return 1; }
 }
 
+# ---- ALUA metadata under <dbroot>/alua (LIO's files) ----
+GP_MD=
+LUN_MD=
+
+# group C (id 3) keeps metadata: each configfs change of its state or
+# status is in its file; rmdir, mkdir and the id bring them back
+md_group() {
+	GP_MD=$ALUA_MD/tpgs_$SERIAL/C
+	mkdir "$DEV/alua/C" && kt_write 3 "$DEV/alua/C/tg_pt_gp_id" &&
+		kt_write 1 "$DEV/alua/C/alua_write_metadata" &&
+		kt_write 2 "$DEV/alua/C/alua_access_state" &&
+		shows "$GP_MD" "tg_pt_gp_id=3
+alua_access_state=0x02
+alua_access_status=0x02" &&
+		kt_write 1 "$DEV/alua/C/alua_access_status" &&
+		shows "$GP_MD" "tg_pt_gp_id=3
+alua_access_state=0x02
+alua_access_status=0x01" &&
+		rmdir "$DEV/alua/C" && mkdir "$DEV/alua/C" &&
+		shows "$DEV/alua/C/alua_access_state" 0 &&
+		kt_write 3 "$DEV/alua/C/tg_pt_gp_id" &&
+		shows "$DEV/alua/C/alua_access_state" 2 &&
+		shows "$DEV/alua/C/alua_access_status" 'Altered by Explicit STPG' &&
+		shows "$DEV/alua/C/alua_write_metadata" 0
+}
+
+# another id than the file's: the file is ignored
+md_group_other_id() {
+	rmdir "$DEV/alua/C" && mkdir "$DEV/alua/C" &&
+		kt_write 4 "$DEV/alua/C/tg_pt_gp_id" &&
+		shows "$DEV/alua/C/alua_access_state" 0 &&
+		rmdir "$DEV/alua/C"
+}
+
+# <dbroot>/alua a regular file: a state write fails, nothing changes
+md_group_fail() {
+	mkdir "$DEV/alua/C" && kt_write 3 "$DEV/alua/C/tg_pt_gp_id" &&
+		kt_write 1 "$DEV/alua/C/alua_write_metadata" &&
+		mv "$ALUA_MD" "$ALUA_MD.saved" && echo x >"$ALUA_MD" || return 1
+	refused 0 "$DEV/alua/C/alua_access_state"
+	local rc=$?
+	rm -f "$ALUA_MD" && mv "$ALUA_MD.saved" "$ALUA_MD" || return 1
+	[ $rc = 0 ] && shows "$DEV/alua/C/alua_access_state" 2 &&
+		shows "$GP_MD" "tg_pt_gp_id=3
+alua_access_state=0x02
+alua_access_status=0x01"
+}
+
+# B's LUN keeps metadata: offline and its status are in
+# <dbroot>/alua/iSCSI/<iqn>+2/lun_0; an unwritable file refuses a change
+md_lun() {
+	local l=$T2/lun/lun_0
+
+	LUN_MD=$ALUA_MD/iSCSI/$IQN+2/lun_0
+	kt_write 1 "$l/alua_tg_pt_write_md" &&
+		kt_write 1 "$l/alua_tg_pt_offline" &&
+		shows "$LUN_MD" "alua_tg_pt_offline=1
+alua_tg_pt_status=0x02" &&
+		kt_write 0 "$l/alua_tg_pt_offline" &&
+		kt_write 1 "$l/alua_tg_pt_status" &&
+		shows "$LUN_MD" "alua_tg_pt_offline=0
+alua_tg_pt_status=0x01" &&
+		mv "$ALUA_MD" "$ALUA_MD.saved" && echo x >"$ALUA_MD" || return 1
+	refused 1 "$l/alua_tg_pt_offline"
+	local rc=$?
+	rm -f "$ALUA_MD" && mv "$ALUA_MD.saved" "$ALUA_MD" || return 1
+	[ $rc = 0 ] && shows "$l/alua_tg_pt_offline" 0 &&
+		kt_write 1 "$l/alua_tg_pt_offline" &&
+		shows "$LUN_MD" "alua_tg_pt_offline=1
+alua_tg_pt_status=0x02"
+}
+
+# after the modules were unloaded: the same device (serial) gets C's
+# state back when C gets its id, B's LUN its offline state when exported
+md_reload() {
+	kt_load ktarget_rd ktarget_iscsi || return 1
+	DEV=$(kt_mk_rd al0 16) || return 1
+	echo $SERIAL >"$DEV/wwn/vpd_unit_serial" || return 1
+	mkdir "$DEV/alua/C" && kt_write 3 "$DEV/alua/C/tg_pt_gp_id" &&
+		shows "$DEV/alua/C/alua_access_state" 2 &&
+		shows "$DEV/alua/C/alua_access_status" 'Altered by Explicit STPG' &&
+		kt_iscsi_tpg "$T2" 127.0.0.2:3260 "$DEV" demo enable=1 &&
+		shows "$T2/lun/lun_0/alua_tg_pt_offline" 1 &&
+		shows "$T2/lun/lun_0/alua_tg_pt_status" 2
+}
+
 py() {
 	kt_py_case "$LOGS/$1.log" "$ALUAPY" --host2 127.0.0.2 --dev "$DEV" \
 		--lun-b "$T2/lun/lun_0" -t "$IQN" "$1"
@@ -136,11 +229,21 @@ for c in $(/usr/bin/python3 -E -s "$ALUAPY" --list | cut -d' ' -f1); do
 done
 kt_check alua-status-explicit shows "$DEV/alua/B/alua_access_status" 'Altered by Explicit STPG'
 kt_check alua-move-rmdir cfs_move_rmdir
+kt_check alua-md-group md_group
+kt_check alua-md-group-other-id md_group_other_id
+kt_check alua-md-group-fail md_group_fail
+kt_check alua-md-lun md_lun
+# the file keeps offline 1 for alua-md-reload
+kt_write 0 "$T2/lun/lun_0/alua_tg_pt_write_md"
+kt_write 0 "$T2/lun/lun_0/alua_tg_pt_offline"
 kt_write 2 "$DEV/alua/B/alua_access_state"
 kt_check alua-sg3-utils sg_tools
 kt_write 0 "$DEV/alua/B/alua_access_state"
 kt_check sessions-gone kt_no_sessions 15 "$T1" "$T2"
 kt_check teardown kt_teardown
+kt_check alua-md-reload md_reload
+kt_check alua-md-teardown kt_teardown
+rm -rf "$ALUA_MD"
 
 # ---- targetcli-fb (as 65-iscsi-targetcli.sh: only ktarget_core loaded) ----
 TC_IQN=iqn.2003-01.org.ktarget:alua-tcli
@@ -174,7 +277,10 @@ tcli_group() {
 
 	tcli $TC_SO/alua create tcgrp 7 || return 1
 	tcli /iscsi/$TC_IQN/tpg1/luns/lun0 set alua alua_tg_pt_gp_name=tcgrp || return 1
-	d=$(dirname "$(readlink -f "$KT_CFS"/iscsi/$TC_IQN/tpgt_1/lun/lun_0/*)")
+	for d in "$KT_CFS"/iscsi/$TC_IQN/tpgt_1/lun/lun_0/*; do
+		[ -L "$d" ] && break
+	done
+	d=$(dirname "$(readlink -f "$d")")
 	shows "$d/alr0/alua/tcgrp/tg_pt_gp_id" 7 &&
 		shows "$d/alr0/alua/tcgrp/members" "iscsi/$TC_IQN/tpgt_1/lun_0"
 }

@@ -319,6 +319,106 @@ def c_stpg_bad(args):
     return "ok"
 
 
+@case("nonop-delay", "B active/non-optimized with nonop_delay_msecs 3000: a READ through B takes at least 3 s, INQUIRY through B and a READ through A do not wait; ABORT TASK of a waiting READ is FUNCTION COMPLETE well before the delay ends and the READ is not answered")
+def c_nonop_delay(args):
+    a, b = both(args)
+    cfs_write(args, "B/nonop_delay_msecs", 3000)
+    try:
+        set_state(args, "B", AN)
+        expect_ua(a, "A")
+        expect_ua(b, "B")
+        t0 = time.monotonic()
+        expect_read(b, None, "READ through B")
+        took_b = time.monotonic() - t0
+        if took_b < 2.9:
+            raise Fail("READ through B took %.2f s, not the 3 s delay" % took_b)
+        t0 = time.monotonic()
+        inquiry(b)
+        expect_read(a, None, "READ through A")
+        took = time.monotonic() - t0
+        if took > 2.5:
+            raise Fail("INQUIRY through B and READ through A waited %.2f s" % took)
+        cdb, n = read10(b)
+        itt = b.itt()
+        b.send(b.scsi_hdr(cdb, n, read=True, itt=itt))
+        time.sleep(0.3)
+        seen = []
+        t0 = time.monotonic()
+        got = b.tmf(H.TMF_ABORT_TASK, ref_itt=itt, timeout=10.0, seen=seen)
+        took = time.monotonic() - t0
+        expect("ABORT TASK response", got, 0)
+        if took > 2.0:
+            raise Fail("ABORT TASK answered after %.2f s: it waited the delay" % took)
+        about = [p for p in seen if p.itt == itt]
+        if about:
+            raise Fail("the aborted READ was answered: %s" % about[0])
+        time.sleep(3.5)
+        expect_read(a, None, "READ through A after the abort")
+    finally:
+        cfs_write(args, "B/nonop_delay_msecs", 100)
+        set_state(args, "B", AO)
+    return "READ through B %.1f s; ABORT TASK in %.2f s" % (took_b, took)
+
+
+def md_paths(args):
+    """(<dbroot>/alua, the file of group B) of the device --dev"""
+    cfs = os.path.dirname(os.path.dirname(os.path.dirname(args.dev)))
+    with open(os.path.join(cfs, "dbroot")) as f:
+        alua = os.path.join(f.read().strip(), "alua")
+    with open(os.path.join(args.dev, "wwn", "vpd_unit_serial")) as f:
+        serial = f.read().split(":", 1)[1].strip()
+    return alua, os.path.join(alua, "tpgs_%s" % serial, "B")
+
+
+def md_text(state, status):
+    return ("tg_pt_gp_id=%d\nalua_access_state=0x%02x\n"
+            "alua_access_status=0x%02x\n" % (GROUP_B, state, status))
+
+
+def expect_file(fname, want):
+    with open(fname) as f:
+        got = f.read()
+    expect(fname, got, want)
+
+
+@case("metadata-stpg", "alua_write_metadata 1 on B: STPG from A to active/non-optimized writes <dbroot>/alua/tpgs_<serial>/B in LIO's text (state 0x01, status 0x01); with <dbroot>/alua a regular file an STPG is answered HARDWARE ERROR 44h/00h and a configfs state write fails, B's state, status and file stay as they were")
+def c_metadata_stpg(args):
+    a, b = both(args)
+    alua, fname = md_paths(args)
+    cfs_write(args, "B/alua_write_metadata", 1)
+    moved = alua + ".saved"
+    try:
+        stpg_ok(a, [(AN, GROUP_B)], "STPG to AN")
+        expect_file(fname, md_text(AN, 1))
+        expect_ua(b, "B after A's STPG")
+        os.rename(alua, moved)
+        with open(alua, "w") as f:
+            f.write("not a directory\n")
+        p = stpg(a, [(AO, GROUP_B)])
+        if p.hdr[3] != 0x02 or p.sense() != (4, 0x44, 0x00):
+            raise Fail("STPG with the file unwritable: %s" % p)
+        try:
+            set_state(args, "B", STANDBY)
+            raise Fail("configfs state write accepted with the file unwritable")
+        except OSError:
+            pass
+        g = rtpg(a)[GROUP_B]
+        expect("B after the failed writes", (g[0], g[2]), (AN, 1))
+        expect_good(b, TUR, "B saw no change")
+        os.unlink(alua)
+        os.rename(moved, alua)
+        expect_file(fname, md_text(AN, 1))
+        stpg_ok(a, [(AO, GROUP_B)], "STPG back to AO")
+        expect_file(fname, md_text(AO, 1))
+    finally:
+        if os.path.exists(moved):
+            if os.path.isfile(alua):
+                os.unlink(alua)
+            os.rename(moved, alua)
+        cfs_write(args, "B/alua_write_metadata", 0)
+    return "ok"
+
+
 def main():
     ap = H.case_parser(__doc__, DEF_TARGET)
     ap.add_argument("--host2", default="127.0.0.2")
