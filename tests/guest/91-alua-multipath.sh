@@ -19,7 +19,8 @@
 # it back, A's nexus told by unit attention 2Ah/06h (the kernel logs it);
 # multipath -ll and sg_rtpg show each new state and the pattern reads
 # back intact.  Then everything is torn down and dmesg must be clean.
-# Logs (multipathd, multipath -ll, sg_rtpg, fio) in /tmp/mpath/.
+# Logs (multipathd, multipath -ll, sg_rtpg, fio, dmesg) in the run's
+# out/mpath/ (/tmp/mpath/ outside the rig).
 # shellcheck source=tests/guest/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -43,7 +44,7 @@ IO_OFF=8M			# fio's area: 8 MiB from 8 MiB on
 
 setup() {
 	kt_load ktarget_file ktarget_iscsi || return 1
-	DEV=$(kt_mk_file mp0 $IMG 64) || return 1
+	DEV=$(kt_mk_file mp0 "$IMG" 64) || return 1
 	mkdir "$DEV/alua/A" "$DEV/alua/B" || return 1
 	kt_write 1 "$DEV/alua/A/tg_pt_gp_id" &&
 		kt_write 2 "$DEV/alua/B/tg_pt_gp_id" &&
@@ -83,10 +84,10 @@ login() {
 	# before the scan, so that the handler attaches as the disks appear
 	modprobe -a scsi_dh_alua dm_multipath dm_round_robin dm_service_time ||
 		return 1
-	kt_iscsid_start $INI
+	kt_iscsid_start "$INI"
 	for p in 127.0.0.1:3260,1 127.0.0.2:3260,2; do
-		iscsiadm -m node -o new -T $IQN -p "$p" >/dev/null &&
-			timeout 60 iscsiadm -m node -T $IQN -p "${p%,*}" --login \
+		iscsiadm -m node -o new -T "$IQN" -p "$p" >/dev/null &&
+			timeout 60 iscsiadm -m node -T "$IQN" -p "${p%,*}" --login \
 				>/dev/null || return 1
 	done
 	SDA=$(path_disk 127.0.0.1) && SDB=$(path_disk 127.0.0.2) || return 1
@@ -107,7 +108,7 @@ dh_alua() {
 # rtpg_states /dev/sdX: "<id>:<state>" (0x1:0x00 ...) for each group
 # sg_rtpg -d reports through that path
 rtpg_states() {
-	sg_rtpg -d "$1" 2>&1 | tee -a $LOGS/sg_rtpg.txt |
+	sg_rtpg -d "$1" 2>&1 | tee -a "$LOGS"/sg_rtpg.txt |
 		awk '/target port group id :/ { id = $6 }
 		     /asymmetric access state :/ { print id ":" $8 }'
 }
@@ -148,7 +149,7 @@ standby_read() {
 		out=$(sg_raw -r 512 "$sg" 28 00 00 00 00 00 00 00 01 00 2>&1)
 		echo "$out" | grep -qi 'unit attention' || break
 	done
-	echo "$out" >$LOGS/standby_read.txt
+	echo "$out" >"$LOGS"/standby_read.txt
 	echo "$out" | grep -qi 'not ready' &&
 		echo "$out" | grep -qi 'standby' && return 0
 	echo "$out" | tr '\n' ' '
@@ -191,8 +192,8 @@ EOF
 
 # mp_ll: multipath -ll of our map into $LOGS/ll.txt (appended to ll.log)
 mp_ll() {
-	multipath -ll "$MAPNAME" >$LOGS/ll.txt 2>&1
-	{ date +%T; cat $LOGS/ll.txt; } >>$LOGS/ll.log
+	multipath -ll "$MAPNAME" >"$LOGS"/ll.txt 2>&1
+	{ date +%T; cat "$LOGS"/ll.txt; } >>"$LOGS"/ll.log
 }
 
 # mp_active: the path device (sdX) of the active path group of the map
@@ -200,7 +201,7 @@ mp_active() {
 	mp_ll
 	awk '/status=active/ { a = 1; next } a && /[0-9]+:[0-9]+:[0-9]+:[0-9]+ sd/ {
 		for (i = 1; i <= NF; i++) if ($i ~ /^sd/) { print $i; exit } }
-	     /policy=/ { a = 0 }' $LOGS/ll.txt
+	     /policy=/ { a = 0 }' "$LOGS"/ll.txt
 }
 
 # mp_wait_active /dev/sdX SECONDS: the map's active group is that path's
@@ -212,7 +213,7 @@ mp_wait_active() {
 		[ "$got" = "${1##*/}" ] && return 0
 		sleep 1
 	done
-	cat $LOGS/ll.txt
+	cat "$LOGS"/ll.txt
 	echo "active group: '$got', wanted ${1##*/}"
 	return 1
 }
@@ -245,29 +246,29 @@ map_up() {
 	# starved the guest for minutes (sched: RT throttling activated), so it
 	# runs without CAP_SYS_NICE and CAP_IPC_LOCK (it goes on without both)
 	setpriv --bounding-set -sys_nice,-ipc_lock --inh-caps -sys_nice,-ipc_lock \
-		multipathd -d >$LOGS/multipathd.log 2>&1 &
+		multipathd -d >"$LOGS"/multipathd.log 2>&1 &
 	MPD_PID=$!
 	for i in $(seq 120); do
 		n=$(dmsetup ls --target multipath 2>/dev/null |
 			awk '$1 != "No" { print $1; exit }')
 		[ -n "$n" ] && break
-		kill -0 $MPD_PID 2>/dev/null || break
+		kill -0 "$MPD_PID" 2>/dev/null || break
 		if [ $((i % 10)) = 2 ]; then
 			{
 				echo "--- $i s: $(cat /proc/loadavg)"
 				dmsetup ls --target multipath
-				ps -L -o tid,cls,rtprio,pcpu,stat,wchan:24,comm -p $MPD_PID
-			} >>$LOGS/multipathd.ps
+				ps -L -o tid,cls,rtprio,pcpu,stat,wchan:24,comm -p "$MPD_PID"
+			} >>"$LOGS"/multipathd.ps
 		fi
 		sleep 1
 	done
 	if [ -z "$n" ]; then
-		echo "multipathd made no map; multipath -v3:" >>$LOGS/multipathd.log
-		multipath -v3 >>$LOGS/multipathd.log 2>&1
-		tail -n 5 $LOGS/multipathd.log
+		echo "multipathd made no map; multipath -v3:" >>"$LOGS"/multipathd.log
+		multipath -v3 >>"$LOGS"/multipathd.log 2>&1
+		tail -n 5 "$LOGS"/multipathd.log
 		return 1
 	fi
-	echo "map after $i s" | tee -a $LOGS/multipathd.ps
+	echo "map after $i s" | tee -a "$LOGS"/multipathd.ps
 	MAPNAME=$n
 	MAP=/dev/mapper/$n
 	[ -b "$MAP" ] || dmsetup mknodes "$n"
@@ -280,22 +281,25 @@ map_up() {
 map_groups() {
 	dd if="$MAP" of=/dev/null bs=4k count=1 iflag=direct status=none &&
 		mp_wait_active "$SDA" 30 || return 1
-	[ "$(grep -c 'policy=' $LOGS/ll.txt)" = 2 ] &&
-		grep -q "hwhandler='1 alua'" $LOGS/ll.txt &&
-		grep -q "${SDA##*/} " $LOGS/ll.txt && grep -q "${SDB##*/} " $LOGS/ll.txt ||
-		{ cat $LOGS/ll.txt; return 1; }
+	if [ "$(grep -c 'policy=' "$LOGS"/ll.txt)" != 2 ] ||
+	   ! grep -q "hwhandler='1 alua'" "$LOGS"/ll.txt ||
+	   ! grep -q "${SDA##*/} " "$LOGS"/ll.txt ||
+	   ! grep -q "${SDB##*/} " "$LOGS"/ll.txt; then
+		cat "$LOGS"/ll.txt
+		return 1
+	fi
 }
 
 pattern_write() {
-	head -c 4M /dev/urandom >$PATTERN
-	dd if=$PATTERN of="$MAP" bs=1M oflag=direct conv=notrunc status=none
+	head -c 4M /dev/urandom >"$PATTERN"
+	dd if="$PATTERN" of="$MAP" bs=1M oflag=direct conv=notrunc status=none
 }
 
 # pattern_intact: the first 4 MiB of the map are the pattern (sha256)
 pattern_intact() {
 	local want got
 
-	want=$(sha256sum <$PATTERN) || return 1
+	want=$(sha256sum <"$PATTERN") || return 1
 	got=$(dd if="$MAP" bs=1M count=4 iflag=direct status=none | sha256sum)
 	[ "$got" = "$want" ] || { echo "sha256 $got, wanted $want"; return 1; }
 }
@@ -309,9 +313,9 @@ io_start() {
 		while [ ! -e /tmp/io.stop ]; do
 			if ! fio --name=mp --filename="$MAP" --direct=1 \
 				--ioengine=psync --rw=randwrite --bs=16k \
-				--offset=$IO_OFF --size=8M --verify=crc32c \
+				--offset="$IO_OFF" --size=8M --verify=crc32c \
 				--verify_fatal=1 --randrepeat=0 \
-				>>$LOGS/fio.log 2>&1; then
+				>>"$LOGS"/fio.log 2>&1; then
 				echo "pass $n failed" >>/tmp/io.fail
 			fi
 			n=$((n + 1))
@@ -338,7 +342,7 @@ io_passes() {
 io_clean() {
 	[ ! -s /tmp/io.fail ] && return 0
 	cat /tmp/io.fail
-	tail -n 20 $LOGS/fio.log
+	tail -n 20 "$LOGS"/fio.log
 	return 1
 }
 
@@ -397,7 +401,7 @@ map_down() {
 	local _
 
 	[ -n "$IO_PID" ] && io_stop
-	multipath -F >$LOGS/flush.txt 2>&1 || { cat $LOGS/flush.txt; return 1; }
+	multipath -F >"$LOGS"/flush.txt 2>&1 || { cat "$LOGS"/flush.txt; return 1; }
 	if [ -n "$MPD_PID" ]; then
 		kill "$MPD_PID"
 		for _ in $(seq 30); do
@@ -407,11 +411,11 @@ map_down() {
 		kill -0 "$MPD_PID" 2>/dev/null && { echo "multipathd runs on"; return 1; }
 		MPD_PID=
 	fi
-	[ -z "$(dmsetup ls --target multipath 2>/dev/null | grep -v 'No devices')" ]
+	! dmsetup ls --target multipath 2>/dev/null | grep -qv "No devices"
 }
 
 logout() {
-	timeout 60 iscsiadm -m node -T $IQN --logout >/dev/null
+	timeout 60 iscsiadm -m node -T "$IQN" --logout >/dev/null
 	kt_no_sessions 15 "$T1" "$T2"
 }
 
@@ -450,5 +454,5 @@ kt_check multipath-down map_down
 kt_check logout logout
 kt_check teardown kt_teardown
 kt_check dmesg-clean kt_dmesg_clean
-dmesg >$LOGS/dmesg.txt
+dmesg >"$LOGS"/dmesg.txt
 guest_summary
