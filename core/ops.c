@@ -22,8 +22,12 @@
  * By the state of the target port group a command came through (.alua,
  * SPC-4 5.15.2.4 and 5.15.2.5, checked by kt_alua_check_cmd()): INQUIRY,
  * REPORT LUNS, REQUEST SENSE and REPORT TARGET PORT GROUPS run in every
- * state but offline; MODE SENSE and SELECT and PERSISTENT RESERVE IN and
- * OUT also in standby; SET TARGET PORT GROUPS also in unavailable; every
+ * state but offline; MODE SENSE and SELECT, PERSISTENT RESERVE IN and
+ * OUT and READ CAPACITY also in standby (SPC-4 lets a standby port run
+ * more than its list: a host sizes each path's disk as it finds it, and
+ * Linux's sd keeps the 0 blocks a refused READ CAPACITY gives it, so
+ * dm-multipath could never fail over onto a path that was standby when
+ * it was scanned); SET TARGET PORT GROUPS also in unavailable; every
  * other command (zero, KT_ALUA_CLS_OTHER) only in the active states.
  */
 #include "core.h"
@@ -79,10 +83,12 @@ const struct kt_op_def kt_op_defs[KT_OP__COUNT] = {
 	[KT_OP_READ_CAPACITY10] = {
 		.execute = kt_sbc_read_capacity10,
 		.max_data = KT_READ_CAP10_BYTES,
+		.alua = KT_ALUA_CLS_STANDBY,
 	},
 	[KT_OP_READ_CAPACITY16] = {
 		.execute = kt_sbc_read_capacity16,
 		.max_data = KT_READ_CAP16_BYTES,
+		.alua = KT_ALUA_CLS_STANDBY,
 	},
 	[KT_OP_READ] = {
 		.execute = kt_sbc_rw,

@@ -147,12 +147,14 @@ struct kt_alua_effects {
  * core's opcode table.  Active/optimized and active/non-optimized run
  * every class, offline none.
  * @KT_ALUA_CLS_OTHER: every command not named below (TEST UNIT READY,
- *	READ CAPACITY, READ, WRITE, SYNCHRONIZE CACHE, START STOP UNIT,
- *	...): active states only.  Zero, so a row that forgets the field
- *	gets the strictest class.
+ *	READ, WRITE, SYNCHRONIZE CACHE, START STOP UNIT, ...): active
+ *	states only.  Zero, so a row that forgets the field gets the
+ *	strictest class.
  * @KT_ALUA_CLS_STANDBY: LOG SELECT, LOG SENSE, MODE SELECT, MODE SENSE,
  *	RECEIVE DIAGNOSTIC RESULTS, SEND DIAGNOSTIC, PERSISTENT RESERVE IN
- *	and OUT: also in standby
+ *	and OUT, and READ CAPACITY (10 and 16; SPC-4 allows more than its
+ *	list, and a host needs the size of a standby path): also in
+ *	standby
  * @KT_ALUA_CLS_STPG: SET TARGET PORT GROUPS: also in standby and
  *	unavailable
  * @KT_ALUA_CLS_INFO: INQUIRY, REPORT LUNS, REPORT TARGET PORT GROUPS,

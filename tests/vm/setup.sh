@@ -26,12 +26,13 @@ set -euo pipefail
 #              libiscsi-bin e2fsprogs lsscsi iproute2 open-iscsi python3
 #              targetcli-fb dbus-daemon (65-iscsi-targetcli) procps
 #              dmsetup (96-backstore-faults: dm-error, dm-flakey)
+#              multipath-tools (91-alua-multipath: multipathd, multipath)
 PKGS="build-essential libssl-dev sparse clang libclang-rt-14-dev perl
 linux-source-6.1 bc bison flex libelf-dev
 qemu-system-x86 linux-headers-amd64 cpio kmod busybox-static xz-utils zstd
 binutils rsync util-linux
 sg3-utils fio libiscsi-bin e2fsprogs lsscsi iproute2 open-iscsi python3
-targetcli-fb dbus-daemon procps dmsetup"
+targetcli-fb dbus-daemon procps dmsetup multipath-tools"
 
 # Modules the initramfs loads, in this order, before it can mount 9p.
 INITRD_MODS="virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev
