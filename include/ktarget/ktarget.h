@@ -27,7 +27,7 @@
 #include "pr.h"
 #include "reserve.h"
 
-#define KT_API_VERSION		5
+#define KT_API_VERSION		6
 #define KT_NAME_LEN		256	/* WWNs, initiator names */
 #define KT_SERIAL_LEN		256
 #define KT_PATH_LEN		512
