@@ -39,6 +39,7 @@ MAP=		# /dev/mapper/<map>
 MAPNAME=
 MPD_PID=
 IO_PID=
+RELOADS=0	# multipathd's reloads before a transition
 PATTERN=/tmp/pattern.bin	# 4 MiB at the start of the map
 IO_OFF=8M			# fio's area: 8 MiB from 8 MiB on
 
@@ -361,6 +362,8 @@ io_stop() {
 # implicit: configfs makes B active/optimized and A standby
 implicit() {
 	io_passes 1 || return 1
+	DMESG_MARK=$(dmesg | wc -l)
+	RELOADS=$(mpd_reloads)
 	kt_write 0 "$DEV/alua/B/alua_access_state" &&
 		kt_write 2 "$DEV/alua/A/alua_access_state"
 }
@@ -371,25 +374,55 @@ explicit() {
 
 	io_passes 1 || return 1
 	DMESG_MARK=$(dmesg | wc -l)
+	RELOADS=$(mpd_reloads)
 	out=$(sg_stpg --tp=1,2 --state=ao,sb "$SDB" 2>&1) ||
 		{ echo "sg_stpg: $out" | tr '\n' ' '; return 1; }
 }
 
-# ua_logged: since explicit, the kernel logged the 2Ah/06h of A's nexus
-# and scsi_dh_alua read A's new state through it
+# ua_seen /dev/sdX [REGEX]: since DMESG_MARK the kernel logged the
+# 2Ah/06h the disk's nexus got, and a line matching REGEX (scsi_dh_alua
+# reading the new state through it: it logs only a change, and the state
+# it keeps is per port group, so the first path to read it logs it);
+# waits 30 s
 DMESG_MARK=0
-ua_logged() {
+ua_seen() {
 	local h _ new
 
-	h=$(basename "$(readlink -f "/sys/block/${SDA##*/}/device")")
+	h=$(basename "$(readlink -f "/sys/block/${1##*/}/device")")
 	for _ in $(seq 30); do
 		new=$(dmesg | tail -n +$((DMESG_MARK + 1)) | grep -F "$h: ")
 		echo "$new" | grep -qi 'asymmetric access state changed' &&
-			echo "$new" | grep -q 'alua: port group 01 state A' &&
-			return 0
+			echo "$new" | grep -Eq "${2:-.}" && return 0
 		sleep 1
 	done
 	echo "$new" | tail -n 5
+	return 1
+}
+
+# no_ua /dev/sdX: since DMESG_MARK the disk's nexus got no 2Ah/06h (the
+# one SET TARGET PORT GROUPS came through)
+no_ua() {
+	local h
+
+	h=$(basename "$(readlink -f "/sys/block/${1##*/}/device")")
+	! dmesg | tail -n +$((DMESG_MARK + 1)) | grep -F "$h: " |
+		grep -qi 'asymmetric access state changed'
+}
+
+# mpd_reloads: the number of map reloads multipathd logged
+mpd_reloads() {
+	grep -c ': reload \[' "$LOGS"/multipathd.log
+}
+
+# mpd_reloaded N: multipathd reloaded the map more than N times (30 s)
+mpd_reloaded() {
+	local _
+
+	for _ in $(seq 30); do
+		[ "$(mpd_reloads)" -gt "$1" ] && return 0
+		sleep 1
+	done
+	echo "multipathd logged $(mpd_reloads) reloads, had $1 before"
 	return 1
 }
 
@@ -435,14 +468,21 @@ if kt_check multipath-map map_up; then
 	io_start
 	kt_check implicit-transition implicit
 	kt_check implicit-map-moves-to-b mp_wait_active "$SDB" 120
+	kt_check implicit-ua-on-a ua_seen "$SDA" 'alua: port group 01 state S'
+	kt_check implicit-ua-on-b ua_seen "$SDB"
+	kt_check implicit-kernel-sees-b-optimized grep -qx active/optimized \
+		"/sys/block/${SDB##*/}/device/access_state"
+	kt_check implicit-multipathd-reloads mpd_reloaded "$RELOADS"
 	kt_check implicit-rtpg-a rtpg_shows "$SDA" 0x02 0x00
 	kt_check implicit-io-goes-on io_passes 1
 	kt_check implicit-no-io-error io_clean
 	kt_check implicit-pattern-intact pattern_intact
 	kt_check explicit-stpg-through-b explicit
-	kt_check explicit-ua-on-a-logged ua_logged
+	kt_check explicit-ua-on-a ua_seen "$SDA" 'alua: port group 01 state A'
 	kt_check explicit-status status_explicit
 	kt_check explicit-map-moves-to-a mp_wait_active "$SDA" 120
+	kt_check explicit-no-ua-on-b no_ua "$SDB"
+	kt_check explicit-multipathd-reloads mpd_reloaded "$RELOADS"
 	kt_check explicit-rtpg-a rtpg_shows "$SDA" 0x00 0x02
 	kt_check explicit-rtpg-b rtpg_shows "$SDB" 0x00 0x02
 	kt_check explicit-io-goes-on io_passes 1
