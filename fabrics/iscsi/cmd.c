@@ -967,7 +967,7 @@ static void kti_logout_exec(struct kti_cmd *cmd)
 	conn->state = KTI_CONN_LOGOUT;
 	kti_drop_held(conn->sess, kti_held_conn, (uintptr_t)conn);
 	/* the session ends: its tasks waiting for their turn go too */
-	if (kti_logout_ends_session(cmd))
+	if (conn->sess->ks && kti_logout_ends_session(cmd))
 		kt_session_abort_blocked(conn->sess->ks);
 	if (wait_event_interruptible_timeout(conn->cmds_wait,
 					     atomic_read(&conn->nr_cmds) == 1,
