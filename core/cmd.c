@@ -378,6 +378,9 @@ void kt_cmd_complete(struct kt_cmd *cmd, kt_status_t status)
 	if (status != KT_OK) {
 		kt_cmd_set_sense(cmd, status);
 		kt_ua_status(cmd, status);
+		/* before it leaves the task set: nothing behind it starts */
+		if (cmd->d.naca && cmd->scsi_status == KT_SAM_CHECK_CONDITION)
+			kt_ts_aca_fault(cmd);
 	} else {
 		cmd->scsi_status = KT_SAM_GOOD;
 	}
@@ -588,16 +591,17 @@ static kt_status_t kt_cmd_check_len(struct kt_cmd *cmd)
 /* Everything the CDB alone decides, before any data moves. */
 static kt_status_t kt_cmd_check(struct kt_cmd *cmd)
 {
-	kt_status_t status;
+	kt_status_t status, aca;
 
 	kt_cmd_find_lun(cmd);
 	status = kt_cdb_decode(cmd->cdb, cmd->cdb_len, &cmd->d);
 	if (status == KT_S_INVALID_FIELD_CDB)
 		kt_cmd_bad_cdb(cmd, cmd->d.err_field,
 			       cmd->d.err_bit_valid ? cmd->d.err_bit : -1);
-	/* the ACA attribute without an ACA condition (we never make one) */
-	if (cmd->task_attr == KT_TASK_ACA)
-		return KT_S_INVALID_MESSAGE;
+	/* an ACA condition lets only the faulted nexus's ACA tasks in */
+	aca = kt_ts_aca_check(cmd);
+	if (aca != KT_OK)
+		return aca;
 	if (cmd->dev && kt_ua_check(cmd))
 		return KT_S_UNIT_ATTENTION;
 	status = kt_cmd_setup(cmd, status);
@@ -728,7 +732,8 @@ static bool kt_cmd_delay(struct kt_cmd *cmd)
  * attribute decides when it may start (core/taskset.c).  A fabric that
  * orders commands itself (iSCSI: CmdSN order) calls it when a command's
  * turn comes; kt_cmd_submit() does it for a command not entered yet.
- * Refused and aborted commands and those without a LUN stay out.
+ * Refused and aborted commands and those without a LUN stay out, and
+ * so do those an ACA condition keeps out (answered ACA ACTIVE).
  * Any context.
  */
 void kt_cmd_enter(struct kt_cmd *cmd)
@@ -739,6 +744,7 @@ void kt_cmd_enter(struct kt_cmd *cmd)
 	spin_lock_irqsave(&cmd->sess->lock, flags);
 	st = cmd->state;
 	if (!cmd->ts_dev && !cmd->submitted && cmd->dev &&
+	    cmd->ts_refused == KT_OK &&
 	    (st == KT_CMD_PREPARED || st == KT_CMD_WAIT_DATA))
 		kt_ts_enter(cmd);
 	spin_unlock_irqrestore(&cmd->sess->lock, flags);
@@ -754,6 +760,11 @@ static void kt_cmd_start(struct kt_cmd *cmd)
 	if (!kt_cmd_advance(cmd, KT_CMD_EXECUTING)) {
 		if (READ_ONCE(cmd->state) == KT_CMD_ABORTED)
 			kt_cmd_answer_aborted(cmd);
+		return;
+	}
+	/* kept out of its task set by an ACA condition */
+	if (cmd->ts_refused != KT_OK) {
+		kt_cmd_complete(cmd, cmd->ts_refused);
 		return;
 	}
 	/* a unit attention established since the command was prepared */

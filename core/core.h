@@ -155,6 +155,17 @@ void kt_ts_enter(struct kt_cmd *cmd);
 bool kt_ts_leave(struct kt_cmd *cmd);
 bool kt_ts_park(struct kt_cmd *cmd);
 
+/* Whose ACA condition holds a logical unit, seen from one I_T nexus */
+enum kt_aca_holder { KT_ACA_NONE, KT_ACA_MINE, KT_ACA_OTHER };
+
+kt_status_t kt_ts_aca_check(struct kt_cmd *cmd);
+void kt_ts_aca_fault(struct kt_cmd *cmd);
+enum kt_aca_holder kt_ts_aca_holder(struct kt_dev *dev,
+				    const struct kt_session *sess,
+				    const struct kt_lun *lun);
+void kt_ts_aca_end(struct kt_dev *dev, u64 sid, int rtpi);
+void kt_ts_aca_sess_gone(struct kt_session *sess);
+
 /* tmr.c */
 void kt_tmr_abort_done(struct kt_cmd *cmd);
 void kt_tmr_abort_lun_tasks(struct kt_session *s, struct kt_lun *lun,

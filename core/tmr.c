@@ -74,6 +74,9 @@ static bool kt_tmr_match(const struct kt_tmr *t, const struct kt_cmd *cmd)
 	case KT_TMF_ABORT_TASK_SET:
 	case KT_TMF_QUERY_TASK_SET:
 		return cmd->lun == t->req->lun;
+	case KT_TMF_CLEAR_ACA:
+		return cmd->lun == t->req->lun &&
+		       cmd->task_attr == KT_TASK_ACA;
 	case KT_TMF_IT_NEXUS_RESET:
 		return true;
 	default:
@@ -140,6 +143,7 @@ static enum kt_tmf_rsp kt_tmr_lu(struct kt_tmr *t, struct kt_lun *lun)
 		return KT_TMF_REJECTED;
 	if (t->req->fn != KT_TMF_LUN_RESET)
 		return KT_TMF_COMPLETE;
+	kt_ts_aca_end(t->dev, 0, -1);
 	kt_res_lun_reset(t->dev);
 	mutex_lock(&kt_cfg_mutex);
 	kt_ua_dev_others(t->dev, NULL, KT_UA_LUN_RESET);
@@ -158,6 +162,7 @@ static enum kt_tmf_rsp kt_tmr_nexus(struct kt_tmr *t)
 	if (t->req->fn == KT_TMF_IT_NEXUS_RESET) {
 		mutex_lock(&kt_cfg_mutex);
 		kt_res_sess_gone(t->sess);
+		kt_ts_aca_sess_gone(t->sess);
 		kt_ua_sess_all(t->sess, KT_UA_NEXUS_LOSS);
 		mutex_unlock(&kt_cfg_mutex);
 	}
@@ -243,6 +248,29 @@ static enum kt_tmf_rsp kt_tmr_qae(struct kt_tmr *t, struct kt_mapped_lun *mlun)
 	return KT_TMF_SUCCEEDED;
 }
 
+/*
+ * CLEAR ACA (SAM-5 7.3) from the faulted I_T nexus: its ACA tasks are
+ * aborted (its own: no answer), then the condition ends and the tasks it
+ * blocked may start.  Without a condition there is nothing to do; one
+ * that another nexus holds is not this one's to clear: FUNCTION REJECTED.
+ */
+static enum kt_tmf_rsp kt_tmr_clear_aca(struct kt_tmr *t, struct kt_lun *lun)
+{
+	switch (kt_ts_aca_holder(lun->dev, t->sess, lun)) {
+	case KT_ACA_NONE:
+		return KT_TMF_COMPLETE;
+	case KT_ACA_OTHER:
+		return KT_TMF_REJECTED;
+	case KT_ACA_MINE:
+		break;
+	}
+	kt_tmr_scan(t, t->sess);
+	if (!kt_tmr_wait(&t->sess->aborting))
+		return KT_TMF_REJECTED;
+	kt_ts_aca_end(lun->dev, t->sess->sid, lun->rtpi);
+	return KT_TMF_COMPLETE;
+}
+
 /* The functions addressed to a logical unit: it must be accessible. */
 static enum kt_tmf_rsp kt_tmr_lun_fn(struct kt_tmr *t)
 {
@@ -255,6 +283,8 @@ static enum kt_tmf_rsp kt_tmr_lun_fn(struct kt_tmr *t)
 	lun = READ_ONCE(mlun->lun);
 	if (t->req->fn == KT_TMF_QUERY_ASYNC_EVENT)
 		rsp = kt_tmr_qae(t, mlun);
+	else if (t->req->fn == KT_TMF_CLEAR_ACA)
+		rsp = kt_tmr_clear_aca(t, lun);
 	else if (t->req->fn == KT_TMF_CLEAR_TASK_SET ||
 		 t->req->fn == KT_TMF_LUN_RESET)
 		rsp = kt_tmr_lu(t, lun);
@@ -283,6 +313,7 @@ enum kt_tmf_rsp kt_tmr_execute(struct kt_session *sess,
 	case KT_TMF_LUN_RESET:
 	case KT_TMF_QUERY_TASK_SET:
 	case KT_TMF_QUERY_ASYNC_EVENT:
+	case KT_TMF_CLEAR_ACA:
 		return kt_tmr_lun_fn(&t);
 	default:
 		return KT_TMF_REJECTED;
@@ -291,8 +322,8 @@ enum kt_tmf_rsp kt_tmr_execute(struct kt_session *sess,
 EXPORT_SYMBOL_GPL(kt_tmr_execute);
 
 /* The functions kt_tmr_execute() carries out, for RSTMF. */
-#define KT_TMR_SUPPORTED	(KT_TMFS_ATS | KT_TMFS_ATSS | KT_TMFS_CTSS | \
-				 KT_TMFS_LURS | KT_TMFS_QTS | KT_TMFS_QAES | \
+#define KT_TMR_SUPPORTED	(KT_TMFS_ATS | KT_TMFS_ATSS | KT_TMFS_CACAS | \
+				 KT_TMFS_CTSS | KT_TMFS_LURS | KT_TMFS_QTS | KT_TMFS_QAES | \
 				 KT_TMFS_QTSS | KT_TMFS_ITNRS)
 
 static u32 kt_tmr_rstmf_build(struct kt_cmd *cmd, const void *ctx, u8 *buf,
@@ -303,8 +334,8 @@ static u32 kt_tmr_rstmf_build(struct kt_cmd *cmd, const void *ctx, u8 *buf,
 
 /*
  * REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS: those of SAM-5 the core
- * carries out for every fabric (not CLEAR ACA: NormACA 0; not the
- * obsolete TARGET RESET, which only the iSCSI fabric knows)
+ * carries out for every fabric (not the obsolete TARGET RESET, which only
+ * the iSCSI fabric knows)
  */
 void kt_tmr_exec_rstmf(struct kt_cmd *cmd)
 {

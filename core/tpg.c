@@ -233,6 +233,7 @@ void kt_lun_unlink(struct kt_lun *lun)
 	mutex_lock(&kt_cfg_mutex);
 	kt_pr_lun_unlinked(lun->dev, lun);
 	kt_res_lun_gone(lun);
+	kt_ts_aca_end(lun->dev, 0, lun->rtpi);	/* its nexuses are lost */
 	kt_alua_lun_unlinked(lun);
 	list_del_init(&lun->dev_entry);
 	lun->dev->export_count--;
@@ -520,6 +521,7 @@ void kt_session_destroy(struct kt_session *sess)
 	spin_unlock(&tpg->lock);
 	mutex_lock(&kt_cfg_mutex);
 	kt_res_sess_gone(sess);
+	kt_ts_aca_sess_gone(sess);
 	list_del(&sess->acl_entry);
 	mutex_unlock(&kt_cfg_mutex);
 	kt_ua_sess_exit(sess);

@@ -443,15 +443,14 @@ kt_status_t kt_cdb_decode(const u8 *cdb, unsigned int len, struct kt_cdb *out)
 	if (!len)
 		return KT_S_INVALID_OPCODE;
 	out->opcode = cdb[0];
+	need = kt_cdb_len(cdb[0]);
+	/* NACA (control byte bit 2), even of a command we do not know */
+	out->naca = need && len >= need && (cdb[need - 1] & 0x04);
 	dec = decoders[cdb[0]];
 	if (!dec)
 		return KT_S_INVALID_OPCODE;
-	need = kt_cdb_len(cdb[0]);
 	if (!need || len < need)
 		return KT_S_INVALID_CDB_LENGTH;
 	out->len = need;
-	/* NACA (control byte bit 2) needs ACA support, which we lack */
-	if (cdb[need - 1] & 0x04)
-		return bad_field(out, need - 1, 2);
 	return dec(cdb, out);
 }

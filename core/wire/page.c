@@ -42,7 +42,8 @@ u32 kt_inq_std(const struct kt_lu_info *lu, u8 *buf, u32 cap)
 	kt_zero(buf, cap);
 	kt_put8(buf, cap, 0, lu->peripheral);
 	kt_put8(buf, cap, 2, 0x06);		/* SPC-4 */
-	kt_put8(buf, cap, 3, 0x12);		/* HISUP, RESPONSE DATA FORMAT 2 */
+	/* NORMACA (NACA 1 supported), HISUP, RESPONSE DATA FORMAT 2 */
+	kt_put8(buf, cap, 3, 0x32);
 	kt_put8(buf, cap, 4, KT_INQ_STD_LEN - 5);
 	kt_put8(buf, cap, 5, (lu->tpgs & 0x3) << 4);	/* TPGS */
 	kt_put8(buf, cap, 7, 0x02);		/* CMDQUE */

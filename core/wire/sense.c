@@ -94,6 +94,8 @@ static const struct kt_status_map kt_status_map[KT_S__COUNT] = {
 		KT_ST(KT_SAM_RESERVATION_CONFLICT),
 	[KT_IDX(KT_S_BUSY)] = KT_ST(KT_SAM_BUSY),
 	[KT_IDX(KT_S_TASK_SET_FULL)] = KT_ST(KT_SAM_TASK_SET_FULL),
+	/* an ACA condition keeps the task set for the faulted nexus */
+	[KT_IDX(KT_S_ACA_ACTIVE)] = KT_ST(KT_SAM_ACA_ACTIVE),
 	/* ASC/ASCQ come from the caller (the queued unit attention) */
 	[KT_IDX(KT_S_UNIT_ATTENTION)] = KT_CC(UNIT_ATTENTION, 0x00, 0x00),
 	/* INVALID FIELD IN CDB: the CDB is shorter than its opcode needs */
@@ -126,7 +128,7 @@ static const struct kt_status_map kt_status_map[KT_S__COUNT] = {
 	[KT_IDX(KT_S_ALUA_OFFLINE)] = KT_CC(NOT_READY, 0x04, 0x12),
 	/*
 	 * INVALID MESSAGE ERROR: the ACA task attribute without an ACA
-	 * condition (SAM-5 8.6.5; NormACA 0, so there never is one)
+	 * condition (SAM-5 8.6.5)
 	 */
 	[KT_IDX(KT_S_INVALID_MESSAGE)] = KT_CC(ILLEGAL_REQUEST, 0x49, 0x00),
 };

@@ -1104,6 +1104,7 @@ static const enum kt_tmf kti_tmf_core_fn[] = {
 	[KTI_TMF_QUERY_TASK]		= KT_TMF_QUERY_TASK,
 	[KTI_TMF_QUERY_TASK_SET]	= KT_TMF_QUERY_TASK_SET,
 	[KTI_TMF_QUERY_ASYNC_EVENT]	= KT_TMF_QUERY_ASYNC_EVENT,
+	[KTI_TMF_CLEAR_ACA]		= KT_TMF_CLEAR_ACA,
 };
 
 /*
@@ -1119,7 +1120,7 @@ static u8 kti_tmf_set(struct kti_cmd *tmf, enum kt_tmf fn)
 	if (fn == KT_TMF_IT_NEXUS_RESET)
 		kti_drop_held(tmf->conn->sess, kti_held_scsi, 0);
 	else if (fn != KT_TMF_QUERY_TASK && fn != KT_TMF_QUERY_TASK_SET &&
-		 fn != KT_TMF_QUERY_ASYNC_EVENT)
+		 fn != KT_TMF_QUERY_ASYNC_EVENT && fn != KT_TMF_CLEAR_ACA)
 		kti_drop_held(tmf->conn->sess, kti_held_lun,
 			      kti_lun_to_index(h->lun));
 	return kti_tmf_rsp(kti_tmf_core(tmf, fn, NULL));
@@ -1145,10 +1146,6 @@ static void kti_tmf_exec(struct kti_cmd *cmd)
 		break;
 	case KTI_TMF_TASK_REASSIGN:
 		cmd->rsp_code = kti_tmf_reassign(cmd, &task);
-		break;
-	case KTI_TMF_CLEAR_ACA:
-		/* NormACA 0: there is never an ACA condition (SAM-5 7.3) */
-		cmd->rsp_code = KTI_TMF_RSP_REJECTED;
 		break;
 	default:
 		if (fn < ARRAY_SIZE(kti_tmf_core_fn) && kti_tmf_core_fn[fn])

@@ -269,12 +269,17 @@ struct kt_dev {
 	 * that entered it and are neither done nor aborted, oldest first),
 	 * the counts of its ORDERED and HEAD OF QUEUE tasks (@ts_barriers)
 	 * and of its blocked ones (@ts_nblocked), and each command's
-	 * ts_blocked and ts_parked.
+	 * ts_blocked and ts_parked; and the ACA condition: the faulted
+	 * I_T nexus (@aca_sid, the session's sid, 0 for none; @aca_rtpi,
+	 * the target port) and the count of ACA tasks (@ts_aca).
 	 */
 	spinlock_t ts_lock;
 	struct list_head ts_tasks;
 	unsigned int ts_barriers;
 	unsigned int ts_nblocked;
+	unsigned int ts_aca;
+	u64 aca_sid;
+	u16 aca_rtpi;
 
 	/* statistics, updated without locks */
 	atomic64_t num_cmds;
@@ -383,6 +388,7 @@ struct kt_cmd {
 	struct list_head ts_entry;	/* in ts_dev->ts_tasks */
 	bool ts_blocked;	/* may not start yet */
 	bool ts_parked;		/* ... and ready: whoever unblocks starts it */
+	kt_status_t ts_refused;	/* not let in (ACA): answered so at start */
 	struct work_struct ts_work;	/* starts (or answers) it when parked */
 	struct kt_cdb d;
 	struct kt_lun *klun;
@@ -746,6 +752,7 @@ enum kt_tmf {
 	KT_TMF_QUERY_TASK,	/* is task @tag still there? */
 	KT_TMF_QUERY_TASK_SET,	/* any task of the nexus on @lun? */
 	KT_TMF_QUERY_ASYNC_EVENT,	/* a unit attention pending on @lun? */
+	KT_TMF_CLEAR_ACA,	/* the nexus's ACA condition on @lun's device */
 };
 
 /* service responses */

@@ -51,7 +51,8 @@ typedef unsigned int __bitwise kt_status_t;
 #define KT_S_ALUA_UNAVAILABLE		((__force kt_status_t)27)
 #define KT_S_ALUA_OFFLINE		((__force kt_status_t)28)
 #define KT_S_INVALID_MESSAGE		((__force kt_status_t)29)
-#define KT_S__COUNT			30
+#define KT_S_ACA_ACTIVE			((__force kt_status_t)30)
+#define KT_S__COUNT			31
 
 /* SCSI status bytes (SAM-5) */
 #define KT_SAM_GOOD			0x00
@@ -59,6 +60,7 @@ typedef unsigned int __bitwise kt_status_t;
 #define KT_SAM_BUSY			0x08
 #define KT_SAM_RESERVATION_CONFLICT	0x18
 #define KT_SAM_TASK_SET_FULL		0x28
+#define KT_SAM_ACA_ACTIVE		0x30
 #define KT_SAM_TASK_ABORTED		0x40
 
 /* Sense keys (SPC-4 table 27) */
@@ -224,6 +226,7 @@ struct kt_cdb {
 	u8 pr_type;
 	u8 rtpg_fmt;
 	bool repd;		/* RSTMF: extended parameter data */
+	bool naca;		/* control byte: an ACA on CHECK CONDITION */
 	u16 err_field;
 	u8 err_bit;
 	bool err_bit_valid;

@@ -716,16 +716,134 @@ def c_ordered_logout(args):
     return "Logout in %.2f s; the WRITE GOOD" % took
 
 
-@case("clear-aca", "CLEAR ACA (NormACA 0, never an ACA condition): FUNCTION REJECTED (255); the session goes on")
-def c_clear_aca(args):
-    c = session(args, "ca")
-    check_tmf(c.tmf(3), 255, "CLEAR ACA")
-    expect_status(c, 0, what="a command after it")
-    c.logout()
-    return "FUNCTION REJECTED"
+# ---------------------------------------------------------------- ACA
+# SAM-5 5.9 (NormACA 1, QErr 00, TST 000): a command with NACA 1 that
+# ends in CHECK CONDITION makes an ACA condition for its I_T nexus.
+# Meanwhile only that nexus's ACA tasks get in, one at a time; every
+# other new command is answered ACA ACTIVE; tasks in the task set that
+# had not started wait.  CLEAR ACA from the faulted nexus, a LUN reset or
+# the loss of the nexus end it.
+TMF_CLEAR_ACA = 3
+RSP_REJECTED = 255
+SAM_ACA_ACTIVE = 0x30
+# READ(10) of one block far beyond the 32 MiB LUN, NACA 1 (control 04h)
+NACA_READ = bytes([0x28, 0, 0xff, 0xff, 0xff, 0xf0, 0, 0, 1, 0x04])
 
 
-@case("aca-attribute", "a command with the ACA task attribute (no ACA condition, NormACA 0) is refused: CHECK CONDITION, ILLEGAL REQUEST, INVALID MESSAGE ERROR (49/00)")
+def aca_fault(c):
+    """Make an ACA condition for @c's nexus: CHECK CONDITION 5/21/00."""
+    rsp, _ = c.scsi(NACA_READ, BLOCK, read=True)
+    P.expect_sense(rsp, (5, 0x21, 0x00), "READ beyond capacity, NACA 1")
+
+
+def aca_write(c, lba, blocks):
+    """A WRITE with the ACA attribute waiting for its Data-Out."""
+    itt = c.itt()
+    c.send(c.scsi_hdr(H.cdb_write10(lba, blocks), blocks * BLOCK,
+                      write=True, itt=itt, attr=ATTR_ACA))
+    r2t, _ = c.wait_for(lambda p: p.op == H.OP_R2T and p.itt == itt, 5.0,
+                        "R2T for the ACA WRITE")
+    return itt, r2t.f20
+
+
+@case("aca-condition", "NACA 1 and CHECK CONDITION make an ACA condition: the faulted nexus's SIMPLE command and another nexus's are answered ACA ACTIVE, its ACA task runs; CLEAR ACA from the other nexus is FUNCTION REJECTED, from the faulted one FUNCTION COMPLETE, and then both nexuses run again")
+def c_aca_condition(args):
+    f, o = sessions(args, "faulted", "other")
+    aca_fault(f)
+    expect_status(f, SAM_ACA_ACTIVE, what="the faulted nexus's SIMPLE TUR")
+    expect_status(o, SAM_ACA_ACTIVE, what="another nexus's TUR")
+    expect_status(f, 0, what="the faulted nexus's ACA TUR", attr=ATTR_ACA)
+    check_tmf(o.tmf(TMF_CLEAR_ACA), RSP_REJECTED,
+              "CLEAR ACA from the other nexus")
+    expect_status(o, SAM_ACA_ACTIVE, what="another nexus's TUR, still")
+    check_tmf(f.tmf(TMF_CLEAR_ACA), RSP_COMPLETE,
+              "CLEAR ACA from the faulted nexus")
+    expect_status(f, 0, what="the faulted nexus after CLEAR ACA")
+    expect_status(o, 0, what="the other nexus after CLEAR ACA")
+    check_tmf(f.tmf(TMF_CLEAR_ACA), RSP_COMPLETE,
+              "CLEAR ACA without a condition")
+    expect_status(f, 2, (5, 0x49, 0x00), "an ACA TUR without a condition",
+                  attr=ATTR_ACA)
+    logout(f, o)
+    return "ACA ACTIVE x2, ACA task GOOD, REJECTED, COMPLETE, GOOD x2"
+
+
+@case("aca-one-task", "during an ACA condition a second ACA task while one waits for its Data-Out is answered ACA ACTIVE; the first one completes GOOD and its data lands")
+def c_aca_one_task(args):
+    f = session(args, "f")
+    aca_fault(f)
+    data = os.urandom(16 * BLOCK)
+    itt, ttt = aca_write(f, LBA, 16)
+    expect_status(f, SAM_ACA_ACTIVE, what="a second ACA task",
+                  attr=ATTR_ACA)
+    finish_write(f, itt, ttt, data)
+    expect_good(answer_of(f, itt), "the ACA WRITE")
+    check_tmf(f.tmf(TMF_CLEAR_ACA), RSP_COMPLETE, "CLEAR ACA")
+    expect_data(f, LBA, data, "the ACA WRITE did not land")
+    f.logout()
+    return "second ACA task ACA ACTIVE; the first GOOD, data landed"
+
+
+@case("aca-blocks-waiting", "a WRITE of another nexus that entered the task set before the ACA condition and gets its Data-Out during it waits (QUERY TASK: there) until CLEAR ACA, then completes GOOD and its data lands")
+def c_aca_blocks_waiting(args):
+    o, f = sessions(args, "older", "faulted")
+    data = os.urandom(16 * BLOCK)
+    witt, ttt = pending_write_entered(o, LBA, 16)
+    aca_fault(f)
+    finish_write(o, witt, ttt, data)
+    expect_quiet(o, (witt,))
+    check_tmf(o.tmf(TMF_QUERY_TASK, ref_itt=witt), RSP_SUCCEEDED,
+              "QUERY TASK of the blocked WRITE")
+    check_tmf(f.tmf(TMF_CLEAR_ACA), RSP_COMPLETE, "CLEAR ACA")
+    expect_good(answer_of(o, witt), "the blocked WRITE")
+    expect_data(o, LBA, data, "the blocked WRITE did not land")
+    logout(o, f)
+    return "WRITE silent %.0f s during ACA, GOOD after CLEAR ACA" % QUIET
+
+
+@case("aca-clear-aborts", "CLEAR ACA aborts the faulted nexus's ACA task (a WRITE waiting for its Data-Out): never answered, its data never lands")
+def c_aca_clear_aborts(args):
+    f = session(args, "f")
+    before = P.fill(f, LBA, 16, 0x3a)
+    aca_fault(f)
+    itt, ttt = aca_write(f, LBA, 16)
+    check_tmf(f.tmf(TMF_CLEAR_ACA), RSP_COMPLETE, "CLEAR ACA")
+    finish_write(f, itt, ttt, os.urandom(16 * BLOCK))
+    expect_unanswered(f, itt, 2.0)
+    expect_data(f, LBA, before, "the aborted ACA WRITE changed the LUN")
+    f.logout()
+    return "ACA WRITE unanswered, data unchanged"
+
+
+@case("aca-lun-reset", "a LUN RESET from another nexus ends the ACA condition: both nexuses get 6/29/03, then GOOD")
+def c_aca_lun_reset(args):
+    f, o = sessions(args, "faulted", "resetter")
+    aca_fault(f)
+    check_tmf(o.tmf(H.TMF_LUN_RESET, timeout=20.0), RSP_COMPLETE,
+              "LUN RESET")
+    for c, who in ((f, "faulted"), (o, "resetter")):
+        expect_status(c, 2, (6, 0x29, 0x03), "the %s nexus's TUR" % who)
+        expect_status(c, 0, what="the %s nexus's next TUR" % who)
+    logout(f, o)
+    return "29/03 and GOOD on both nexuses"
+
+
+@case("aca-nexus-loss", "the loss of the faulted nexus ends its ACA condition: I_T NEXUS RESET (it gets 29/07), then, after a new fault, its Logout; the other nexus runs again each time")
+def c_aca_nexus_loss(args):
+    f, o = sessions(args, "faulted", "other")
+    aca_fault(f)
+    check_tmf(f.tmf(TMF_IT_NEXUS_RESET), RSP_COMPLETE, "I_T NEXUS RESET")
+    expect_status(o, 0, what="the other nexus after I_T NEXUS RESET")
+    expect_status(f, 2, (6, 0x29, 0x07), "the reset nexus's TUR")
+    aca_fault(f)
+    expect_status(o, SAM_ACA_ACTIVE, what="the other nexus, new fault")
+    f.logout()
+    expect_status(o, 0, what="the other nexus after the Logout")
+    o.logout()
+    return "GOOD after I_T NEXUS RESET and after Logout"
+
+
+@case("aca-attribute", "a command with the ACA task attribute without an ACA condition is refused: CHECK CONDITION, ILLEGAL REQUEST, INVALID MESSAGE ERROR (49/00)")
 def c_aca_attribute(args):
     c = session(args, "aca")
     expect_status(c, 2, (5, 0x49, 0x00), "TEST UNIT READY with ACA",
@@ -745,16 +863,16 @@ def rstmf(c, repd, alloc=16):
     return c.scsi(cdb, alloc, read=True)
 
 
-@case("rstmf", "REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS: ATS ATSS CTSS LURS QTS, QAES QTSS ITNRS (not CLEAR ACA, not the obsolete TARGET RESET); 4 bytes, or 16 with REPD; allocation length 3 is refused 5/24/00")
+@case("rstmf", "REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS: ATS ATSS CACAS CTSS LURS QTS, QAES QTSS ITNRS (not the obsolete TARGET RESET); 4 bytes, or 16 with REPD; allocation length 3 is refused 5/24/00")
 def c_rstmf(args):
     c = session(args, "r")
     rsp, data = rstmf(c, False)
     expect_good(rsp, "RSTMF")
-    if data != bytes([0xdc, 0x07, 0, 0]):
-        raise Fail("RSTMF data %s, expected dc 07 00 00" % data.hex())
+    if data != bytes([0xfc, 0x07, 0, 0]):
+        raise Fail("RSTMF data %s, expected fc 07 00 00" % data.hex())
     rsp, data = rstmf(c, True)
     expect_good(rsp, "RSTMF with REPD")
-    if data != bytes([0xdc, 0x07, 0, 0x0c]) + bytes(12):
+    if data != bytes([0xfc, 0x07, 0, 0x0c]) + bytes(12):
         raise Fail("RSTMF (REPD) data %s" % data.hex())
     rsp, _ = rstmf(c, False, alloc=3)
     P.expect_sense(rsp, (5, 0x24, 0x00), "RSTMF with allocation length 3")

@@ -745,18 +745,28 @@ static void longer_buffer(void)
 	CHECK_EQ(d.nblocks, 1);
 }
 
-/* SAM-5: NACA (control byte bit 2) without ACA support is invalid */
+/* SAM-5: NACA (control byte bit 2) is decoded, for any opcode */
 static void naca(void)
 {
 	u8 c6[6] = { 0x00, 0, 0, 0, 0, 0x04 };
 	u8 c16[16] = { 0x88 };
+	u8 unknown[10] = { 0x41, 0, 0, 0, 0, 0, 0, 0, 0, 0x04 };
 	struct kt_cdb d;
 
-	CHECK_BAD_FIELD(DECODE(c6, &d), d, 5, 2);
+	CHECK_ST(DECODE(c6, &d), KT_OK);
+	CHECK(d.naca);
 	c16[15] = 0x04;
-	CHECK_BAD_FIELD(DECODE(c16, &d), d, 15, 2);
+	CHECK_ST(DECODE(c16, &d), KT_OK);
+	CHECK(d.naca);
 	c16[15] = 0x03;		/* other control bits are not NACA */
 	CHECK_ST(DECODE(c16, &d), KT_OK);
+	CHECK(!d.naca);
+	/* an ACA follows a CHECK CONDITION for an unknown opcode too */
+	CHECK_ST(DECODE(unknown, &d), KT_S_INVALID_OPCODE);
+	CHECK(d.naca);
+	/* too short for its control byte: no NACA */
+	CHECK_ST(kt_cdb_decode(c16, 6, &d), KT_S_INVALID_CDB_LENGTH);
+	CHECK(!d.naca);
 }
 
 /* Stale fields from an earlier decode must not survive */

@@ -47,6 +47,7 @@ static const struct status_want status_table[] = {
 	CC(KT_S_ALUA_UNAVAILABLE, 0x02, 0x04, 0x0c),
 	CC(KT_S_ALUA_OFFLINE, 0x02, 0x04, 0x12),
 	CC(KT_S_INVALID_MESSAGE, 0x05, 0x49, 0x00),
+	NS(KT_S_ACA_ACTIVE, 0x30),
 };
 
 static void status_map_all(void)
