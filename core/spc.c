@@ -178,10 +178,15 @@ static kt_status_t kt_mode_select_apply(struct kt_cmd *cmd, const u8 *buf,
 	status = kt_mode_select_parse(buf, len, cmd->d.len == 10, &cur, &want,
 				      &field);
 	if (status == KT_OK &&
-	    (want.wce != cur.wce || want.d_sense != cur.d_sense)) {
+	    (want.wce != cur.wce || want.d_sense != cur.d_sense ||
+	     want.tas != cur.tas || want.ua_intlck != cur.ua_intlck)) {
 		if (want.wce != cur.wce)
 			WRITE_ONCE(dev->attrib.emulate_write_cache, want.wce);
 		WRITE_ONCE(dev->d_sense, want.d_sense);
+		WRITE_ONCE(dev->attrib.emulate_tas, want.tas);
+		/* the attribute's values 0, 1, 2 are 00b, 10b, 11b */
+		WRITE_ONCE(dev->attrib.emulate_ua_intlck_ctrl,
+			   want.ua_intlck ? want.ua_intlck - 1 : 0);
 		kt_ua_dev_others(dev, cmd->sess, KT_UA_MODE_CHANGED);
 	}
 	mutex_unlock(&kt_cfg_mutex);

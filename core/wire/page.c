@@ -261,6 +261,8 @@ static void kt_mp_control(const struct kt_mode_info *mi, u8 pc, u8 *p)
 {
 	if (pc == KT_MP_CHANGEABLE) {
 		p[2] = 0x04;	/* D_SENSE */
+		p[4] = 0x30;	/* UA_INTLCK_CTRL */
+		p[5] = 0x40;	/* TAS */
 		return;
 	}
 	p[2] = 0x02;		/* GLTSD: no implicit log saving */
@@ -268,7 +270,8 @@ static void kt_mp_control(const struct kt_mode_info *mi, u8 pc, u8 *p)
 		p[2] |= 0x04;
 	/*
 	 * QUEUE ALGORITHM MODIFIER 1: SIMPLE tasks run in any order; QERR
-	 * 00b; TST 000b (one task set for every I_T nexus)
+	 * 00b (an ACA condition blocks the task set, aborts nothing); TST
+	 * 000b (one task set for every I_T nexus); none of them changeable
 	 */
 	p[3] = 0x10;
 	p[4] = (mi->ua_intlck & 3) << 4;
@@ -388,8 +391,15 @@ static kt_status_t kt_mode_select_page(const u8 *p, u32 avail, u32 base,
 	}
 	if (mp->code == 0x08)
 		out->wce = !!(p[2] & 0x04);
-	if (mp->code == 0x0a)
+	if (mp->code == 0x0a) {
 		out->d_sense = !!(p[2] & 0x04);
+		out->tas = !!(p[5] & 0x40);
+		out->ua_intlck = (p[4] >> 4) & 3;
+		if (out->ua_intlck == 1) {	/* 01b is reserved */
+			*field = base + 4;
+			return KT_S_INVALID_FIELD_PARAM;
+		}
+	}
 	return KT_OK;
 }
 

@@ -363,6 +363,56 @@ def set_wce(c, on):
     return was
 
 
+def set_control(c, byte, mask, value):
+    """MODE SELECT(6) of the control page with (byte @byte & @mask) set to
+    @value; returns (the whole page before, the SCSI Response)."""
+    rsp, data = c.scsi(struct.pack(">BBBBBB", 0x1a, 0x08, 0x0a, 0, 64, 0),
+                       64, read=True)
+    if rsp.hdr[3] != 0 or len(data) < 16 or data[4] & 0x3f != 0x0a:
+        raise Fail("MODE SENSE of the control page: %s" % rsp)
+    page = bytearray(data[4:16])
+    old = bytes(page)
+    page[0] &= 0x3f
+    page[byte] = (page[byte] & ~mask) | value
+    param = bytes(4) + bytes(page)
+    cdb = struct.pack(">BBBBBB", 0x15, 0x10, 0, 0, len(param), 0)
+    return old, answer_of(c, P.send_write(c, cdb, len(param), imm=param))
+
+
+def attrib(args, name):
+    with open(os.path.join(args.dev, "attrib", name)) as f:
+        return int(f.read())
+
+
+@case("control-page-changeable", "the control page's TAS and UA_INTLCK_CTRL are changeable by MODE SELECT (attributes emulate_tas and emulate_ua_intlck_ctrl follow, the other nexus gets 6/2A/01); UA_INTLCK_CTRL 01b (reserved) and QERR 01b are refused 5/26/00")
+def c_control_page_changeable(args):
+    a, b = twins(args)
+    old, rsp = set_control(a, 5, 0x40, 0)
+    expect_good(rsp, "MODE SELECT of TAS 0")
+    try:
+        if control_tas(a) or attrib(args, "emulate_tas") != 0:
+            raise Fail("TAS still set after MODE SELECT")
+        expect_status(b, 2, (6, 0x2a, 0x01), "the twin after TAS 0")
+        _, rsp = set_control(a, 4, 0x30, 0x30)
+        expect_good(rsp, "MODE SELECT of UA_INTLCK_CTRL 11b")
+        if attrib(args, "emulate_ua_intlck_ctrl") != 2:
+            raise Fail("emulate_ua_intlck_ctrl is not 2 after 11b")
+        for byte, mask, value, what in ((4, 0x30, 0x10, "UA_INTLCK_CTRL 01b"),
+                                        (3, 0x06, 0x02, "QERR 01b")):
+            _, rsp = set_control(a, byte, mask, value)
+            P.expect_sense(rsp, (5, 0x26, 0x00), "MODE SELECT of " + what)
+    finally:
+        _, rsp = set_control(a, 4, 0xff, old[4])
+        expect_good(rsp, "MODE SELECT restoring byte 4")
+        _, rsp = set_control(a, 5, 0xff, old[5])
+        expect_good(rsp, "MODE SELECT restoring byte 5")
+    if attrib(args, "emulate_tas") != 1 or \
+            attrib(args, "emulate_ua_intlck_ctrl") != 0:
+        raise Fail("the attributes were not restored")
+    logout(a, b)
+    return "TAS 0 and UA_INTLCK_CTRL 11b taken, reserved values refused"
+
+
 def toggle_wce(c):
     """Two MODE SELECTs from @c that change WCE and change it back."""
     was = set_wce(c, True)

@@ -404,7 +404,7 @@ static void mode_select_refusals(void)
 	len = ms_list(list, pages, 12);
 	CHECK_ST(ms_parse(list, len, &out, &field), KT_S_INVALID_FIELD_PARAM);
 	CHECK_EQ(field, 8 + 2);
-	/* QAM 0 (restricted), QERR 01b, UA_INTLCK_CTRL 10b: not changeable */
+	/* QAM 0 (restricted), QERR 01b: not changeable */
 	list[8 + 2] = 0x06;
 	list[8 + 3] = 0x00;
 	CHECK_ST(ms_parse(list, len, &out, &field), KT_S_INVALID_FIELD_PARAM);
@@ -412,12 +412,26 @@ static void mode_select_refusals(void)
 	list[8 + 3] = 0x12;
 	CHECK_ST(ms_parse(list, len, &out, &field), KT_S_INVALID_FIELD_PARAM);
 	CHECK_EQ(field, 8 + 3);
+	/* UA_INTLCK_CTRL 01b is reserved; 10b and 11b are taken */
 	list[8 + 3] = 0x10;
-	list[8 + 4] = 0x20;
+	list[8 + 4] = 0x10;
 	CHECK_ST(ms_parse(list, len, &out, &field), KT_S_INVALID_FIELD_PARAM);
 	CHECK_EQ(field, 8 + 4);
-	list[8 + 4] = 0;
+	list[8 + 4] = 0x20;
 	CHECK_ST(ms_parse(list, len, &out, &field), KT_OK);
+	CHECK_EQ(out.ua_intlck, 2);
+	list[8 + 4] = 0x30;
+	CHECK_ST(ms_parse(list, len, &out, &field), KT_OK);
+	CHECK_EQ(out.ua_intlck, 3);
+	/* TAS is changeable */
+	list[8 + 4] = 0;
+	list[8 + 5] = 0;
+	CHECK_ST(ms_parse(list, len, &out, &field), KT_OK);
+	CHECK(!out.tas);
+	CHECK_EQ(out.ua_intlck, 0);
+	list[8 + 5] = 0x40;
+	CHECK_ST(ms_parse(list, len, &out, &field), KT_OK);
+	CHECK(out.tas);
 	/* a page length that is not the page's */
 	list[8 + 2] = 0x06;
 	list[8 + 1] = 0x0b;
