@@ -501,18 +501,19 @@ kt_status_t kt_alua_setup_stpg(struct kt_cmd *cmd)
  * other I_T nexus of the device.
  */
 static kt_status_t kt_alua_stpg_apply(struct kt_cmd *cmd, const u8 *buf,
-				      u32 len, struct kt_alua_effects *fx)
+				      u32 len)
 {
 	struct kt_dev *dev = cmd->dev;
+	struct kt_alua_effects fx;
 	kt_status_t status;
 	u32 changed = 0;
 	int i;
 
 	mutex_lock(&kt_cfg_mutex);
 	status = kt_alua_stpg(kt_alua_begin(dev), cmd->klun->rtpi, buf, len,
-			      fx);
+			      &fx);
 	for (i = 0; i < KT_ALUA_MAX_GROUPS; i++)
-		if (fx->changed[i])
+		if (fx.changed[i])
 			changed |= BIT(i);
 	/* a metadata file that cannot be written refuses the change */
 	if (status == KT_OK && kt_alua_finish(dev, changed))
@@ -520,34 +521,15 @@ static kt_status_t kt_alua_stpg_apply(struct kt_cmd *cmd, const u8 *buf,
 	if (status == KT_OK && changed)
 		kt_ua_dev_others(dev, cmd->sess, KT_UA_ALUA_CHANGED);
 	mutex_unlock(&kt_cfg_mutex);
+	if (status == KT_S_INVALID_FIELD_PARAM && fx.err_valid)
+		kt_cmd_bad_param(cmd, fx.err_field,
+				 fx.err_bit_valid ? fx.err_bit : -1);
 	return status;
 }
 
 void kt_alua_exec_stpg(struct kt_cmd *cmd)
 {
-	u32 len = cmd->d.alloc_len;	/* at most the row's max_data */
-	struct kt_alua_effects fx;
-	kt_status_t status;
-	u8 *buf;
-
-	if (!len) {
-		kt_cmd_complete(cmd, KT_OK);
-		return;
-	}
-	buf = kmalloc(len, GFP_KERNEL);
-	if (!buf) {
-		kt_cmd_complete(cmd, KT_S_NO_RESOURCES);
-		return;
-	}
-	if (kt_cmd_copy_from_sgl(cmd, buf, len) < len)
-		status = KT_S_PARAM_LIST_LENGTH;
-	else
-		status = kt_alua_stpg_apply(cmd, buf, len, &fx);
-	kfree(buf);
-	if (status == KT_S_INVALID_FIELD_PARAM && fx.err_valid)
-		kt_cmd_bad_param(cmd, fx.err_field,
-				 fx.err_bit_valid ? fx.err_bit : -1);
-	kt_cmd_complete(cmd, status);
+	kt_cmd_exec_param_list(cmd, kt_alua_stpg_apply);
 }
 
 /* ---------------- alua/<group>/ ---------------- */

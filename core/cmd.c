@@ -440,6 +440,40 @@ u32 kt_cmd_copy_from_sgl(struct kt_cmd *cmd, void *buf, u32 len)
 	return sg_copy_to_buffer(cmd->sgl, cmd->nents, buf, len);
 }
 
+/**
+ * kt_cmd_exec_param_list() - execute a command that carries a parameter
+ * list: @apply gets a copy of it
+ * @cmd: its list is cmd->d.alloc_len bytes (at most its row's max_data)
+ * @apply: checks and applies the list, returns the command's status
+ *
+ * A zero length is GOOD without calling @apply; a list shorter than the
+ * CDB says is PARAMETER LIST LENGTH ERROR.  Completes @cmd.
+ */
+void kt_cmd_exec_param_list(struct kt_cmd *cmd,
+			    kt_status_t (*apply)(struct kt_cmd *cmd,
+						 const u8 *buf, u32 len))
+{
+	u32 len = cmd->d.alloc_len;
+	kt_status_t status;
+	u8 *buf;
+
+	if (!len) {
+		kt_cmd_complete(cmd, KT_OK);
+		return;
+	}
+	buf = kmalloc(len, GFP_KERNEL);
+	if (!buf) {
+		kt_cmd_complete(cmd, KT_S_NO_RESOURCES);
+		return;
+	}
+	if (kt_cmd_copy_from_sgl(cmd, buf, len) < len)
+		status = KT_S_PARAM_LIST_LENGTH;
+	else
+		status = apply(cmd, buf, len);
+	kfree(buf);
+	kt_cmd_complete(cmd, status);
+}
+
 kt_status_t kt_cmd_alloc_aux(struct kt_cmd *cmd, u32 len)
 {
 	cmd->aux_sgl = sgl_alloc(len, GFP_KERNEL, &cmd->aux_nents);

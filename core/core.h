@@ -220,6 +220,9 @@ void kt_cmd_lun_gone(struct kt_cmd *cmd);
 void kt_cmd_complete(struct kt_cmd *cmd, kt_status_t status);
 void kt_cmd_copy_to_sgl(struct kt_cmd *cmd, const void *buf, u32 len);
 u32 kt_cmd_copy_from_sgl(struct kt_cmd *cmd, void *buf, u32 len);
+void kt_cmd_exec_param_list(struct kt_cmd *cmd,
+			    kt_status_t (*apply)(struct kt_cmd *cmd,
+						 const u8 *buf, u32 len));
 kt_status_t kt_cmd_alloc_aux(struct kt_cmd *cmd, u32 len);
 bool kt_cmd_use_desc_sense(const struct kt_cmd *cmd);
 void kt_cmd_bad_cdb(struct kt_cmd *cmd, u16 field, int bit);

@@ -197,25 +197,7 @@ static kt_status_t kt_mode_select_apply(struct kt_cmd *cmd, const u8 *buf,
 
 void kt_spc_mode_select(struct kt_cmd *cmd)
 {
-	u32 len = cmd->d.alloc_len;	/* at most KT_MODE_SELECT_MAX */
-	kt_status_t status;
-	u8 *buf;
-
-	if (!len) {
-		kt_cmd_complete(cmd, KT_OK);
-		return;
-	}
-	buf = kmalloc(len, GFP_KERNEL);
-	if (!buf) {
-		kt_cmd_complete(cmd, KT_S_NO_RESOURCES);
-		return;
-	}
-	if (kt_cmd_copy_from_sgl(cmd, buf, len) < len)
-		status = KT_S_PARAM_LIST_LENGTH;
-	else
-		status = kt_mode_select_apply(cmd, buf, len);
-	kfree(buf);
-	kt_cmd_complete(cmd, status);
+	kt_cmd_exec_param_list(cmd, kt_mode_select_apply);
 }
 
 /* ---------------- REQUEST SENSE, REPORT LUNS, TUR ---------------- */
