@@ -1121,10 +1121,19 @@ static ssize_t kt_lun_alua_tg_pt_gp_store(struct config_item *item,
 	mutex_lock(&kt_cfg_mutex);
 	if (lun->linked && lun->alua_gp)
 		gp = kt_gp_by_name(lun->dev, page);
-	if (gp)
-		ret = gp == lun->alua_gp ? 0 : kt_alua_lun_move(lun, gp);
-	if (ret > 0)
-		kt_ua_lun_others(lun, NULL, KT_UA_ALUA_CHANGED);
+	if (gp && gp == lun->alua_gp) {
+		ret = 0;
+	} else if (gp) {
+		/*
+		 * the port's access state changed, or only its group (VPD
+		 * 0x83's target port group designator): INQUIRY DATA HAS
+		 * CHANGED
+		 */
+		ret = kt_alua_lun_move(lun, gp);
+		if (ret >= 0)
+			kt_ua_lun_others(lun, NULL, ret ? KT_UA_ALUA_CHANGED :
+					 KT_UA_INQUIRY_CHANGED);
+	}
 	mutex_unlock(&kt_cfg_mutex);
 	if (ret < 0)
 		pr_err_ratelimited("lun_%llu: alua_tg_pt_gp: no group %.64s with an id in its device (%d)\n",

@@ -286,6 +286,29 @@ def c_offline(args):
     return "ok"
 
 
+@case("move-group", "B's LUN moved into group A (same state, active/optimized) by alua_tg_pt_gp: path B gets 6/3F/03 (INQUIRY DATA HAS CHANGED), A nothing; VPD 0x83 through B and RTPG show B's port in group A; moved back: 3F/03 again, group B has it")
+def c_move_group(args):
+    a, b = both(args)
+    gp = os.path.join(args.lun_b, "alua_tg_pt_gp")
+    rtpi_b, _ = vpd83_ports(b)
+    with open(gp, "w") as f:
+        f.write("A\n")
+    try:
+        expect_sense(b, TUR, (6, 0x3f, 0x03), "path B after the move")
+        expect_good(a, TUR, "path A after the move")
+        expect("VPD 0x83 group through B", vpd83_ports(b)[1], GROUP_A)
+        if rtpi_b not in rtpg(a)[GROUP_A][3]:
+            raise Fail("RTPG: B's port %d not in group A" % rtpi_b)
+    finally:
+        with open(gp, "w") as f:
+            f.write("B\n")
+    expect_sense(b, TUR, (6, 0x3f, 0x03), "path B after moving back")
+    expect("VPD 0x83 group through B", vpd83_ports(b)[1], GROUP_B)
+    expect("RTPG group B ports", rtpg(b)[GROUP_B][3], [rtpi_b])
+    expect_good(b, TUR, "path B, once told")
+    return "3F/03 on B only, each move"
+
+
 @case("explicit-only", "alua_access_type 2 (explicit): a configfs state write is refused (EINVAL), INQUIRY TPGS shows 2 through B, STPG still works")
 def c_explicit_only(args):
     a, b = both(args)
