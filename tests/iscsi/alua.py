@@ -201,7 +201,7 @@ def c_report(args):
     return "ok"
 
 
-@case("standby", "B in standby (configfs): READ/WRITE through B NOT READY 04h/0Bh, INQUIRY/RTPG/PR IN/MODE SENSE run; A unaffected; both nexuses get 2Ah/06h; STPG from A makes B active/optimized again, UA to B only")
+@case("standby", "B in standby (configfs): READ/WRITE through B NOT READY 04h/0Bh, INQUIRY/RTPG/PR IN/MODE SENSE/READ CAPACITY run; A unaffected; both nexuses get 2Ah/06h; STPG from A makes B active/optimized again, UA to B only")
 def c_standby(args):
     a, b = both(args)
     set_state(args, "B", STANDBY)
@@ -218,6 +218,11 @@ def c_standby(args):
                 read=True)
     expect_good(b, bytes([0x1a, 0, 0x3f, 0, 192, 0]), "MODE SENSE", 192,
                 read=True)
+    # a path that is standby at login must learn the capacity (Linux sd)
+    cap = expect_good(b, bytes([0x25] + [0] * 9), "READ CAPACITY(10)", 8,
+                      read=True)
+    if struct.unpack(">I", cap[:4])[0] == 0:
+        raise Fail("READ CAPACITY(10) through standby B: 0 blocks")
     expect_read(a, None, "READ through A")
     stpg_ok(a, [(AO, GROUP_B)], "STPG from A")
     expect_good(a, TUR, "A after its own STPG")
