@@ -28,9 +28,13 @@ setup() {
 	dev=$(kt_mk_file f0 /root/kti-cu.img 128) || return 1
 	mkdir -p "$T/np/127.0.0.1:3260" "$T/lun/lun_0" &&
 		ln -s "$dev" "$T/lun/lun_0/f0" || return 1
+	# both may reset the target (Reserve6.TargetWarmReset, ColdReset)
 	for ini in $INI1 $INI2; do
 		mkdir -p "$T/acls/$ini/lun_0" &&
-			ln -s "$T/lun/lun_0" "$T/acls/$ini/lun_0/map" || return 1
+			ln -s "$T/lun/lun_0" "$T/acls/$ini/lun_0/map" &&
+			kt_write 1 "$T/acls/$ini/attrib/tmr_warm_reset" &&
+			kt_write 1 "$T/acls/$ini/attrib/tmr_cold_reset" ||
+			return 1
 	done
 	kt_write 0 "$T/attrib/authentication" && kt_write 1 "$T/enable"
 }

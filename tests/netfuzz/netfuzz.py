@@ -931,10 +931,16 @@ class Monitor(threading.Thread):
         try:
             c.login()
             for _ in range(12):
-                rsp, _ = c.scsi(b"\0" * 6, 0)
+                rsp, data = c.scsi(b"\0" * 6, 0)
                 if rsp.hdr[3] == 0:
-                    break
-            rsp, data = c.scsi(H.cdb_read10(0, 8), 8 * 512, read=True)
+                    rsp, data = c.scsi(H.cdb_read10(0, 8), 8 * 512,
+                                       read=True)
+                    if rsp.hdr[3] == 0:
+                        break
+                # a fuzzing session's ACA condition (NACA 1 and CHECK
+                # CONDITION) holds the LU: recover as an initiator would
+                if rsp.hdr[3] == 0x30:
+                    c.tmf(H.TMF_LUN_RESET, timeout=cfg.hang)
             if rsp.hdr[3] != 0 or len(data) != 4096:
                 raise H.Fail("probe READ: %s" % rsp)
             c.logout()
