@@ -198,7 +198,7 @@ static u32 kt_read_cap16_build(struct kt_cmd *cmd, const void *ctx, u8 *buf,
 	struct kt_dev *dev = cmd->dev;
 
 	return kt_read_capacity16(kt_dev_capacity(dev), dev->attrib.block_size,
-				  dev->hw_block_size, buf, cap);
+				  dev->hw_block_size, 0, buf, cap);
 }
 
 void kt_sbc_read_capacity10(struct kt_cmd *cmd)

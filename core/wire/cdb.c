@@ -3,7 +3,8 @@
  * Decode a SCSI CDB into struct kt_cdb (pure code, see wire.h).
  *
  * One small function per CDB layout; kt_cdb_decode() picks it from a
- * table indexed by opcode.  Field positions follow SPC-4 and SBC-3.
+ * table indexed by opcode.  Field positions follow SPC-4 and SBC-3
+ * (SBC-4 for WRITE SAME and UNMAP).
  */
 #include <ktarget/wire.h>
 
@@ -25,6 +26,8 @@
 #define OP_WRITE_VERIFY_10	0x2e
 #define OP_VERIFY_10		0x2f
 #define OP_SYNC_CACHE_10	0x35
+#define OP_WRITE_SAME_10	0x41
+#define OP_UNMAP		0x42
 #define OP_MODE_SELECT_10	0x55
 #define OP_RESERVE_10		0x56
 #define OP_RELEASE_10		0x57
@@ -36,6 +39,7 @@
 #define OP_WRITE_VERIFY_16	0x8e
 #define OP_VERIFY_16		0x8f
 #define OP_SYNC_CACHE_16	0x91
+#define OP_WRITE_SAME_16	0x93
 #define OP_SERVICE_ACTION_IN_16	0x9e
 #define OP_REPORT_LUNS		0xa0
 #define OP_MAINTENANCE_IN	0xa3
@@ -175,12 +179,56 @@ static kt_status_t dec_sync_cache(const u8 *c, struct kt_cdb *d)
 	d->op = KT_OP_SYNC_CACHE;
 	d->immed = c[1] & 0x02;
 	if (d->len == 10) {
+		if (c[1] & 0x01)	/* reserved in (10) */
+			return bad_field(d, 1, 0);
 		d->lba = get_unaligned_be32(c + 2);
 		d->nblocks = get_unaligned_be16(c + 7);
 	} else {
 		d->lba = get_unaligned_be64(c + 2);
 		d->nblocks = get_unaligned_be32(c + 10);
 	}
+	return KT_OK;
+}
+
+/*
+ * WRITE SAME (10) and (16) (SBC-4 5.48, 5.49): one block of Data-Out
+ * written to NUMBER OF LOGICAL BLOCKS blocks, or those unmapped (UNMAP
+ * bit).  PBDATA and LBDATA (byte 1 bits 2 and 1) are obsolete and
+ * refused; (16) has NDOB in bit 0: no Data-Out, the block is zeroes.
+ * ANCHOR and the limits are the core's to judge.
+ */
+static kt_status_t dec_write_same(const u8 *c, struct kt_cdb *d)
+{
+	d->op = KT_OP_WRITE_SAME;
+	d->protect = c[1] >> 5;
+	d->anchor = c[1] & 0x10;
+	d->unmap = c[1] & 0x08;
+	if (c[1] & 0x04)
+		return bad_field(d, 1, 2);
+	if (c[1] & 0x02)
+		return bad_field(d, 1, 1);
+	if (d->len == 10) {
+		if (c[1] & 0x01)	/* reserved in (10) */
+			return bad_field(d, 1, 0);
+		d->lba = get_unaligned_be32(c + 2);
+		d->nblocks = get_unaligned_be16(c + 7);
+	} else {
+		d->lba = get_unaligned_be64(c + 2);
+		d->nblocks = get_unaligned_be32(c + 10);
+		d->ndob = c[1] & 0x01;
+	}
+	if (!d->ndob)
+		set_data(d, KT_DIR_TO_DEV, KT_XFER_BLOCKS);
+	return KT_OK;
+}
+
+/* UNMAP (SBC-4 5.32): a parameter list of block descriptors */
+static kt_status_t dec_unmap(const u8 *c, struct kt_cdb *d)
+{
+	d->op = KT_OP_UNMAP;
+	d->anchor = c[1] & 0x01;
+	d->alloc_len = get_unaligned_be16(c + 7);
+	set_data(d, KT_DIR_TO_DEV, KT_XFER_BYTES);
 	return KT_OK;
 }
 
@@ -413,6 +461,8 @@ static const kt_cdb_decoder decoders[256] = {
 	[OP_WRITE_VERIFY_10]	= dec_write_verify,
 	[OP_VERIFY_10]		= dec_verify,
 	[OP_SYNC_CACHE_10]	= dec_sync_cache,
+	[OP_WRITE_SAME_10]	= dec_write_same,
+	[OP_UNMAP]		= dec_unmap,
 	[OP_MODE_SELECT_10]	= dec_mode_select,
 	[OP_RESERVE_10]		= dec_reserve_release,
 	[OP_RELEASE_10]		= dec_reserve_release,
@@ -424,6 +474,7 @@ static const kt_cdb_decoder decoders[256] = {
 	[OP_WRITE_VERIFY_16]	= dec_write_verify,
 	[OP_VERIFY_16]		= dec_verify,
 	[OP_SYNC_CACHE_16]	= dec_sync_cache,
+	[OP_WRITE_SAME_16]	= dec_write_same,
 	[OP_SERVICE_ACTION_IN_16] = dec_service_action_in16,
 	[OP_REPORT_LUNS]	= dec_report_luns,
 	[OP_MAINTENANCE_IN]	= dec_maint_in,

@@ -188,11 +188,26 @@ static u32 kt_vpd_86(const struct kt_lu_info *lu, u8 *buf, u32 cap)
 	return 64;
 }
 
+/*
+ * Block Limits (SBC-4 6.6.4): WSNZ (a WRITE SAME of 0 blocks is refused),
+ * the transfer limits, the unmap limits while UNMAP is supported, and
+ * MAXIMUM WRITE SAME LENGTH.
+ */
 static u32 kt_vpd_b0(const struct kt_lu_info *lu, u8 *buf, u32 cap)
 {
+	kt_put8(buf, cap, 4, 0x01);		/* WSNZ */
 	kt_put16(buf, cap, 6, lu->opt_gran);
 	kt_put32(buf, cap, 8, lu->max_xfer);
 	kt_put32(buf, cap, 12, lu->opt_xfer);
+	if (lu->lbpu) {
+		kt_put32(buf, cap, 20, lu->max_unmap_lbas);
+		kt_put32(buf, cap, 24, lu->max_unmap_desc);
+		kt_put32(buf, cap, 28, lu->unmap_gran);
+		/* UGAVALID and the 31-bit alignment */
+		kt_put32(buf, cap, 32, 0x80000000U |
+			 (lu->unmap_align & 0x7fffffffU));
+	}
+	kt_put64(buf, cap, 36, lu->max_ws_len);
 	return 64;
 }
 
@@ -203,9 +218,27 @@ static u32 kt_vpd_b1(const struct kt_lu_info *lu, u8 *buf, u32 cap)
 	return 64;
 }
 
+/*
+ * Logical Block Provisioning (SBC-4 6.6.6): LBPU, LBPWS, LBPWS10, LBPRZ
+ * (001b: unmapped blocks read as zeroes); no anchored blocks (ANC_SUP
+ * 0), no provisioning group descriptor (DP 0), no thresholds.  The
+ * PROVISIONING TYPE is thin while either way to unmap is on, else not
+ * reported (000b: fully provisioned).
+ */
 static u32 kt_vpd_b2(const struct kt_lu_info *lu, u8 *buf, u32 cap)
 {
-	return 8;	/* no thin provisioning yet: all zero */
+	bool thin = lu->lbpu || lu->lbpws;
+	u8 b = 0;
+
+	if (lu->lbpu)
+		b |= 0x80;
+	if (lu->lbpws)
+		b |= 0x60;			/* LBPWS, LBPWS10 */
+	if (thin && lu->lbprz)
+		b |= 0x04;
+	kt_put8(buf, cap, 5, b);
+	kt_put8(buf, cap, 6, thin ? 0x02 : 0);	/* PROVISIONING TYPE */
+	return 8;
 }
 
 static const kt_vpd_fn kt_vpd_fns[ARRAY_SIZE(kt_vpd_list)] = {
@@ -463,7 +496,7 @@ u32 kt_read_capacity10(u64 blocks, u32 block_size, u8 *buf, u32 cap)
 }
 
 u32 kt_read_capacity16(u64 blocks, u32 block_size, u32 hw_block_size,
-		       u8 *buf, u32 cap)
+		       u8 lbp, u8 *buf, u32 cap)
 {
 	u32 ratio = 1, exp = 0;
 
@@ -478,5 +511,7 @@ u32 kt_read_capacity16(u64 blocks, u32 block_size, u32 hw_block_size,
 		exp++;
 	}
 	kt_put8(buf, cap, 13, exp);
+	if (lbp & KT_RC16_LBPME)
+		kt_put8(buf, cap, 14, lbp & (KT_RC16_LBPME | KT_RC16_LBPRZ));
 	return 32;
 }

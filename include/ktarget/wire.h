@@ -124,7 +124,9 @@ enum kt_dir {
 /* How the transfer length of a decoded CDB is counted. */
 enum kt_xfer {
 	KT_XFER_NONE,		/* no data phase */
-	KT_XFER_BLOCKS,		/* @nblocks logical blocks */
+	KT_XFER_BLOCKS,		/* @nblocks logical blocks (WRITE SAME: one,
+				 * the core sizes it)
+				 */
 	KT_XFER_BYTES,		/* @alloc_len bytes (allocation/parameter list) */
 };
 
@@ -153,6 +155,8 @@ enum kt_op {
 	KT_OP_RTPG,		/* REPORT TARGET PORT GROUPS */
 	KT_OP_STPG,		/* SET TARGET PORT GROUPS */
 	KT_OP_RSTMF,		/* REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS */
+	KT_OP_WRITE_SAME,	/* WRITE SAME (10) and (16) */
+	KT_OP_UNMAP,
 	KT_OP__COUNT
 };
 
@@ -189,6 +193,11 @@ enum kt_op {
  * @pr_scope: SCOPE (PERSISTENT RESERVE OUT)
  * @pr_type: TYPE (PERSISTENT RESERVE OUT)
  * @rtpg_fmt: PARAMETER DATA FORMAT (REPORT TARGET PORT GROUPS)
+ * @repd: REPD bit (REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS)
+ * @naca: NACA bit of the control byte
+ * @unmap: UNMAP bit (WRITE SAME)
+ * @anchor: ANCHOR bit (WRITE SAME, UNMAP)
+ * @ndob: NDOB bit (WRITE SAME (16)): no Data-Out, the block is zeroes
  * @err_field: byte of the offending field when decoding failed
  * @err_bit: bit of the offending field, if @err_bit_valid
  * @err_bit_valid: @err_bit is meaningful
@@ -225,8 +234,11 @@ struct kt_cdb {
 	u8 pr_scope;
 	u8 pr_type;
 	u8 rtpg_fmt;
-	bool repd;		/* RSTMF: extended parameter data */
-	bool naca;		/* control byte: an ACA on CHECK CONDITION */
+	bool repd;
+	bool naca;
+	bool unmap;
+	bool anchor;
+	bool ndob;
 	u16 err_field;
 	u8 err_bit;
 	bool err_bit_valid;
@@ -337,6 +349,17 @@ static inline void kt_put64(u8 *buf, u32 cap, u32 off, u64 v)
  * @opt_gran: optimal transfer length granularity, blocks (VPD 0xB0)
  * @max_xfer: maximum transfer length, blocks (VPD 0xB0)
  * @opt_xfer: optimal transfer length, blocks (VPD 0xB0)
+ * @max_ws_len: MAXIMUM WRITE SAME LENGTH, blocks (VPD 0xB0; WSNZ is 1)
+ * @lbpu: UNMAP is supported (VPD 0xB2 LBPU; 0xB0's unmap fields)
+ * @lbpws: WRITE SAME (10) and (16) with UNMAP deallocate (LBPWS, LBPWS10)
+ * @lbprz: unmapped blocks read as zeroes (VPD 0xB2 LBPRZ)
+ * @max_unmap_lbas: MAXIMUM UNMAP LBA COUNT (VPD 0xB0, with @lbpu)
+ * @max_unmap_desc: MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT (with @lbpu)
+ * @unmap_gran: OPTIMAL UNMAP GRANULARITY (with @lbpu)
+ * @unmap_align: UNMAP GRANULARITY ALIGNMENT (31 bits; UGAVALID with @lbpu)
+ *
+ * Logical block provisioning management (thin provisioning) is on
+ * while @lbpu or @lbpws is: VPD 0xB2 then says PROVISIONING TYPE thin.
  */
 struct kt_lu_info {
 	u8 peripheral;
@@ -356,6 +379,14 @@ struct kt_lu_info {
 	u16 opt_gran;
 	u32 max_xfer;
 	u32 opt_xfer;
+	u64 max_ws_len;
+	bool lbpu;
+	bool lbpws;
+	bool lbprz;
+	u32 max_unmap_lbas;
+	u32 max_unmap_desc;
+	u32 unmap_gran;
+	u32 unmap_align;
 };
 
 /* kt_inq_std - standard INQUIRY data */
@@ -439,7 +470,65 @@ u32 kt_rstmf(u16 supported, bool repd, u8 *buf, u32 cap);
 
 /* READ CAPACITY (10) and (16) parameter data */
 u32 kt_read_capacity10(u64 blocks, u32 block_size, u8 *buf, u32 cap);
+
+/* READ CAPACITY (16) byte 14: logical block provisioning */
+#define KT_RC16_LBPME	0x80	/* logical block provisioning management */
+#define KT_RC16_LBPRZ	0x40	/* unmapped blocks read as zeroes */
+
+/* @lbp: KT_RC16_* bits (LBPRZ only together with LBPME) */
 u32 kt_read_capacity16(u64 blocks, u32 block_size, u32 hw_block_size,
-		       u8 *buf, u32 cap);
+		       u8 lbp, u8 *buf, u32 cap);
+
+/* ------------------------------------------------------------------ */
+/* Logical block provisioning (core/wire/lbp.c)                       */
+/* ------------------------------------------------------------------ */
+
+#define KT_UNMAP_HDR_LEN	8	/* UNMAP parameter list header */
+#define KT_UNMAP_DESC_LEN	16	/* one UNMAP block descriptor */
+/* the largest list: its length is a 16-bit field of the CDB */
+#define KT_UNMAP_LIST_MAX	0xffff
+
+/**
+ * struct kt_unmap_limits - what an UNMAP list is checked against
+ * @capacity: logical blocks of the logical unit
+ * @max_desc: MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT (VPD 0xB0)
+ * @max_lbas: MAXIMUM UNMAP LBA COUNT (VPD 0xB0): of all descriptors
+ */
+struct kt_unmap_limits {
+	u64 capacity;
+	u32 max_desc;
+	u32 max_lbas;
+};
+
+/**
+ * struct kt_unmap_list - a checked UNMAP parameter list
+ * @desc: its first block descriptor (inside the caller's buffer)
+ * @ndesc: complete descriptors (an incomplete last one is ignored)
+ * @nblocks: logical blocks of all descriptors together
+ */
+struct kt_unmap_list {
+	const u8 *desc;
+	u32 ndesc;
+	u64 nblocks;
+};
+
+/*
+ * kt_unmap_parse - check the UNMAP parameter list of @len bytes at @buf
+ * (SBC-4 5.32) as a whole against @lim.  @len 0 is a list of no
+ * descriptors.  Refuses a list shorter than its header, or than the
+ * lengths its header gives (KT_S_PARAM_LIST_LENGTH), header lengths
+ * that disagree, more descriptors or blocks than @lim allows
+ * (KT_S_INVALID_FIELD_PARAM) and a descriptor that ends past the
+ * capacity (KT_S_LBA_OUT_OF_RANGE).  On KT_OK @out describes the list,
+ * which points into @buf; on failure @field is the byte of the list to
+ * point at, or 0xffff for none.
+ */
+kt_status_t kt_unmap_parse(const u8 *buf, u32 len,
+			   const struct kt_unmap_limits *lim,
+			   struct kt_unmap_list *out, u16 *field);
+
+/* kt_unmap_desc - descriptor @i (< @l->ndesc) of a checked list */
+void kt_unmap_desc(const struct kt_unmap_list *l, u32 i, u64 *lba,
+		   u32 *nblocks);
 
 #endif /* KTARGET_WIRE_H */

@@ -11,7 +11,7 @@
 static bool is_media_op(enum kt_op op)
 {
 	return op == KT_OP_READ || op == KT_OP_WRITE || op == KT_OP_VERIFY ||
-	       op == KT_OP_WRITE_VERIFY;
+	       op == KT_OP_WRITE_VERIFY || op == KT_OP_WRITE_SAME;
 }
 
 static void check_ok(const struct kt_cdb *d, const u8 *cdb, size_t size)
@@ -30,6 +30,9 @@ static void check_ok(const struct kt_cdb *d, const u8 *cdb, size_t size)
 	INVARIANT(d->op != KT_OP_WRITE_VERIFY || d->dir == KT_DIR_TO_DEV);
 	INVARIANT(d->xfer == KT_XFER_BLOCKS || !d->fua);
 	INVARIANT(d->bytchk <= 3 && d->bytchk != 2);
+	INVARIANT(!d->ndob || (d->op == KT_OP_WRITE_SAME && d->len == 16 &&
+			       d->dir == KT_DIR_NONE));
+	INVARIANT(!d->unmap || d->op == KT_OP_WRITE_SAME);
 	INVARIANT(d->pc <= 3 && d->protect <= 7);
 	INVARIANT(d->power_cond <= 15 && d->prevent <= 3 && d->sa <= 0x1f);
 	INVARIANT(d->err_field == 0 && d->err_bit == 0 && !d->err_bit_valid);

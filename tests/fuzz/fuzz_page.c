@@ -11,7 +11,9 @@
  *          0x20 WCE, 0x40 WCE changeable, 0x80 D_SENSE
  *   5-6    tpgt, 7-8 rtpi, 9-16 blocks, 17-20 block size; byte 6 also
  *          gives ALUA: TPGS (bits 1-0), the port is in a group (bit 2),
- *          whose id is rtpi ^ tpgt
+ *          whose id is rtpi ^ tpgt, and thin provisioning: LBPU (bit 3),
+ *          LBPWS (bit 4), LBPRZ (bit 5), the unmap limits and maximum
+ *          WRITE SAME length taken from bytes 9-20
  *   21...  builders 0-2: raw bytes of the LU's strings (vendor, product,
  *          revision, serial, target name in that order, no NUL needed);
  *          builder 3: the parameter list
@@ -66,6 +68,14 @@ static void parse(const u8 *data, size_t size, struct input *in)
 	in->lu.tpgs = h[6] & 0x3;
 	in->lu.tpg_valid = h[6] & 0x4;
 	in->lu.tpg_id = in->lu.rtpi ^ in->lu.tpgt;
+	in->lu.lbpu = h[6] & 0x08;
+	in->lu.lbpws = h[6] & 0x10;
+	in->lu.lbprz = h[6] & 0x20;
+	in->lu.max_unmap_lbas = get_unaligned_be32(h + 9);
+	in->lu.max_unmap_desc = get_unaligned_be32(h + 13);
+	in->lu.unmap_gran = get_unaligned_be32(h + 17);
+	in->lu.unmap_align = get_unaligned_be32(h + 13) ^ in->lu.unmap_gran;
+	in->lu.max_ws_len = get_unaligned_be64(h + 9);
 	take(in, &off, in->lu.vendor, sizeof(in->lu.vendor));
 	take(in, &off, in->lu.product, sizeof(in->lu.product));
 	take(in, &off, in->lu.revision, sizeof(in->lu.revision));
@@ -84,6 +94,18 @@ static void parse(const u8 *data, size_t size, struct input *in)
 	in->d.page = in->page & 0x3f;
 }
 
+/* READ CAPACITY (16)'s provisioning bits from the LU's */
+static u8 h_lbp(const struct input *in)
+{
+	u8 lbp = 0;
+
+	if (in->lu.lbpu || in->lu.lbpws)
+		lbp |= KT_RC16_LBPME;
+	if (in->lu.lbprz)
+		lbp |= KT_RC16_LBPRZ;
+	return lbp;
+}
+
 static u32 build(const struct input *in, u8 *buf, u32 cap)
 {
 	switch (in->what) {
@@ -99,7 +121,8 @@ static u32 build(const struct input *in, u8 *buf, u32 cap)
 		if (in->page & 1)
 			return kt_read_capacity16(in->mi.blocks,
 						  in->mi.block_size,
-						  in->lu.rtpi, buf, cap);
+						  in->lu.rtpi, h_lbp(in),
+						  buf, cap);
 		return kt_read_capacity10(in->mi.blocks, in->mi.block_size,
 					  buf, cap);
 	}

@@ -588,6 +588,73 @@ static void sync_cache(void)
 	CHECK_DATA(d, KT_DIR_NONE, KT_XFER_NONE);
 }
 
+/*
+ * WRITE SAME (10) and (16) (SBC-4): WRPROTECT, ANCHOR (bit 4), UNMAP
+ * (bit 3), obsolete PBDATA/LBDATA (bits 2, 1) refused, NDOB (bit 0) of
+ * the (16) only; one block of Data-Out unless NDOB
+ */
+static void write_same(void)
+{
+	u8 c10[10] = { 0x41, 0x08, 0x01, 0x02, 0x03, 0x04, 0, 0x12, 0x34, 0 };
+	u8 c16[16] = { 0x93, 0x19, 0, 0, 0, 0x01, 0, 0, 0, 0x02,
+		       0x00, 0x01, 0x00, 0x00, 0, 0 };
+	struct kt_cdb d;
+
+	CHECK_ST(DECODE(c10, &d), KT_OK);
+	CHECK_EQ(d.op, KT_OP_WRITE_SAME);
+	CHECK_EQ(d.len, 10);
+	CHECK(d.unmap && !d.anchor && !d.ndob);
+	CHECK_EQ(d.lba, 0x01020304);
+	CHECK_EQ(d.nblocks, 0x1234);
+	CHECK_DATA(d, KT_DIR_TO_DEV, KT_XFER_BLOCKS);
+	c10[1] = 0x10;
+	CHECK_ST(DECODE(c10, &d), KT_OK);
+	CHECK(d.anchor && !d.unmap);
+	c10[1] = 0x04;
+	CHECK_BAD_FIELD(DECODE(c10, &d), d, 1, 2);
+	c10[1] = 0x02;
+	CHECK_BAD_FIELD(DECODE(c10, &d), d, 1, 1);
+	c10[1] = 0x01;		/* no NDOB in the (10) */
+	CHECK_BAD_FIELD(DECODE(c10, &d), d, 1, 0);
+	c10[1] = 0x60;
+	CHECK_ST(DECODE(c10, &d), KT_OK);
+	CHECK_EQ(d.protect, 3);
+
+	/* (16): ANCHOR, UNMAP and NDOB: no Data-Out at all */
+	CHECK_ST(DECODE(c16, &d), KT_OK);
+	CHECK_EQ(d.op, KT_OP_WRITE_SAME);
+	CHECK_EQ(d.len, 16);
+	CHECK(d.unmap && d.anchor && d.ndob);
+	CHECK_EQ(d.lba, 0x100000002ULL);
+	CHECK_EQ(d.nblocks, 0x10000);
+	CHECK_DATA(d, KT_DIR_NONE, KT_XFER_NONE);
+	c16[1] = 0x00;
+	CHECK_ST(DECODE(c16, &d), KT_OK);
+	CHECK(!d.unmap && !d.anchor && !d.ndob);
+	CHECK_DATA(d, KT_DIR_TO_DEV, KT_XFER_BLOCKS);
+	c16[1] = 0x06;
+	CHECK_BAD_FIELD(DECODE(c16, &d), d, 1, 2);
+}
+
+/* UNMAP (SBC-4): ANCHOR byte 1 bit 0, PARAMETER LIST LENGTH bytes 7-8 */
+static void unmap(void)
+{
+	u8 c[10] = { 0x42, 0x00, 0, 0, 0, 0, 0, 0x00, 0x18, 0 };
+	struct kt_cdb d;
+
+	CHECK_ST(DECODE(c, &d), KT_OK);
+	CHECK_EQ(d.op, KT_OP_UNMAP);
+	CHECK(!d.anchor);
+	CHECK_EQ(d.alloc_len, 24);
+	CHECK_DATA(d, KT_DIR_TO_DEV, KT_XFER_BYTES);
+	c[1] = 0x01;
+	c[7] = 0xff;
+	c[8] = 0xff;
+	CHECK_ST(DECODE(c, &d), KT_OK);
+	CHECK(d.anchor);
+	CHECK_EQ(d.alloc_len, 0xffff);
+}
+
 /* START STOP UNIT (SBC-3): IMMED, POWER CONDITION 7:4, LOEJ, START */
 static void start_stop(void)
 {
@@ -750,7 +817,7 @@ static void naca(void)
 {
 	u8 c6[6] = { 0x00, 0, 0, 0, 0, 0x04 };
 	u8 c16[16] = { 0x88 };
-	u8 unknown[10] = { 0x41, 0, 0, 0, 0, 0, 0, 0, 0, 0x04 };
+	u8 unknown[10] = { 0x58, 0, 0, 0, 0, 0, 0, 0, 0, 0x04 };
 	struct kt_cdb d;
 
 	CHECK_ST(DECODE(c6, &d), KT_OK);
@@ -807,7 +874,7 @@ static void check_any(const u8 *c, unsigned int len)
 		FAIL("opcode 0x%02x: op %d len %u", c[0], d.op, d.len);
 	if (d.xfer == KT_XFER_BLOCKS && d.op != KT_OP_READ &&
 	    d.op != KT_OP_WRITE && d.op != KT_OP_VERIFY &&
-	    d.op != KT_OP_WRITE_VERIFY)
+	    d.op != KT_OP_WRITE_VERIFY && d.op != KT_OP_WRITE_SAME)
 		FAIL("opcode 0x%02x: block transfer for op %d", c[0], d.op);
 	if ((d.dir == KT_DIR_NONE) != (d.xfer == KT_XFER_NONE))
 		FAIL("opcode 0x%02x: dir %d with xfer %d", c[0], d.dir, d.xfer);
@@ -879,6 +946,8 @@ static const struct kt_test tests[] = {
 	KT_TEST(read_capacity16_lba_without_pmi),
 	KT_TEST(read_capacity10),
 	KT_TEST(sync_cache),
+	KT_TEST(write_same),
+	KT_TEST(unmap),
 	KT_TEST(start_stop),
 	KT_TEST(request_sense),
 	KT_TEST(prevent_allow),

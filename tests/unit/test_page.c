@@ -476,11 +476,88 @@ static void read_capacity(void)
 	CHECK_EQ(kt_read_capacity10(0x200000000ULL, 512, buf, 8), 8);
 	CHECK_EQ(get_unaligned_be32(buf), 0xffffffff);
 	CHECK_EQ(get_unaligned_be32(buf + 4), 512);
-	CHECK_EQ(kt_read_capacity16(131072, 512, 4096, buf, sizeof(buf)), 32);
+	CHECK_EQ(kt_read_capacity16(131072, 512, 4096, 0, buf, sizeof(buf)),
+		 32);
 	CHECK_EQ(get_unaligned_be64(buf), 131071);
 	CHECK_EQ(buf[13], 3);
-	CHECK_EQ(kt_read_capacity16(131072, 512, 4096, NULL, 0), 32);
-	CHECK_EQ(kt_read_capacity16(131072, 512, 4096, buf, 4), 32);
+	CHECK_EQ(buf[14], 0);
+	CHECK_EQ(kt_read_capacity16(131072, 512, 4096, 0, NULL, 0), 32);
+	CHECK_EQ(kt_read_capacity16(131072, 512, 4096, 0, buf, 4), 32);
+	/* thin provisioning: LBPME, LBPRZ; LBPRZ alone means nothing */
+	kt_read_capacity16(8, 512, 512, KT_RC16_LBPME, buf, sizeof(buf));
+	CHECK_EQ(buf[14], 0x80);
+	kt_read_capacity16(8, 512, 512, KT_RC16_LBPME | KT_RC16_LBPRZ, buf,
+			   sizeof(buf));
+	CHECK_EQ(buf[14], 0xc0);
+	CHECK_EQ(buf[15], 0);
+	kt_read_capacity16(8, 512, 512, KT_RC16_LBPRZ, buf, sizeof(buf));
+	CHECK_EQ(buf[14], 0);
+}
+
+/* Block Limits: WSNZ and MAXIMUM WRITE SAME LENGTH; unmap fields with LBPU */
+static void vpd_b0_limits(void)
+{
+	struct kt_lu_info lu;
+	u8 buf[64];
+
+	lu_long(&lu, 8, 30);
+	lu.max_xfer = 16384;
+	lu.max_ws_len = 0x123456789ULL;
+	lu.max_unmap_lbas = 0x2000;
+	lu.max_unmap_desc = 1;
+	lu.unmap_gran = 8;
+	lu.unmap_align = 0x80000003;	/* only 31 bits go out */
+	CHECK_EQ(kt_inq_vpd(0xb0, &lu, buf, sizeof(buf)), 64);
+	CHECK_EQ(get_unaligned_be16(buf + 2), 0x3c);
+	CHECK_EQ(buf[4], 0x01);
+	CHECK_EQ(get_unaligned_be32(buf + 8), 16384);
+	CHECK_EQ(get_unaligned_be64(buf + 36), 0x123456789ULL);
+	/* no UNMAP: its fields are zero */
+	CHECK_EQ(get_unaligned_be32(buf + 20), 0);
+	CHECK_EQ(get_unaligned_be32(buf + 24), 0);
+	CHECK_EQ(get_unaligned_be32(buf + 28), 0);
+	CHECK_EQ(get_unaligned_be32(buf + 32), 0);
+	lu.lbpu = true;
+	kt_inq_vpd(0xb0, &lu, buf, sizeof(buf));
+	CHECK_EQ(get_unaligned_be32(buf + 20), 0x2000);
+	CHECK_EQ(get_unaligned_be32(buf + 24), 1);
+	CHECK_EQ(get_unaligned_be32(buf + 28), 8);
+	CHECK_EQ(get_unaligned_be32(buf + 32), 0x80000003);	/* UGAVALID */
+	lu.unmap_align = 0;
+	kt_inq_vpd(0xb0, &lu, buf, sizeof(buf));
+	CHECK_EQ(get_unaligned_be32(buf + 32), 0x80000000);
+	CHECK_EQ(get_unaligned_be64(buf + 36), 0x123456789ULL);
+}
+
+/* Logical Block Provisioning: LBPU, LBPWS(10), LBPRZ, provisioning type */
+static void vpd_b2_provisioning(void)
+{
+	static const struct { bool u, ws, rz; u8 b5, b6; } t[] = {
+		{ false, false, false, 0x00, 0x00 },
+		{ false, false, true, 0x00, 0x00 },	/* LBPRZ needs LBPME */
+		{ true, false, false, 0x80, 0x02 },
+		{ false, true, false, 0x60, 0x02 },
+		{ true, true, true, 0xe4, 0x02 },
+		{ true, false, true, 0x84, 0x02 },
+	};
+	struct kt_lu_info lu;
+	u8 buf[16];
+	size_t i;
+
+	lu_long(&lu, 8, 30);
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		lu.lbpu = t[i].u;
+		lu.lbpws = t[i].ws;
+		lu.lbprz = t[i].rz;
+		memset(buf, 0xaa, sizeof(buf));
+		CHECK_EQ(kt_inq_vpd(0xb2, &lu, buf, sizeof(buf)), 8);
+		CHECK_EQ(buf[1], 0xb2);
+		CHECK_EQ(get_unaligned_be16(buf + 2), 4);
+		CHECK_EQ(buf[4], 0);
+		CHECK_EQ(buf[5], t[i].b5);
+		CHECK_EQ(buf[6], t[i].b6);
+		CHECK_EQ(buf[7], 0);
+	}
 }
 
 /* REPORT SUPPORTED TASK MANAGEMENT FUNCTIONS, both formats, cut short */
@@ -517,6 +594,8 @@ static const struct kt_test tests[] = {
 	KT_TEST(mode_select_changes),
 	KT_TEST(mode_select_refusals),
 	KT_TEST(read_capacity),
+	KT_TEST(vpd_b0_limits),
+	KT_TEST(vpd_b2_provisioning),
 	KT_TEST(rstmf),
 	KT_TEST(alua_tpgs_and_vpd83_tpg),
 };
