@@ -441,6 +441,36 @@ u32 kt_cmd_copy_from_sgl(struct kt_cmd *cmd, void *buf, u32 len)
 }
 
 /**
+ * kt_cmd_copy_param_list() - a copy of the parameter list of @cmd
+ * @cmd: its list is cmd->d.alloc_len bytes (at most its row's max_data)
+ * @status: why there is no copy
+ *
+ * Return: the list (kfree() it), or NULL with @status KT_OK for a zero
+ * length, PARAMETER LIST LENGTH ERROR when the Data-Out is shorter than
+ * the CDB says, or no memory.  Process context.
+ */
+u8 *kt_cmd_copy_param_list(struct kt_cmd *cmd, kt_status_t *status)
+{
+	u32 len = cmd->d.alloc_len;
+	u8 *buf;
+
+	*status = KT_OK;
+	if (!len)
+		return NULL;
+	buf = kmalloc(len, GFP_KERNEL);
+	if (!buf) {
+		*status = KT_S_NO_RESOURCES;
+		return NULL;
+	}
+	if (kt_cmd_copy_from_sgl(cmd, buf, len) < len) {
+		kfree(buf);
+		*status = KT_S_PARAM_LIST_LENGTH;
+		return NULL;
+	}
+	return buf;
+}
+
+/**
  * kt_cmd_exec_param_list() - execute a command that carries a parameter
  * list: @apply gets a copy of it
  * @cmd: its list is cmd->d.alloc_len bytes (at most its row's max_data)
@@ -453,24 +483,14 @@ void kt_cmd_exec_param_list(struct kt_cmd *cmd,
 			    kt_status_t (*apply)(struct kt_cmd *cmd,
 						 const u8 *buf, u32 len))
 {
-	u32 len = cmd->d.alloc_len;
 	kt_status_t status;
 	u8 *buf;
 
-	if (!len) {
-		kt_cmd_complete(cmd, KT_OK);
-		return;
+	buf = kt_cmd_copy_param_list(cmd, &status);
+	if (buf) {
+		status = apply(cmd, buf, cmd->d.alloc_len);
+		kfree(buf);
 	}
-	buf = kmalloc(len, GFP_KERNEL);
-	if (!buf) {
-		kt_cmd_complete(cmd, KT_S_NO_RESOURCES);
-		return;
-	}
-	if (kt_cmd_copy_from_sgl(cmd, buf, len) < len)
-		status = KT_S_PARAM_LIST_LENGTH;
-	else
-		status = apply(cmd, buf, len);
-	kfree(buf);
 	kt_cmd_complete(cmd, status);
 }
 

@@ -220,6 +220,7 @@ void kt_cmd_lun_gone(struct kt_cmd *cmd);
 void kt_cmd_complete(struct kt_cmd *cmd, kt_status_t status);
 void kt_cmd_copy_to_sgl(struct kt_cmd *cmd, const void *buf, u32 len);
 u32 kt_cmd_copy_from_sgl(struct kt_cmd *cmd, void *buf, u32 len);
+u8 *kt_cmd_copy_param_list(struct kt_cmd *cmd, kt_status_t *status);
 void kt_cmd_exec_param_list(struct kt_cmd *cmd,
 			    kt_status_t (*apply)(struct kt_cmd *cmd,
 						 const u8 *buf, u32 len));
@@ -290,5 +291,13 @@ void kt_sbc_read_capacity10(struct kt_cmd *cmd);
 void kt_sbc_read_capacity16(struct kt_cmd *cmd);
 kt_status_t kt_sbc_setup_start_stop(struct kt_cmd *cmd);
 kt_status_t kt_sbc_setup_prevent_allow(struct kt_cmd *cmd);
+kt_status_t kt_sbc_check_protect(struct kt_cmd *cmd);
+u8 kt_sbc_lbp(const struct kt_dev *dev);
+
+/* lbp.c: logical block provisioning: UNMAP, WRITE SAME */
+kt_status_t kt_lbp_setup_unmap(struct kt_cmd *cmd);
+void kt_lbp_unmap(struct kt_cmd *cmd);
+kt_status_t kt_lbp_setup_write_same(struct kt_cmd *cmd);
+void kt_lbp_write_same(struct kt_cmd *cmd);
 
 #endif /* KTARGET_CORE_H */

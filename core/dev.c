@@ -137,6 +137,7 @@ int kt_dev_enable(struct kt_dev *dev)
 	dev->attrib.block_size = dev->hw_block_size;
 	dev->attrib.optimal_sectors = dev->hw_max_sectors;
 	dev->attrib.queue_depth = dev->hw_queue_depth;
+	dev->attrib.unmap_zeroes_data = dev->unmap_zeroes;
 	if (dev->attrib.emulate_model_alias) {
 		spin_lock_bh(&dev->ident_lock);
 		strscpy(dev->product, dev->name, sizeof(dev->product));
@@ -206,6 +207,45 @@ static int kt_check_unsupported(struct kt_dev *dev, u32 val)
 	return -EOPNOTSUPP;
 }
 
+/*
+ * Thin provisioning needs a backstore that can unmap (->unmap) and, if
+ * it says so, can on this device now (->unmap_check: iblock's queue must
+ * take discards).  UNMAP also needs a descriptor to be allowed, as LIO
+ * has it: the backstore sets max_unmap_block_desc_count at enable.
+ */
+static int kt_check_can_unmap(struct kt_dev *dev, u32 val)
+{
+	if (!val)
+		return 0;
+	if (!dev->ops->unmap) {
+		pr_err_ratelimited("%s: the %s backstore cannot unmap blocks\n",
+				   dev->name, dev->ops->name);
+		return -EOPNOTSUPP;
+	}
+	return dev->ops->unmap_check ? dev->ops->unmap_check(dev) : 0;
+}
+
+static int kt_check_tpu(struct kt_dev *dev, u32 val)
+{
+	if (val && !dev->attrib.max_unmap_block_desc_count) {
+		pr_err_ratelimited("%s: emulate_tpu needs max_unmap_block_desc_count > 0 (set when the device is enabled)\n",
+				   dev->name);
+		return -EINVAL;
+	}
+	return kt_check_can_unmap(dev, val);
+}
+
+/* LBPRZ only where unmapped blocks really read as zeroes */
+static int kt_check_unmap_zeroes(struct kt_dev *dev, u32 val)
+{
+	if (val && !dev->unmap_zeroes) {
+		pr_err_ratelimited("%s: unmapped blocks of this device do not read as zeroes\n",
+				   dev->name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int kt_check_block_size(struct kt_dev *dev, u32 val)
 {
 	if (!is_power_of_2(val) ||
@@ -248,8 +288,8 @@ static const struct kt_attrib_desc kt_attrib_table[] = {
 	KT_A(emulate_write_cache, 0, 1, false, kt_check_write_cache),
 	KT_A(emulate_ua_intlck_ctrl, 0, 2, true, NULL),
 	KT_A(emulate_tas, 0, 1, false, NULL),
-	KT_A(emulate_tpu, 0, 1, false, kt_check_unsupported),
-	KT_A(emulate_tpws, 0, 1, false, kt_check_unsupported),
+	KT_A(emulate_tpu, 0, 1, false, kt_check_tpu),
+	KT_A(emulate_tpws, 0, 1, false, kt_check_can_unmap),
 	KT_A(emulate_caw, 0, 1, false, NULL),
 	KT_A(emulate_3pc, 0, 1, false, NULL),
 	KT_A(emulate_pr, 0, 1, true, NULL),
@@ -265,12 +305,20 @@ static const struct kt_attrib_desc kt_attrib_table[] = {
 	KT_A(max_unmap_lba_count, 0, U32_MAX, false, NULL),
 	KT_A(max_unmap_block_desc_count, 0, U32_MAX, false, NULL),
 	KT_A(unmap_granularity, 0, U32_MAX, false, NULL),
-	KT_A(unmap_granularity_alignment, 0, U32_MAX, false, NULL),
-	KT_A(unmap_zeroes_data, 0, 1, false, NULL),
+	KT_A(unmap_granularity_alignment, 0, 0x7fffffff, false, NULL),
+	KT_A(unmap_zeroes_data, 0, 1, false, kt_check_unmap_zeroes),
 	KT_A(max_write_same_len, 0, U32_MAX, false, NULL),
 	KT_A(alua_support, 0, 1, true, NULL),
 	KT_A(pgr_support, 0, 1, true, NULL),
 };
+
+/* Is @d one of the attributes that turn provisioning management on? */
+static bool kt_attrib_lbp(const struct kt_attrib_desc *d)
+{
+	return d->off == offsetof(struct kt_dev_attrib, emulate_tpu) ||
+	       d->off == offsetof(struct kt_dev_attrib, emulate_tpws) ||
+	       d->off == offsetof(struct kt_dev_attrib, unmap_zeroes_data);
+}
 
 static const struct kt_attrib_desc *kt_attrib_find(const char *name)
 {
@@ -333,6 +381,9 @@ static ssize_t kt_attrib_store(struct config_item *item, const char *page,
 		    d->off == offsetof(struct kt_dev_attrib,
 				       emulate_fua_write))
 			kt_ua_dev_others(dev, NULL, KT_UA_MODE_CHANGED);
+		/* VPD B2 and READ CAPACITY (16) say something else now */
+		if (kt_attrib_lbp(d))
+			kt_ua_dev_others(dev, NULL, KT_UA_INQUIRY_CHANGED);
 	}
 	mutex_unlock(&kt_cfg_mutex);
 	return ret ? ret : count;

@@ -112,6 +112,19 @@ const struct kt_op_def kt_op_defs[KT_OP__COUNT] = {
 		.flags = KT_OPF_WRITES,
 		.pr = KT_PR_CLS_WRITE,
 	},
+	[KT_OP_WRITE_SAME] = {
+		.execute = kt_lbp_write_same,
+		.setup = kt_lbp_setup_write_same,
+		.flags = KT_OPF_WRITES,
+		.pr = KT_PR_CLS_WRITE,
+	},
+	[KT_OP_UNMAP] = {
+		.execute = kt_lbp_unmap,
+		.setup = kt_lbp_setup_unmap,
+		.max_data = KT_UNMAP_LIST_MAX,
+		.flags = KT_OPF_WRITES,
+		.pr = KT_PR_CLS_WRITE,
+	},
 	[KT_OP_SYNC_CACHE] = {
 		.execute = kt_sbc_sync_cache,
 		.setup = kt_sbc_check_range,

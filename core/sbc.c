@@ -192,13 +192,30 @@ static u32 kt_read_cap10_build(struct kt_cmd *cmd, const void *ctx, u8 *buf,
 				  buf, cap);
 }
 
+/*
+ * kt_sbc_lbp - READ CAPACITY (16)'s provisioning bits: LBPME while UNMAP
+ * or WRITE SAME with UNMAP is on, LBPRZ while unmapped blocks read as
+ * zeroes (the attributes are read once, without kt_cfg_mutex)
+ */
+u8 kt_sbc_lbp(const struct kt_dev *dev)
+{
+	u8 lbp = 0;
+
+	if (READ_ONCE(dev->attrib.emulate_tpu) ||
+	    READ_ONCE(dev->attrib.emulate_tpws))
+		lbp |= KT_RC16_LBPME;
+	if (READ_ONCE(dev->attrib.unmap_zeroes_data))
+		lbp |= KT_RC16_LBPRZ;
+	return lbp;
+}
+
 static u32 kt_read_cap16_build(struct kt_cmd *cmd, const void *ctx, u8 *buf,
 			       u32 cap)
 {
 	struct kt_dev *dev = cmd->dev;
 
 	return kt_read_capacity16(kt_dev_capacity(dev), dev->attrib.block_size,
-				  dev->hw_block_size, 0, buf, cap);
+				  dev->hw_block_size, kt_sbc_lbp(dev), buf, cap);
 }
 
 void kt_sbc_read_capacity10(struct kt_cmd *cmd)
@@ -238,7 +255,7 @@ kt_status_t kt_sbc_check_range(struct kt_cmd *cmd)
 	return KT_OK;
 }
 
-static kt_status_t kt_sbc_check_protect(struct kt_cmd *cmd)
+kt_status_t kt_sbc_check_protect(struct kt_cmd *cmd)
 {
 	/* no protection information: any RD/WR/VRPROTECT is invalid */
 	if (cmd->d.protect) {

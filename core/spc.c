@@ -60,6 +60,25 @@ static void kt_lu_info_limits(struct kt_dev *dev, struct kt_lu_info *lu)
 	lu->opt_xfer = min_t(u64, opt, U32_MAX);
 }
 
+/*
+ * Logical block provisioning of VPD pages B0 and B2, from the attributes
+ * (each read once, without kt_cfg_mutex: a store is seen or not)
+ */
+static void kt_lu_info_lbp(struct kt_dev *dev, struct kt_lu_info *lu)
+{
+	struct kt_dev_attrib *a = &dev->attrib;
+	u8 lbp = kt_sbc_lbp(dev);
+
+	lu->max_ws_len = READ_ONCE(a->max_write_same_len);
+	lu->lbpu = READ_ONCE(a->emulate_tpu);
+	lu->lbpws = READ_ONCE(a->emulate_tpws);
+	lu->lbprz = (lbp & KT_RC16_LBPME) && (lbp & KT_RC16_LBPRZ);
+	lu->max_unmap_lbas = READ_ONCE(a->max_unmap_lba_count);
+	lu->max_unmap_desc = READ_ONCE(a->max_unmap_block_desc_count);
+	lu->unmap_gran = READ_ONCE(a->unmap_granularity);
+	lu->unmap_align = READ_ONCE(a->unmap_granularity_alignment);
+}
+
 /* What INQUIRY reports for the command's LUN, copied under the locks. */
 static void kt_lu_info_fill(struct kt_cmd *cmd, struct kt_lu_info *lu)
 {
@@ -82,6 +101,7 @@ static void kt_lu_info_fill(struct kt_cmd *cmd, struct kt_lu_info *lu)
 	lu->wce = kt_dev_wce(dev);
 	lu->nonrot = READ_ONCE(dev->attrib.is_nonrot);
 	kt_lu_info_limits(dev, lu);
+	kt_lu_info_lbp(dev, lu);
 }
 
 static u32 kt_inq_build(struct kt_cmd *cmd, const void *ctx, u8 *buf,

@@ -27,7 +27,7 @@
 #include "pr.h"
 #include "reserve.h"
 
-#define KT_API_VERSION		6
+#define KT_API_VERSION		7
 #define KT_NAME_LEN		256	/* WWNs, initiator names */
 #define KT_SERIAL_LEN		256
 #define KT_PATH_LEN		512
@@ -91,6 +91,16 @@ struct kt_io {
  * @write_cache_enabled: optional: the real write cache state of the
  *	backing store (iblock); NULL means the `emulate_write_cache` attribute
  *	decides.
+ * @unmap: optional: deallocate @nblocks logical blocks (of
+ *	attrib.block_size) from @lba, checked against the capacity by the
+ *	core.  The blocks may stay allocated, but when the backstore set
+ *	dev->unmap_zeroes they read as zeroes afterwards.  Same completion
+ *	rule as @submit_io.  Its presence lets `emulate_tpu` and
+ *	`emulate_tpws` be set (UNMAP, WRITE SAME with UNMAP).
+ * @unmap_check: optional: whether @unmap can work on this device now:
+ *	0, or -errno after one ratelimited message saying why (iblock: the
+ *	queue has no discard).  Called under kt_cfg_mutex when
+ *	`emulate_tpu` or `emulate_tpws` is set to 1.
  */
 struct kt_backend_ops {
 	struct module *owner;
@@ -108,6 +118,8 @@ struct kt_backend_ops {
 	kt_status_t (*submit_io)(struct kt_cmd *cmd, struct kt_io *io);
 	kt_status_t (*flush)(struct kt_cmd *cmd);
 	bool (*write_cache_enabled)(struct kt_dev *dev);
+	kt_status_t (*unmap)(struct kt_cmd *cmd, u64 lba, u32 nblocks);
+	int (*unmap_check)(struct kt_dev *dev);
 
 	/* private to the core */
 	struct list_head entry;
@@ -187,8 +199,11 @@ struct kt_tg_pt_gp {
  * struct kt_dev - a storage object (core/<hba>/<name>/)
  *
  * Backstores embed it in their own device struct and fill in the hw_*
- * fields and @nr_blocks in ->configure_dev().  Everything else is the
- * core's.  The configuration fields are protected by kt_cfg_mutex; the I/O
+ * fields, @nr_blocks and @unmap_zeroes in ->configure_dev(), and may
+ * there set the defaults of the unmap and WRITE SAME attributes
+ * (attrib.max_unmap_lba_count, max_unmap_block_desc_count,
+ * unmap_granularity, unmap_granularity_alignment, max_write_same_len).
+ * Everything else is the core's.  The configuration fields are protected by kt_cfg_mutex; the I/O
  * path reads them without it (they cannot change while the device is
  * exported, see kt_dev_exported()).
  */
@@ -203,6 +218,7 @@ struct kt_dev {
 	u32 hw_max_sectors;
 	u32 hw_queue_depth;
 	bool read_only;		/* the backing store is read-only */
+	bool unmap_zeroes;	/* ->unmap leaves blocks that read as zeroes */
 
 	bool configured;	/* `enable` succeeded */
 	int export_count;	/* LUNs linked to this device */
@@ -415,6 +431,8 @@ struct kt_cmd {
 	struct scatterlist *aux_sgl;
 	unsigned int aux_nents;
 	struct kt_io io;
+	/* state an execute function keeps across its I/Os, freed by it */
+	void *exec_priv;
 
 	/* result */
 	kt_status_t status;
