@@ -90,6 +90,36 @@ static inline kt_status_t kt_bs_io_range(const struct kt_dev *dev,
 	return KT_OK;
 }
 
+/* kt_bs_unmap_range - the same for @nblocks blocks at @lba (->unmap) */
+static inline kt_status_t kt_bs_unmap_range(const struct kt_dev *dev,
+					    u64 lba, u32 nblocks,
+					    u64 *pos, u64 *len)
+{
+	struct kt_io io = { .lba = lba, .nblocks = nblocks };
+
+	return kt_bs_io_range(dev, &io, pos, len);
+}
+
+/*
+ * The defaults of the unmap and WRITE SAME attributes (VPD B0) a
+ * backstore sets in ->configure_dev(): those LIO's fileio sets, which
+ * rd_mcp shares; iblock takes its queue's.
+ */
+#define KT_BS_MAX_UNMAP_LBAS	0x2000
+#define KT_BS_MAX_UNMAP_DESC	1
+#define KT_BS_MAX_WRITE_SAME	0x1000
+
+static inline void kt_bs_unmap_defaults(struct kt_dev *dev, u32 max_lbas,
+					u32 max_desc, u32 gran, u32 align,
+					u32 ws_len)
+{
+	dev->attrib.max_unmap_lba_count = max_lbas;
+	dev->attrib.max_unmap_block_desc_count = max_desc;
+	dev->attrib.unmap_granularity = gran;
+	dev->attrib.unmap_granularity_alignment = align;
+	dev->attrib.max_write_same_len = ws_len;
+}
+
 /*
  * struct kt_bs_sg_iter - walks @left bytes of a scatterlist, starting @skip
  * bytes in, one entry at a time, each seen as (page, offset < PAGE_SIZE,

@@ -3,14 +3,17 @@
  * The rd_mcp backstore: a RAM disk.  `enable` allocates rd_pages
  * zeroed pages one at a time; I/O copies between the command's
  * scatterlist and those pages and completes before submit_io returns.
- * With rd_nullio=1 no memory is kept: reads return zeros, writes are
- * dropped.
+ * UNMAP frees the pages it covers whole and zeroes the rest of its
+ * range; a freed page reads as zeroes and is allocated again by the
+ * next write to it.  With rd_nullio=1 no memory is kept: reads return
+ * zeros, writes are dropped.
  */
 #define pr_fmt(fmt) "ktarget_rd: " fmt
 
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/rwsem.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include "backstore.h"
@@ -22,15 +25,19 @@
 
 /*
  * struct rd_dev - one RAM disk.  The parameters are set under the core's
- * kt_cfg_mutex before `enable`; @pages is filled by rd_configure() and then
- * only read until rd_free_dev().
+ * kt_cfg_mutex before `enable`; the @pages array is made by
+ * rd_configure() and freed by rd_free_dev().  @lock protects its slots:
+ * reads and writes hold it shared (a write fills an empty slot with
+ * cmpxchg(), so two writers agree on one page), unmap holds it
+ * exclusive while it frees pages and empties their slots.
  */
 struct rd_dev {
 	struct kt_dev dev;
 	u32 nr_pages;		/* rd_pages= */
 	bool nullio;		/* rd_nullio=1: no memory, reads give zeros */
 	bool dummy;		/* rd_dummy=, shown in info only */
-	struct page **pages;	/* nr_pages zeroed pages once enabled */
+	struct rw_semaphore lock;
+	struct page **pages;	/* a page, or NULL: unmapped, reads zeros */
 };
 
 static inline struct rd_dev *to_rd(struct kt_dev *dev)
@@ -42,7 +49,10 @@ static struct kt_dev *rd_alloc_dev(struct kt_hba *hba, const char *name)
 {
 	struct rd_dev *rd = kzalloc(sizeof(*rd), GFP_KERNEL);
 
-	return rd ? &rd->dev : ERR_PTR(-ENOMEM);
+	if (!rd)
+		return ERR_PTR(-ENOMEM);
+	init_rwsem(&rd->lock);
+	return &rd->dev;
 }
 
 static void rd_free_pages(struct rd_dev *rd)
@@ -51,8 +61,9 @@ static void rd_free_pages(struct rd_dev *rd)
 
 	if (!rd->pages)
 		return;
-	for (i = 0; i < rd->nr_pages && rd->pages[i]; i++) {
-		__free_page(rd->pages[i]);
+	for (i = 0; i < rd->nr_pages; i++) {
+		if (rd->pages[i])
+			__free_page(rd->pages[i]);
 		cond_resched();
 	}
 	kvfree(rd->pages);
@@ -153,13 +164,18 @@ static int rd_configure(struct kt_dev *dev)
 	dev->hw_max_sectors = RD_MAX_SECTORS;
 	dev->hw_queue_depth = KT_BS_QUEUE_DEPTH;
 	dev->read_only = false;
+	dev->unmap_zeroes = true;
+	kt_bs_unmap_defaults(dev, KT_BS_MAX_UNMAP_LBAS, KT_BS_MAX_UNMAP_DESC,
+			     1, 0, KT_BS_MAX_WRITE_SAME);
 	return 0;
 }
 
 /*
- * Copy @len bytes between @buf and the RAM disk at byte @pos.  Reads copy
+ * Copy @len bytes between @buf and the RAM disk at byte @pos (rd->lock
+ * held shared; a write has its pages, rd_fill_pages()).  Reads copy
  * rather than lend the RAM disk's pages: the iSCSI fabric sends Data-In
  * by reference, and a later WRITE must not change bytes TCP may resend.
+ * An unmapped page reads as zeroes.
  */
 static void rd_copy_chunk(struct rd_dev *rd, u64 pos, void *buf, size_t len,
 			  bool write)
@@ -168,8 +184,17 @@ static void rd_copy_chunk(struct rd_dev *rd, u64 pos, void *buf, size_t len,
 		struct page *page = rd->pages[pos >> PAGE_SHIFT];
 		size_t off = offset_in_page(pos);
 		size_t n = min_t(size_t, len, PAGE_SIZE - off);
-		void *p = kmap_local_page(page);
+		void *p;
 
+		if (!page) {
+			if (!write)
+				memset(buf, 0, n);
+			buf += n;
+			pos += n;
+			len -= n;
+			continue;
+		}
+		p = kmap_local_page(page);
 		if (write)
 			memcpy(p + off, buf, n);
 		else
@@ -201,6 +226,31 @@ static kt_status_t rd_copy(struct rd_dev *rd, struct kt_io *io, u64 pos,
 	return len ? KT_S_INTERNAL_ERROR : KT_OK;
 }
 
+/*
+ * Give the unmapped pages of bytes [@pos, @pos + @len) a zeroed page
+ * before a write (rd->lock held shared, process context).  A page that
+ * another writer installed first is kept and ours freed.
+ */
+static kt_status_t rd_fill_pages(struct rd_dev *rd, u64 pos, u64 len)
+{
+	u64 i, last = (pos + len - 1) >> PAGE_SHIFT;
+	struct page *page;
+
+	for (i = pos >> PAGE_SHIFT; len && i <= last; i++) {
+		if (READ_ONCE(rd->pages[i]))
+			continue;
+		page = alloc_page(GFP_NOIO | __GFP_ZERO | __GFP_NOWARN);
+		if (!page) {
+			pr_err_ratelimited("%s: no memory for an unmapped page\n",
+					   rd->dev.name);
+			return KT_S_NO_RESOURCES;
+		}
+		if (cmpxchg(&rd->pages[i], NULL, page))
+			__free_page(page);
+	}
+	return KT_OK;
+}
+
 static kt_status_t rd_submit_io(struct kt_cmd *cmd, struct kt_io *io)
 {
 	struct rd_dev *rd = to_rd(cmd->dev);
@@ -210,12 +260,61 @@ static kt_status_t rd_submit_io(struct kt_cmd *cmd, struct kt_io *io)
 	st = kt_bs_io_range(&rd->dev, io, &pos, &len);
 	if (st != KT_OK)
 		return st;
-	if (rd->pages)
-		st = rd_copy(rd, io, pos, len);
-	else if (!io->write && sg_zero_buffer(io->sgl, io->nents, len, 0) != len)
+	if (rd->pages) {
+		down_read(&rd->lock);
+		if (io->write)
+			st = rd_fill_pages(rd, pos, len);
+		if (st == KT_OK)
+			st = rd_copy(rd, io, pos, len);
+		up_read(&rd->lock);
+	} else if (!io->write &&
+		   sg_zero_buffer(io->sgl, io->nents, len, 0) != len) {
 		st = KT_S_INTERNAL_ERROR;
+	}
 	if (st != KT_OK)
 		return st;
+	kt_io_done(cmd, KT_OK);
+	return KT_OK;
+}
+
+/*
+ * Unmap bytes [@pos, @pos + @len) (rd->lock held exclusive): a page the
+ * range covers whole is freed, the part of one it covers is zeroed.
+ */
+static void rd_unmap_pages(struct rd_dev *rd, u64 pos, u64 len)
+{
+	while (len) {
+		u64 i = pos >> PAGE_SHIFT;
+		size_t off = offset_in_page(pos);
+		size_t n = min_t(u64, len, PAGE_SIZE - off);
+		struct page *page = rd->pages[i];
+
+		if (page && n == PAGE_SIZE) {
+			rd->pages[i] = NULL;
+			__free_page(page);
+		} else if (page) {
+			memzero_page(page, off, n);
+		}
+		pos += n;
+		len -= n;
+		cond_resched();
+	}
+}
+
+static kt_status_t rd_unmap(struct kt_cmd *cmd, u64 lba, u32 nblocks)
+{
+	struct rd_dev *rd = to_rd(cmd->dev);
+	kt_status_t st;
+	u64 pos, len;
+
+	st = kt_bs_unmap_range(&rd->dev, lba, nblocks, &pos, &len);
+	if (st != KT_OK)
+		return st;
+	if (rd->pages) {
+		down_write(&rd->lock);
+		rd_unmap_pages(rd, pos, len);
+		up_write(&rd->lock);
+	}
 	kt_io_done(cmd, KT_OK);
 	return KT_OK;
 }
@@ -232,6 +331,7 @@ static struct kt_backend_ops rd_ops = {
 	.show_params	= rd_show_params,
 	.configure_dev	= rd_configure,
 	.submit_io	= rd_submit_io,
+	.unmap		= rd_unmap,
 };
 
 static int __init rd_init(void)
