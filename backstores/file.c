@@ -5,12 +5,17 @@
  * fd_buffered_io=1 (write-back through the page cache).  Every I/O runs on
  * this module's workqueue, straight from the command's pages (a bio_vec
  * iov_iter, no bounce copy), with vfs_iter_read/vfs_iter_write or, with
- * fd_async_io=1, an iocb that completes through ->ki_complete.
+ * fd_async_io=1, an iocb that completes through ->ki_complete.  Unmap
+ * punches a hole (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE): a regular
+ * file frees its blocks, a block device zeroes the range with write
+ * zeroes (which may deallocate, never falls back to writing); either
+ * way the range reads as zeroes after.
  */
 #define pr_fmt(fmt) "ktarget_file: " fmt
 
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/falloc.h>	/* after fs.h: it needs its types */
 #include <linux/module.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
@@ -34,7 +39,9 @@ struct fd_dev {
 	struct file *file;
 };
 
-/* struct fd_req - one read, write or flush in flight (fd_req_cache) */
+enum fd_req_op { FD_RW, FD_FLUSH, FD_UNMAP };
+
+/* struct fd_req - one read, write, flush or unmap in flight (fd_req_cache) */
 struct fd_req {
 	struct kiocb iocb;	/* fd_async_io only */
 	struct work_struct work;
@@ -46,7 +53,7 @@ struct fd_req {
 	u64 len;
 	bool write;
 	bool sync;		/* the written range must be stable at the end */
-	bool flush;		/* a flush, not a read or write */
+	enum fd_req_op op;
 	struct bio_vec *vecs;	/* inline_vecs or kvmalloc'd */
 	struct bio_vec inline_vecs[FD_INLINE_VECS];
 };
@@ -177,6 +184,9 @@ static int fd_configure(struct kt_dev *dev)
 	dev->hw_max_sectors = KT_BS_MAX_IO_BYTES / dev->hw_block_size;
 	dev->hw_queue_depth = KT_BS_QUEUE_DEPTH;
 	dev->read_only = false;
+	dev->unmap_zeroes = true;	/* a hole, or write zeroes */
+	kt_bs_unmap_defaults(dev, KT_BS_MAX_UNMAP_LBAS, KT_BS_MAX_UNMAP_DESC,
+			     1, 0, KT_BS_MAX_WRITE_SAME);
 	return 0;
 }
 
@@ -305,13 +315,36 @@ static void fd_flush(struct fd_req *req)
 	fd_req_end(req, ret ? KT_S_WRITE_ERROR : KT_OK);
 }
 
+/*
+ * Punch the hole; with O_DSYNC (no write cache) it is made stable too,
+ * like a write, so the old data never comes back after a crash.
+ */
+static void fd_unmap(struct fd_req *req)
+{
+	struct fd_dev *fd = req->fd;
+	int ret;
+
+	ret = vfs_fallocate(fd->file, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			    req->pos, req->len);
+	if (!ret && !fd->buffered)
+		ret = vfs_fsync_range(fd->file, req->pos,
+				      req->pos + req->len - 1, 1);
+	if (ret)
+		pr_err_ratelimited("%s: unmap of %llu bytes at %llu in %s failed: %d\n",
+				   fd->dev.name, req->len, req->pos, fd->path,
+				   ret);
+	fd_req_end(req, ret ? KT_S_WRITE_ERROR : KT_OK);
+}
+
 static void fd_work(struct work_struct *work)
 {
 	struct fd_req *req = container_of(work, struct fd_req, work);
 	unsigned int noio = memalloc_noio_save();
 
-	if (req->flush)
+	if (req->op == FD_FLUSH)
 		fd_flush(req);
+	else if (req->op == FD_UNMAP)
+		fd_unmap(req);
 	else
 		fd_rw(req);
 	memalloc_noio_restore(noio);
@@ -327,7 +360,7 @@ static struct fd_req *fd_req_alloc(struct kt_cmd *cmd)
 	req->cmd = cmd;
 	req->fd = to_fd(cmd->dev);
 	req->vecs = req->inline_vecs;
-	req->flush = false;
+	req->op = FD_RW;
 	return req;
 }
 
@@ -365,9 +398,66 @@ static kt_status_t fd_submit_flush(struct kt_cmd *cmd)
 
 	if (!req)
 		return KT_S_NO_RESOURCES;
-	req->flush = true;
+	req->op = FD_FLUSH;
 	queue_work(fd_wq, &req->work);
 	return KT_OK;
+}
+
+static kt_status_t fd_submit_unmap(struct kt_cmd *cmd, u64 lba, u32 nblocks)
+{
+	struct fd_dev *fd = to_fd(cmd->dev);
+	struct fd_req *req;
+	kt_status_t st;
+	u64 pos, len;
+
+	st = kt_bs_unmap_range(&fd->dev, lba, nblocks, &pos, &len);
+	if (st != KT_OK)
+		return st;
+	req = fd_req_alloc(cmd);
+	if (!req)
+		return KT_S_NO_RESOURCES;
+	req->op = FD_UNMAP;
+	req->pos = pos;
+	req->len = len;
+	queue_work(fd_wq, &req->work);
+	return KT_OK;
+}
+
+/*
+ * Can holes be punched in the file?  Asked once, when thin provisioning
+ * is turned on: a block device must take write zeroes (what punching
+ * one does); a file system is asked to punch past the end of the data
+ * (KEEP_SIZE: nothing there changes).
+ */
+static int fd_unmap_check(struct kt_dev *dev)
+{
+	struct fd_dev *fd = to_fd(dev);
+	struct inode *inode;
+	loff_t end;
+	int ret;
+
+	if (!fd->file) {
+		pr_err_ratelimited("%s: enable the device before thin provisioning\n",
+				   dev->name);
+		return -EINVAL;
+	}
+	inode = file_inode(fd->file);
+	if (S_ISBLK(inode->i_mode)) {
+		if (bdev_write_zeroes_sectors(kt_bs_file_bdev(fd->file)))
+			return 0;
+		pr_err_ratelimited("%s: %s cannot zero ranges without writing them: no thin provisioning\n",
+				   dev->name, fd->path);
+		return -EINVAL;
+	}
+	end = round_up(max_t(u64, i_size_read(inode), fd->size), PAGE_SIZE);
+	ret = vfs_fallocate(fd->file, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			    end, PAGE_SIZE);
+	if (ret) {
+		pr_err_ratelimited("%s: %s cannot punch holes (%d): no thin provisioning\n",
+				   dev->name, fd->path, ret);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static struct kt_backend_ops fd_ops = {
@@ -383,6 +473,8 @@ static struct kt_backend_ops fd_ops = {
 	.configure_dev	= fd_configure,
 	.submit_io	= fd_submit_io,
 	.flush		= fd_submit_flush,
+	.unmap		= fd_submit_unmap,
+	.unmap_check	= fd_unmap_check,
 };
 
 static int __init fd_init(void)
