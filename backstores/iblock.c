@@ -4,6 +4,9 @@
  * driven with bios.  A command becomes one or more bios over its pages;
  * REQ_FUA and REQ_PREFLUSH pass the initiator's durability requests down,
  * and the device's own write cache state is what the initiator sees.
+ * Unmap becomes discards (refused up front on a queue without them);
+ * what a discarded block reads as is the device's business, so LBPRZ
+ * is never claimed.
  */
 #define pr_fmt(fmt) "ktarget_iblock: " fmt
 
@@ -96,6 +99,19 @@ static ssize_t ib_show_params(struct kt_dev *dev, char *page)
 	return len;
 }
 
+/* The unmap attributes' defaults from the queue's discard limits */
+static void ib_setup_unmap(struct kt_dev *dev, struct block_device *bdev)
+{
+	u32 lbs = dev->hw_block_size;
+	u64 max = ((u64)bdev_max_discard_sectors(bdev) << SECTOR_SHIFT) / lbs;
+
+	dev->unmap_zeroes = false;
+	kt_bs_unmap_defaults(dev, min_t(u64, max, U32_MAX),
+			     max ? KT_BS_MAX_UNMAP_DESC : 0,
+			     max_t(u32, bdev_discard_granularity(bdev) / lbs, 1),
+			     bdev_discard_alignment(bdev) / lbs, 0xffff);
+}
+
 static int ib_setup_limits(struct ib_dev *ib, struct block_device *bdev)
 {
 	struct kt_dev *dev = &ib->dev;
@@ -114,6 +130,7 @@ static int ib_setup_limits(struct ib_dev *ib, struct block_device *bdev)
 	dev->hw_max_sectors = max_t(u32, div_u64(max_bytes, lbs), 1);
 	dev->hw_queue_depth = KT_BS_QUEUE_DEPTH;
 	dev->read_only = ib->readonly || bdev_read_only(bdev);
+	ib_setup_unmap(dev, bdev);
 	return 0;
 }
 
@@ -320,6 +337,74 @@ static kt_status_t ib_flush(struct kt_cmd *cmd)
 	return KT_OK;
 }
 
+static void ib_unmap_end(struct bio *bio)
+{
+	struct kt_cmd *cmd = bio->bi_private;
+	kt_status_t st = KT_OK;
+
+	if (bio->bi_status) {
+		pr_err_ratelimited("%s: discard failed: %d\n", cmd->dev->name,
+				   blk_status_to_errno(bio->bi_status));
+		st = KT_S_WRITE_ERROR;
+	}
+	bio_put(bio);
+	kt_io_done(cmd, st);
+}
+
+/*
+ * Discard the range: __blkdev_issue_discard() chains the bios it needs
+ * (submitting all but the last); the last one ends when all have.
+ */
+static kt_status_t ib_unmap(struct kt_cmd *cmd, u64 lba, u32 nblocks)
+{
+	struct ib_dev *ib = to_ib(cmd->dev);
+	struct bio *bio = NULL;
+	kt_status_t st;
+	u64 pos, len;
+	int ret;
+
+	st = kt_bs_unmap_range(&ib->dev, lba, nblocks, &pos, &len);
+	if (st != KT_OK)
+		return st;
+	if (ib->dev.read_only)
+		return KT_S_WRITE_PROTECTED;
+	ret = __blkdev_issue_discard(ib->bd.bdev, pos >> SECTOR_SHIFT,
+				     len >> SECTOR_SHIFT, GFP_NOIO, &bio);
+	if (ret) {
+		pr_err_ratelimited("%s: discard of %llu bytes at %llu: %d\n",
+				   ib->dev.name, len, pos, ret);
+		if (bio)
+			bio_put(bio);
+		return KT_S_WRITE_ERROR;
+	}
+	if (!bio) {
+		kt_io_done(cmd, KT_OK);
+		return KT_OK;
+	}
+	bio->bi_private = cmd;
+	bio->bi_end_io = ib_unmap_end;
+	submit_bio(bio);
+	return KT_OK;
+}
+
+/* Thin provisioning only on a queue that takes discards */
+static int ib_unmap_check(struct kt_dev *dev)
+{
+	struct ib_dev *ib = to_ib(dev);
+
+	if (!ib->bd.bdev) {
+		pr_err_ratelimited("%s: enable the device before thin provisioning\n",
+				   dev->name);
+		return -EINVAL;
+	}
+	if (!bdev_max_discard_sectors(ib->bd.bdev)) {
+		pr_err_ratelimited("%s: %pg does not support discard: no thin provisioning\n",
+				   dev->name, ib->bd.bdev);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static struct kt_backend_ops ib_ops = {
 	.owner			= THIS_MODULE,
 	.name			= "iblock",
@@ -334,6 +419,8 @@ static struct kt_backend_ops ib_ops = {
 	.submit_io		= ib_submit_io,
 	.flush			= ib_flush,
 	.write_cache_enabled	= ib_write_cache_enabled,
+	.unmap			= ib_unmap,
+	.unmap_check		= ib_unmap_check,
 };
 
 static int __init ib_init(void)
