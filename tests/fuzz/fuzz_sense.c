@@ -39,7 +39,7 @@ static bool fill_status(const u8 *in, struct kt_sense_info *si)
 	if (sam != KT_SAM_CHECK_CONDITION) {
 		INVARIANT(sam == KT_SAM_GOOD || sam == KT_SAM_BUSY ||
 			  sam == KT_SAM_RESERVATION_CONFLICT ||
-			  sam == KT_SAM_TASK_SET_FULL);
+			  sam == KT_SAM_TASK_SET_FULL || sam == KT_SAM_ACA_ACTIVE);
 		INVARIANT(is_zero(si, sizeof(*si)));
 		return false;
 	}
