@@ -378,8 +378,13 @@ void kt_cmd_complete(struct kt_cmd *cmd, kt_status_t status)
 	if (status != KT_OK) {
 		kt_cmd_set_sense(cmd, status);
 		kt_ua_status(cmd, status);
-		/* before it leaves the task set: nothing behind it starts */
-		if (cmd->d.naca && cmd->scsi_status == KT_SAM_CHECK_CONDITION)
+		/*
+		 * NACA 1: an ACA condition, before the command leaves the
+		 * task set, so that nothing behind it starts first (not for
+		 * one task management aborted: it ends TASK ABORTED)
+		 */
+		if (cmd->d.naca && cmd->scsi_status == KT_SAM_CHECK_CONDITION &&
+		    !READ_ONCE(cmd->tmr_aborted))
 			kt_ts_aca_fault(cmd);
 	} else {
 		cmd->scsi_status = KT_SAM_GOOD;

@@ -323,8 +323,8 @@ EXPORT_SYMBOL_GPL(kt_tmr_execute);
 
 /* The functions kt_tmr_execute() carries out, for RSTMF. */
 #define KT_TMR_SUPPORTED	(KT_TMFS_ATS | KT_TMFS_ATSS | KT_TMFS_CACAS | \
-				 KT_TMFS_CTSS | KT_TMFS_LURS | KT_TMFS_QTS | KT_TMFS_QAES | \
-				 KT_TMFS_QTSS | KT_TMFS_ITNRS)
+				 KT_TMFS_CTSS | KT_TMFS_LURS | KT_TMFS_QTS | \
+				 KT_TMFS_QAES | KT_TMFS_QTSS | KT_TMFS_ITNRS)
 
 static u32 kt_tmr_rstmf_build(struct kt_cmd *cmd, const void *ctx, u8 *buf,
 			      u32 cap)

@@ -74,5 +74,13 @@ if [ -z "$fails" ]; then
 else
 	fail iscsi-family-no-failures "$(echo "$fails" | tr '\n' ' ')"
 fi
+# the persistent reservation, reservation and task management families
+# run whole: nothing skipped, nothing failed
+gaps=$(awk '$1 != "PASS" && $2 ~ /^(Prin|Prout|Reserve6|iSCSITMF)/ {print $1, $2}' <<<"$res")
+if [ -z "$gaps" ]; then
+	pass pr-tmf-families-whole
+else
+	fail pr-tmf-families-whole "$(echo "$gaps" | tr '\n' ' ')"
+fi
 kt_check teardown kt_teardown
 guest_summary

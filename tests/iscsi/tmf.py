@@ -985,15 +985,16 @@ def control_page(c, pc=0):
     return data[4:16]
 
 
-@case("control-page", "control mode page: TST 000, QAM 1 (unrestricted), QERR 00, UA_INTLCK_CTRL 00, TAS; only D_SENSE changeable; MODE SELECT of QAM 0 or QERR 01 is refused 5/26/00 with the field pointer on byte 3")
+@case("control-page", "control mode page: TST 000, QAM 1 (unrestricted), QERR 00, UA_INTLCK_CTRL 00, TAS; D_SENSE, UA_INTLCK_CTRL and TAS changeable, nothing else; MODE SELECT of QAM 0 or QERR 01 is refused 5/26/00 with the field pointer on byte 3")
 def c_control_page(args):
     c = session(args, "cp")
     cur, chg = control_page(c), control_page(c, 1)
     if cur[2] & 0xe0 or cur[3] != 0x10 or cur[4] & 0x30:
         raise Fail("control page %s: TST, QAM/QERR or UA_INTLCK_CTRL" %
                    cur.hex())
-    if chg[2:6] != bytes([0x04, 0, 0, 0]):
-        raise Fail("changeable control page %s: only D_SENSE" % chg.hex())
+    if chg[2:6] != bytes([0x04, 0, 0x30, 0x40]) or any(chg[6:]):
+        raise Fail("changeable control page %s: D_SENSE, UA_INTLCK_CTRL, "
+                   "TAS only" % chg.hex())
     for byte3, what in ((0x00, "QAM 0"), (0x12, "QERR 01b")):
         page = bytearray(cur)
         page[3] = byte3
