@@ -165,6 +165,7 @@ enum kt_aca_holder kt_ts_aca_holder(struct kt_dev *dev,
 				    const struct kt_lun *lun);
 void kt_ts_aca_end(struct kt_dev *dev, u64 sid, int rtpi);
 void kt_ts_aca_sess_gone(struct kt_session *sess);
+void kt_ts_aca_sess_ending(struct kt_session *sess);
 
 /* tmr.c */
 void kt_tmr_abort_done(struct kt_cmd *cmd);

@@ -89,13 +89,14 @@ static void kt_ts_wake(struct kt_dev *dev)
 	}
 }
 
-/* Is @cmd's I_T nexus the faulted one of @dev's ACA (ts_lock held)? */
-static bool kt_aca_faulted(const struct kt_dev *dev, const struct kt_cmd *cmd)
+/*
+ * Is the I_T nexus of session id @sid through @lun's target port the
+ * faulted one of @dev's ACA (ts_lock held)?
+ */
+static bool kt_aca_faulted(const struct kt_dev *dev, u64 sid,
+			   const struct kt_lun *lun)
 {
-	const struct kt_lun *lun = READ_ONCE(cmd->klun);
-
-	return dev->aca_sid == cmd->sess->sid && lun &&
-	       dev->aca_rtpi == lun->rtpi;
+	return dev->aca_sid == sid && lun && dev->aca_rtpi == lun->rtpi;
 }
 
 /* May @cmd join @dev's task set as things are (ts_lock held)? */
@@ -106,7 +107,8 @@ static kt_status_t kt_aca_admit(const struct kt_dev *dev,
 
 	if (!dev->aca_sid)	/* the ACA attribute needs a condition */
 		return aca ? KT_S_INVALID_MESSAGE : KT_OK;
-	if (!aca || dev->ts_aca || !kt_aca_faulted(dev, cmd))
+	if (!aca || dev->ts_aca ||
+	    !kt_aca_faulted(dev, cmd->sess->sid, READ_ONCE(cmd->klun)))
 		return KT_S_ACA_ACTIVE;
 	return KT_OK;
 }
@@ -174,8 +176,8 @@ enum kt_aca_holder kt_ts_aca_holder(struct kt_dev *dev,
 
 	spin_lock_irqsave(&dev->ts_lock, flags);
 	if (dev->aca_sid)
-		who = dev->aca_sid == sess->sid && dev->aca_rtpi == lun->rtpi ?
-		      KT_ACA_MINE : KT_ACA_OTHER;
+		who = kt_aca_faulted(dev, sess->sid, lun) ? KT_ACA_MINE :
+		      KT_ACA_OTHER;
 	spin_unlock_irqrestore(&dev->ts_lock, flags);
 	return who;
 }
@@ -217,6 +219,29 @@ void kt_ts_aca_sess_gone(struct kt_session *sess)
 	xa_for_each(&sess->tpg->luns, idx, lun)
 		if (lun->dev && READ_ONCE(lun->dev->aca_sid) == sess->sid)
 			kt_ts_aca_end(lun->dev, sess->sid, lun->rtpi);
+}
+
+/*
+ * kt_ts_aca_sess_ending - @sess ends (any context but interrupts, no
+ * kt_cfg_mutex needed): an ACA condition of its nexus on a LUN it maps
+ * ends, each LUN pinned as a command pins it
+ */
+void kt_ts_aca_sess_ending(struct kt_session *sess)
+{
+	struct kt_mapped_lun *mlun;
+	struct kt_lun *lun;
+	unsigned long idx;
+
+	xa_for_each(&sess->acl->mapped, idx, mlun) {
+		mlun = kt_sess_lookup_lun(sess, idx);
+		if (!mlun)
+			continue;
+		lun = READ_ONCE(mlun->lun);
+		if (READ_ONCE(lun->dev->aca_sid) == sess->sid)
+			kt_ts_aca_end(lun->dev, sess->sid, lun->rtpi);
+		percpu_ref_put(&lun->ref);
+		kt_mlun_put(mlun);
+	}
 }
 
 /**

@@ -211,6 +211,8 @@ static bool kt_tmr_blocked(struct kt_cmd *cmd)
  * They have not started and never will; they go without an answer
  * (->release_cmd()), so that the end of the session does not wait for
  * other nexuses' tasks ahead of them.  Running tasks are left to finish.
+ * An ACA condition of the nexus ends now, before the fabric answers the
+ * Logout, not only when the session is destroyed.
  * Any context but interrupts.
  */
 void kt_session_abort_blocked(struct kt_session *sess)
@@ -222,6 +224,7 @@ void kt_session_abort_blocked(struct kt_session *sess)
 		if (kt_tmr_blocked(cmd))
 			kt_cmd_tmr_abort(cmd, false);
 	spin_unlock_irq(&sess->lock);
+	kt_ts_aca_sess_ending(sess);
 }
 EXPORT_SYMBOL_GPL(kt_session_abort_blocked);
 
